@@ -1,0 +1,29 @@
+# Limelight application image: the same image runs the web server, the Celery
+# worker and Celery beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    OMP_NUM_THREADS=1 \
+    OPENBLAS_NUM_THREADS=1 \
+    MKL_NUM_THREADS=1 \
+    DATA_DIR=/data
+
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+
+# Run as an unprivileged user; /data (the shared media volume) belongs to it, so a
+# fresh named volume mounted there is writable.
+RUN useradd --create-home --uid 1000 limelight \
+    && mkdir -p /data \
+    && chown limelight:limelight /data
+USER limelight
+
+EXPOSE 8000
+CMD ["gunicorn", "explainer_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--access-logfile", "-"]

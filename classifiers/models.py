@@ -1,0 +1,63 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from jobs.models import Job
+
+from .tabular.training import CLASSIFIERS
+
+
+def dataset_upload_path(instance: "Dataset", filename: str) -> str:
+    # The user's file name is never part of a path on disk.
+    return f"datasets/{uuid.uuid4().hex}.csv"
+
+
+class DatasetKind(models.TextChoices):
+    TABULAR = "tabular", "Table"
+
+
+class Dataset(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datasets")
+    name = models.CharField(max_length=200, help_text="The uploaded file's name, for display only.")
+    kind = models.CharField(max_length=16, choices=DatasetKind.choices, default=DatasetKind.TABULAR)
+    file = models.FileField(upload_to=dataset_upload_path)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    n_rows = models.PositiveIntegerField(default=0)
+    n_columns = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list, help_text="One profile per column, in file order.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Built from the engine's registry so the names live in one place.
+Classifier = models.TextChoices(  # type: ignore[misc]
+    "Classifier", [(name, (name, label)) for name, label in CLASSIFIERS.items()]
+)
+
+
+class TrainedModel(Job):
+    task_name = "classifiers.train_model"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="models")
+    classifier = models.CharField(max_length=32, choices=Classifier.choices)
+    target = models.CharField(max_length=500)
+    features = models.JSONField(default=list)
+    numeric = models.JSONField(default=list)
+    categorical = models.JSONField(default=list)
+    random_state = models.IntegerField(default=0)
+    artifact = models.CharField(max_length=300, blank=True, help_text="Folder under MEDIA_ROOT.")
+    class_names = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict)
+    training_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_classifier_display()} predicting {self.target}"

@@ -1,0 +1,102 @@
+"""Reads that views need. Every lookup by id is scoped to its owner."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Dataset, TrainedModel
+from .services import dataset_frame, model_rows
+
+MISSING = "(missing)"
+
+
+def datasets_of(user: AbstractBaseUser) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(owner=user)
+
+
+def dataset_for_user(user: AbstractBaseUser, pk: int) -> Dataset:
+    """The user's dataset, or 404 for anyone else's."""
+    return get_object_or_404(Dataset, pk=pk, owner=user)
+
+
+def models_of(user: AbstractBaseUser) -> QuerySet[TrainedModel]:
+    return TrainedModel.objects.filter(dataset__owner=user).select_related("dataset")
+
+
+def model_for_user(user: AbstractBaseUser, pk: int) -> TrainedModel:
+    return get_object_or_404(TrainedModel.objects.select_related("dataset"), pk=pk, dataset__owner=user)
+
+
+def display_value(value: object) -> str:
+    """A cell as people read it: missing cells say so, whole numbers lose their '.0'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
+    return str(value)
+
+
+def dataset_preview(dataset: Dataset, rows: int = 8) -> tuple[list[str], list[list[str]]]:
+    frame = dataset_frame(dataset).head(rows)
+    return list(frame.columns), [[display_value(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+@dataclass(frozen=True)
+class RowSummary:
+    index: int
+    truth: str
+    prediction: str
+    confidence: float
+    correct: bool
+    in_training: bool
+    values: list[str]
+
+
+@dataclass(frozen=True)
+class RowPage:
+    rows: list[RowSummary]
+    columns: list[str]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def model_row_page(model: TrainedModel, page: int, per_page: int = 15, shown_columns: int = 4) -> RowPage:
+    """One page of rows with their true and predicted labels, for choosing what to explain."""
+    frame = dataset_frame(model.dataset)
+    results = model_rows(model)
+    total = len(frame)
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, page), pages)
+    start = (number - 1) * per_page
+    columns = list(model.features[:shown_columns])
+    names = model.class_names
+    rows = []
+    for index in range(start, min(start + per_page, total)):
+        truth_index = int(results.truths[index])
+        prediction_index = int(results.predictions[index])
+        rows.append(
+            RowSummary(
+                index=index,
+                truth=names[truth_index] if truth_index >= 0 else MISSING,
+                prediction=names[prediction_index],
+                confidence=float(results.confidence[index]),
+                correct=truth_index == prediction_index,
+                in_training=bool(results.in_training[index]),
+                values=[display_value(frame.iloc[index][column]) for column in columns],
+            )
+        )
+    return RowPage(rows=rows, columns=columns, number=number, pages=pages, total=total)

@@ -1,0 +1,188 @@
+"""Writes for datasets and models: the only place that turns rows into engine calls."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from jobs.services import JobError, ProgressReporter, job_dispatch
+
+from .models import Classifier, Dataset, TrainedModel
+from .tabular.profiling import ColumnKind, ColumnProfile, default_target, profile_columns
+from .tabular.reading import TableError, read_table
+from .tabular.training import train_classifier
+
+
+class UploadError(ValueError):
+    """A rejected upload, phrased for the person who sent it."""
+
+
+def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile) -> Dataset:
+    """Store an uploaded CSV, read and profile it. Nothing is kept if it cannot be read."""
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise UploadError(
+            f"The file is {upload.size / 1e6:.1f} MB; the limit is "
+            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+        )
+    if upload.size == 0:
+        raise UploadError("The file is empty.")
+    dataset = Dataset(owner=owner, name=_display_name(upload.name or "data.csv"), size_bytes=upload.size)
+    dataset.file.save("upload.csv", upload, save=False)
+    try:
+        frame = read_table(dataset.file.path)
+    except TableError as error:
+        dataset.file.delete(save=False)
+        raise UploadError(str(error)) from error
+    profiles = profile_columns(frame)
+    dataset.n_rows, dataset.n_columns = frame.shape
+    dataset.columns = [profile.to_dict() for profile in profiles]
+    dataset.save()
+    return dataset
+
+
+def _display_name(name: str) -> str:
+    """The file's own name without folders or control characters, for display only."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:200] or "data.csv"
+
+
+def dataset_profiles(dataset: Dataset) -> list[ColumnProfile]:
+    return [ColumnProfile.from_dict(column) for column in dataset.columns]
+
+
+def dataset_default_target(dataset: Dataset) -> str:
+    return default_target(dataset_profiles(dataset))
+
+
+def dataset_frame(dataset: Dataset) -> pd.DataFrame:
+    """The dataset as read by the engine, cached per process. Do not modify it."""
+    path = dataset.file.path
+    return _read_cached(path, os.path.getmtime(path))
+
+
+@lru_cache(maxsize=8)
+def _read_cached(path: str, mtime: float) -> pd.DataFrame:
+    return read_table(path)
+
+
+def model_train_request(
+    *,
+    dataset: Dataset,
+    target: str,
+    classifier: str,
+    random_state: int = 0,
+    dispatch: bool = True,
+) -> TrainedModel:
+    """Create a training job for `dataset` and send it to a worker once committed."""
+    profiles = dataset_profiles(dataset)
+    names = [profile.name for profile in profiles]
+    if target not in names:
+        raise UploadError(f"There is no column named “{target}” in this file.")
+    if classifier not in Classifier.values:
+        raise UploadError(f"Unknown classifier “{classifier}”.")
+    features = [p for p in profiles if p.name != target and p.usable_as_feature]
+    if not features:
+        raise UploadError("No column can be used to predict from: every other column is an identifier, free text or constant.")
+    with transaction.atomic():
+        model = TrainedModel.objects.create(
+            dataset=dataset,
+            classifier=classifier,
+            target=target,
+            features=[p.name for p in features],
+            numeric=[p.name for p in features if p.kind == ColumnKind.NUMBER],
+            categorical=[p.name for p in features if p.kind == ColumnKind.CATEGORY],
+            random_state=random_state,
+        )
+        if dispatch:
+            job_dispatch(job=model)
+    return model
+
+
+def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str, Any]:
+    """The training job: fit, measure on held-out rows, store the artifact."""
+    started = time.perf_counter()
+    on_progress(0, 4, "Reading the data")
+    try:
+        frame = dataset_frame(model.dataset)
+        result = train_classifier(
+            frame,
+            target=model.target,
+            features=model.features,
+            numeric=model.numeric,
+            categorical=model.categorical,
+            classifier=model.classifier,
+            random_state=model.random_state,
+            on_progress=on_progress,
+        )
+    except TableError as error:
+        raise JobError(str(error)) from error
+    folder = Path("models") / str(model.pk)
+    absolute = Path(settings.MEDIA_ROOT) / folder
+    shutil.rmtree(absolute, ignore_errors=True)  # a re-run starts clean: one set of files
+    absolute.mkdir(parents=True)
+    joblib.dump(result.pipeline, absolute / "pipeline.joblib")
+    probabilities = result.pipeline.predict_proba(frame[list(model.features)])
+    np.savez(
+        absolute / "rows.npz",
+        predictions=result.predictions,
+        truths=result.truths,
+        confidence=probabilities.max(axis=1),
+        in_training=frame.index.isin(result.train_frame.index),
+    )
+    return {
+        "artifact": str(folder),
+        "class_names": list(result.class_names),
+        "metrics": result.metrics,
+        "training_seconds": time.perf_counter() - started,
+    }
+
+
+@dataclass(frozen=True)
+class ModelRows:
+    """Per-row results of a trained model, in file order."""
+
+    predictions: np.ndarray
+    truths: np.ndarray
+    confidence: np.ndarray
+    in_training: np.ndarray
+
+
+def model_folder(model: TrainedModel) -> Path:
+    if not model.artifact:
+        raise JobError("This model has not finished training.")
+    return Path(settings.MEDIA_ROOT) / model.artifact
+
+
+def model_pipeline(model: TrainedModel) -> Any:
+    """The fitted pipeline, loaded once per process (our own file, never a user's)."""
+    path = model_folder(model) / "pipeline.joblib"
+    if not path.exists():
+        raise JobError("This model's saved file is missing; please train it again.")
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: str, mtime: float) -> Any:
+    return joblib.load(path)
+
+
+def model_rows(model: TrainedModel) -> ModelRows:
+    path = model_folder(model) / "rows.npz"
+    if not path.exists():
+        raise JobError("This model's saved file is missing; please train it again.")
+    with np.load(path) as arrays:
+        return ModelRows(**{name: arrays[name] for name in arrays.files})

@@ -1,0 +1,280 @@
+"""Read an uploaded CSV into a DataFrame, or explain in plain words why not.
+
+Uploads are untrusted and come from spreadsheets, R, Excel on Windows and
+old UCI archives, so this module is forgiving about encodings, delimiters and
+missing-value markers, and strict about structure: anything it cannot read
+unambiguously becomes a :class:`TableError` whose message the user can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MISSING_MARKERS", "TableError", "read_table"]
+
+
+class TableError(ValueError):
+    """A problem with the user's file or choices, phrased so the user can act on it.
+
+    ``str(error)`` is shown on the page as it is.
+    """
+
+
+MISSING_MARKERS: tuple[str, ...] = (
+    "",
+    "?",
+    "NA",
+    "N/A",
+    "n/a",
+    "na",
+    "NaN",
+    "nan",
+    "null",
+    "NULL",
+    "None",
+    "none",
+    "#N/A",
+)
+_MISSING = frozenset(MISSING_MARKERS)
+
+_DELIMITERS = ",;\t|"
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Enough lines for the sniffer to see a pattern, few enough to stay instant.
+_SNIFF_CHARS = 64 * 1024
+_NOT_TEXT = (
+    "This file does not look like a text table (CSV). Save your spreadsheet "
+    "as CSV (comma-separated values) and upload that file."
+)
+
+
+def read_table(
+    source: str | os.PathLike | bytes,
+    *,
+    max_rows: int = 200_000,
+    max_columns: int = 500,
+) -> pd.DataFrame:
+    """Read a CSV file (a path or its raw bytes) into a DataFrame.
+
+    Header names and string cells are stripped of surrounding whitespace, every
+    value in :data:`MISSING_MARKERS` becomes NaN, columns whose values are all
+    numbers become ``float64`` (so integer columns with gaps still work) and
+    the others stay strings. Raises :class:`TableError` for anything the user
+    has to fix: an empty or binary file, a missing header, blank or duplicate
+    column names, ragged rows, unbalanced quotes, or more rows or columns than
+    ``max_rows`` / ``max_columns``.
+    """
+    raw = _read_bytes(source)
+    text = _decode(raw)
+    if not text.strip():
+        raise TableError("The file is empty.")
+    delimiter = _sniff_delimiter(text)
+    header, rows = _parse(text, delimiter, max_rows=max_rows, max_columns=max_columns)
+    return _build_frame(header, rows)
+
+
+def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    try:
+        with open(source, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        # The path comes from our own storage, but say something useful anyway.
+        raise TableError(f"The file could not be opened ({error.strerror}).") from error
+
+
+def _decode(raw: bytes) -> str:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (BOM), else cp1252/Latin-1."""
+    if raw.startswith(codecs.BOM_UTF8):
+        text = _decode_strict(raw[len(codecs.BOM_UTF8) :], "utf-8")
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode_strict(raw, "utf-16")
+    elif _looks_like_bomless_utf16le(raw):
+        # Some Windows tools write UTF-16 without a BOM; ASCII text then has a
+        # NUL in every odd byte, which no real CSV in another encoding has.
+        text = _decode_strict(raw, "utf-16-le")
+    else:
+        if b"\x00" in raw:
+            raise TableError(_NOT_TEXT)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+                text = raw.decode("latin-1")
+    if _mostly_control_characters(text):
+        raise TableError(_NOT_TEXT)
+    return text
+
+
+def _decode_strict(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise TableError(_NOT_TEXT) from error
+
+
+def _looks_like_bomless_utf16le(raw: bytes) -> bool:
+    sample = raw[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return False
+    odd_nuls = sample[1::2].count(0)
+    even_nuls = sample[0::2].count(0)
+    return even_nuls == 0 and odd_nuls >= 0.9 * (len(sample) // 2)
+
+
+def _mostly_control_characters(text: str) -> bool:
+    """True for decoded binary data: text files hardly contain C0 controls."""
+    sample = text[:_SNIFF_CHARS]
+    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\n\r\f")
+    return controls > max(2, len(sample) // 100)
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:_SNIFF_CHARS]
+    # Cut the sample at a line end so the sniffer does not see half a row.
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    first_line = sample.lstrip().splitlines()[0] if sample.strip() else ""
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ""
+    if delimiter and delimiter in first_line:
+        return delimiter
+    # The sniffer gives up on one-column files and on irregular samples; the
+    # header is the best remaining evidence, and comma the usual default.
+    counts = {candidate: first_line.count(candidate) for candidate in _DELIMITERS}
+    best = max(counts, key=lambda candidate: counts[candidate])
+    return best if counts[best] else ","
+
+
+def _parse(
+    text: str, delimiter: str, *, max_rows: int, max_columns: int
+) -> tuple[list[str], list[list[str]]]:
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar='"',
+        doublequote=True,
+        skipinitialspace=True,
+        # strict turns a quote that is never closed into an error instead of
+        # silently swallowing the rest of the file into one cell.
+        strict=True,
+    )
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    line = 0  # the physical line on which the current record starts
+    try:
+        while True:
+            line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            if not any(field.strip() for field in record):
+                continue  # blank lines carry nothing
+            if header is None:
+                header = _check_header(record, max_columns=max_columns)
+                continue
+            if len(record) > len(header):
+                # Spreadsheets often leave trailing delimiters; only real
+                # extra values make the row ambiguous.
+                if any(field.strip() for field in record[len(header) :]):
+                    raise TableError(
+                        f"Line {line} has {len(record)} values but the header has "
+                        f"{len(header)} columns. Check that line for an extra "
+                        f"{_DELIMITER_NAMES[delimiter]} or a value that needs quotes."
+                    )
+                record = record[: len(header)]
+            rows.append(record)
+            if len(rows) > max_rows:
+                raise TableError(
+                    f"The file has more than {max_rows:,} data rows; Limelight accepts "
+                    f"at most {max_rows:,}. Upload a sample of the rows instead."
+                )
+    except csv.Error as error:
+        message = str(error)
+        if "end of data" in message or "EOF" in message:
+            raise TableError(
+                f"A quotation mark opened on line {line} is never closed. "
+                "Check that line for a stray or missing quote."
+            ) from error
+        if "expected after" in message:
+            raise TableError(
+                f"Line {line} has a quotation mark in the middle of a value. "
+                'Quote the whole value, and write a quote inside it as "".'
+            ) from error
+        raise TableError(f"Line {line} could not be read: {message}.") from error
+    if header is None:
+        raise TableError("The file is empty.")
+    if not rows:
+        raise TableError("The file has a header row but no data rows.")
+    return header, rows
+
+
+def _check_header(record: list[str], *, max_columns: int) -> list[str]:
+    names = [field.strip() for field in record]
+    # Trailing delimiters in the header would otherwise become nameless columns.
+    while len(names) > 1 and not names[-1]:
+        names.pop()
+    if len(names) > max_columns:
+        raise TableError(
+            f"The file has {len(names):,} columns; Limelight accepts at most "
+            f"{max_columns:,}. Remove the columns you do not need and upload again."
+        )
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise TableError(
+                f"Column {position} has no name. Give every column a name in the first row."
+            )
+        if name in seen:
+            raise TableError(
+                f'The column name "{name}" appears twice. Give every column its own name.'
+            )
+        seen.add(name)
+    return names
+
+
+def _build_frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    width = len(header)
+    columns: dict[str, pd.Series] = {}
+    for index, name in enumerate(header):
+        values = [
+            _clean(row[index]) if index < len(row) else None  # short rows: missing
+            for row in rows
+        ]
+        columns[name] = _typed_series(values)
+    frame = pd.DataFrame(columns)
+    assert frame.shape == (len(rows), width)
+    return frame
+
+
+def _clean(value: str) -> str | None:
+    value = value.strip()
+    return None if value in _MISSING else value
+
+
+def _typed_series(values: list[str | None]) -> pd.Series:
+    """float64 when every present value is a finite number, else strings."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return pd.Series(np.nan, index=range(len(values)), dtype="float64")
+    numbers = pd.to_numeric(pd.Series(present, dtype=object), errors="coerce")
+    # Infinity parses as a number but breaks every imputer and scaler, so a
+    # column containing it is better shown as text the user can inspect.
+    if numbers.notna().all() and np.isfinite(numbers.to_numpy(dtype="float64")).all():
+        result = np.full(len(values), np.nan)
+        result[[value is not None for value in values]] = numbers.to_numpy(dtype="float64")
+        return pd.Series(result, dtype="float64")
+    # pandas' default string dtype, with NaN for missing cells.
+    return pd.Series([np.nan if value is None else value for value in values], dtype="str")

@@ -1,0 +1,1 @@
+"""Explanation engine: plain numpy/pandas/matplotlib code, no Django imports."""

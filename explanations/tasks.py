@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from jobs.services import job_run
+
+from . import services
+from .models import Explanation
+
+
+@shared_task(name="explanations.explain")
+def explain(explanation_id: int) -> None:
+    job_run(model=Explanation, pk=explanation_id, work=services.explanation_run)

@@ -1,0 +1,229 @@
+"""Every write to a job row: dispatch, claim, progress, heartbeat, finish, sweep.
+
+The database row is the source of truth. A Celery message carries only the
+row's primary key; if it is lost (Redis down at submit, Redis restarted empty,
+worker killed), the sweeper sends it again, and claim-once makes a duplicate
+delivery harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN_MESSAGE = (
+    "Your request is saved, but the job queue cannot be reached right now. "
+    "It will start by itself as soon as the queue is back; you can leave this page."
+)
+WORKER_LOST_RETRY_MESSAGE = "The worker stopped while working on this, so it is being tried again."
+WORKER_LOST_FINAL_MESSAGE = (
+    "The worker stopped while working on this, twice, so we gave up. This can happen when "
+    "the data is too large for the server's memory. Try a smaller file or fewer samples."
+)
+
+
+class JobError(Exception):
+    """An expected problem, phrased for the user; stored on the row and shown as is."""
+
+
+def job_dispatch(*, job: Job) -> None:
+    """Send the job's message once the surrounding transaction has committed."""
+    model, pk = type(job), job.pk
+    transaction.on_commit(lambda: _send(model, pk))
+
+
+def _send(model: type[Job], pk: int) -> bool:
+    """Publish "work on row pk"; on failure leave the row queued with a visible message."""
+    try:
+        current_app.send_task(
+            model.task_name,
+            args=[pk],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3},
+        )
+    except Exception:  # noqa: BLE001 - any broker failure means "not sent yet"
+        logger.warning("Could not enqueue %s %s; the sweeper will retry", model.__name__, pk)
+        model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+            enqueued_at=None, message=QUEUE_DOWN_MESSAGE
+        )
+        return False
+    model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+        enqueued_at=timezone.now(), message=""
+    )
+    return True
+
+
+def job_claim(*, model: type[Job], pk: int) -> bool:
+    """Move a queued row to running. False if another delivery got there first."""
+    now = timezone.now()
+    claimed = model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        message="",
+        stage="Starting",
+        progress_done=0,
+        progress_total=0,
+    )
+    return claimed == 1
+
+
+def job_succeed(*, model: type[Job], pk: int, **fields: Any) -> None:
+    model.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        stage="Done",
+        progress_done=F("progress_total"),
+        **fields,
+    )
+
+
+def job_fail(*, model: type[Job], pk: int, message: str) -> None:
+    model.objects.filter(pk=pk).exclude(status=JobStatus.SUCCEEDED).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(), message=message
+    )
+
+
+class ProgressReporter:
+    """The `on_progress(done, total, stage=None)` callback handed to the engine.
+
+    Writes at most a few times per second (and always the last step), and each
+    write doubles as a heartbeat.
+    """
+
+    def __init__(self, model: type[Job], pk: int, min_interval: float = 0.3) -> None:
+        self.model, self.pk, self.min_interval = model, pk, min_interval
+        self._last_write = 0.0
+        self._stage = ""
+
+    def __call__(self, done: int, total: int, stage: str | None = None) -> None:
+        if stage is not None:
+            self._stage = stage
+        now = time.monotonic()
+        if done < total and stage is None and now - self._last_write < self.min_interval:
+            return
+        self._last_write = now
+        self.model.objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(
+            progress_done=done,
+            progress_total=total,
+            stage=self._stage[:200],
+            heartbeat_at=timezone.now(),
+        )
+
+
+@contextmanager
+def job_heartbeat(*, model: type[Job], pk: int, interval: float) -> Iterator[None]:
+    """Keep the row's heartbeat fresh while a long step (like fitting) gives no progress.
+
+    The thread dies with the process, so a killed worker stops the heartbeat and
+    the sweeper notices.
+    """
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                model.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def job_run(
+    *,
+    model: type[Job],
+    pk: int,
+    work: Callable[[Any, ProgressReporter], dict[str, Any]],
+) -> None:
+    """Claim the row, run `work(job, on_progress)`, store its fields or the failure."""
+    if not job_claim(model=model, pk=pk):
+        logger.info("%s %s is not queued any more; nothing to do", model.__name__, pk)
+        return
+    job = model.objects.get(pk=pk)
+    interval = max(1.0, settings.JOB_HEARTBEAT_TIMEOUT / 4)
+    with job_heartbeat(model=model, pk=pk, interval=interval):
+        try:
+            fields = work(job, ProgressReporter(model, pk))
+        except JobError as error:
+            job_fail(model=model, pk=pk, message=str(error))
+        except SoftTimeLimitExceeded:
+            minutes = max(1, round(settings.JOB_SOFT_TIME_LIMIT / 60))
+            job_fail(
+                model=model,
+                pk=pk,
+                message=f"This took too long and was stopped after about {minutes} minute(s). "
+                "Try a smaller file, a simpler model or fewer samples.",
+            )
+        except Exception:
+            logger.exception("%s %s failed", model.__name__, pk)
+            job_fail(
+                model=model,
+                pk=pk,
+                message=f"Something went wrong on our side, sorry. (Job reference: "
+                f"{model._meta.model_name}-{pk})",
+            )
+        else:
+            job_succeed(model=model, pk=pk, **fields)
+
+
+def job_models() -> list[type[Job]]:
+    return [m for m in apps.get_models() if issubclass(m, Job) and m.task_name]
+
+
+def jobs_sweep() -> dict[str, int]:
+    """Re-send rows whose message was lost, and rescue rows whose worker died.
+
+    Runs periodically from Celery beat. Returns counts for logging and tests.
+    """
+    now = timezone.now()
+    lost_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT)
+    requeue_before = now - timedelta(seconds=settings.JOB_REQUEUE_AFTER)
+    counts = {"resent": 0, "retried": 0, "failed": 0}
+    for model in job_models():
+        stale = model.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=lost_before)
+        for pk, attempts in stale.values_list("pk", "attempts"):
+            rows = model.objects.filter(pk=pk, status=JobStatus.RUNNING, heartbeat_at__lt=lost_before)
+            if attempts < settings.JOB_MAX_ATTEMPTS:
+                if rows.update(status=JobStatus.QUEUED, message=WORKER_LOST_RETRY_MESSAGE, stage=""):
+                    counts["retried"] += 1
+                    _send(model, pk)
+            elif rows.update(
+                status=JobStatus.FAILED, finished_at=now, message=WORKER_LOST_FINAL_MESSAGE
+            ):
+                counts["failed"] += 1
+        unsent = model.objects.filter(status=JobStatus.QUEUED).filter(
+            Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=2))
+            | Q(enqueued_at__lt=requeue_before)
+        )
+        for pk in unsent.values_list("pk", flat=True):
+            counts["resent"] += _send(model, pk)
+    if any(counts.values()):
+        logger.info("Job sweep: %s", counts)
+    return counts

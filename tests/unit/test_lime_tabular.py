@@ -1,0 +1,343 @@
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import truncnorm
+
+from explanations.engine.lime_tabular import FeatureWeight, LimeExplanation, TabularLime
+
+pytestmark = pytest.mark.unit
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@pytest.fixture(scope="module")
+def seven_feature_table():
+    rng = np.random.default_rng(42)
+    n = 1000
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(6)})
+    frame["colour"] = rng.choice(["red", "green", "blue"], size=n)
+    return frame
+
+
+def _x3_model(frame: pd.DataFrame) -> np.ndarray:
+    g = _sigmoid(4.0 * frame["x3"].to_numpy())
+    return np.column_stack([1.0 - g, g])
+
+
+@pytest.fixture(scope="module")
+def seven_feature_lime(seven_feature_table):
+    return TabularLime.fit(
+        seven_feature_table,
+        numeric=[f"x{i}" for i in range(6)],
+        categorical=["colour"],
+    )
+
+
+def test_same_seed_gives_identical_explanation_and_other_seed_differs(
+    seven_feature_table, seven_feature_lime
+):
+    row = seven_feature_table.iloc[5]
+    first = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=1000, random_state=7)
+    again = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=1000, random_state=7)
+    other = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=1000, random_state=8)
+
+    assert first == again
+    assert first.to_dict() == again.to_dict()
+    assert [w.weight for w in first.weights] != [w.weight for w in other.weights]
+    assert first.intercept != other.intercept
+
+
+def test_feature_the_model_uses_ranks_first_and_others_are_near_zero(
+    seven_feature_table, seven_feature_lime
+):
+    row = seven_feature_table.iloc[0]
+    x3 = row["x3"]
+    explanation = seven_feature_lime.explain(row, _x3_model, label=1, random_state=0)
+
+    top, *rest = explanation.weights
+    assert top.feature == "x3"
+    assert len(explanation.weights) == 7
+    assert abs(top.weight) > 0.3
+    assert max(abs(w.weight) for w in rest) < 0.05 * abs(top.weight)
+    # sigmoid(4 x3) falls with x3 below its top quartile bin and rises above.
+    edges = np.percentile(seven_feature_table["x3"], [25, 50, 75])
+    assert (top.weight > 0) == (x3 > edges[1])
+
+
+def test_conditions_are_lime_style_in_data_units():
+    frame = pd.DataFrame(
+        {
+            "age": [20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0],
+            "sex": ["m", "f", "m", "f", "m", "f", "m", "f", "m"],
+        }
+    )
+    lime = TabularLime.fit(frame, numeric=["age"], categorical=["sex"])
+    # quartiles of the ages: 40, 60, 80; a value on an edge belongs to the lower bin
+    cases = {
+        10.0: "age <= 40.00",
+        40.0: "age <= 40.00",
+        41.0: "40.00 < age <= 60.00",
+        80.0: "60.00 < age <= 80.00",
+        80.5: "age > 80.00",
+    }
+    for age, expected in cases.items():
+        explanation = lime.explain(
+            {"age": age, "sex": "f"}, _constant_model, label=0, num_samples=50
+        )
+        conditions = {w.feature: w.condition for w in explanation.weights}
+        assert conditions == {"age": expected, "sex": "sex = f"}
+
+
+def _constant_model(frame: pd.DataFrame) -> np.ndarray:
+    return np.tile([0.25, 0.75], (len(frame), 1))
+
+
+def _bin_stats(values: np.ndarray, edges: np.ndarray):
+    """Recompute per-bin (frequency, truncated-normal mean) with numpy + scipy."""
+    bins = np.searchsorted(edges, values, side="left")
+    stats = []
+    for k in range(len(edges) + 1):
+        sel = values[bins == k]
+        mean, std, lo, hi = sel.mean(), sel.std(), sel.min(), sel.max()
+        tn_mean = truncnorm((lo - mean) / std, (hi - mean) / std, loc=mean, scale=std).mean()
+        stats.append((len(sel) / len(values), tn_mean))
+    return stats
+
+
+def test_linear_model_weights_match_closed_form():
+    rng = np.random.default_rng(3)
+    n = 2000
+    frame = pd.DataFrame(
+        {
+            "a": rng.uniform(0.0, 10.0, n),
+            "b": rng.uniform(-1.0, 1.0, n),
+            "kind": rng.choice(["x", "y"], n),
+            "c": rng.uniform(100.0, 200.0, n),
+        }
+    )
+    slopes = {"a": 0.02, "b": 0.1, "c": -0.002}
+    centres = {"a": 5.0, "b": 0.0, "c": 150.0}
+
+    def linear(df: pd.DataFrame) -> np.ndarray:
+        g = 0.5 + sum(w * (df[f].to_numpy() - centres[f]) for f, w in slopes.items())
+        assert np.all((g > 0) & (g < 1))
+        return np.column_stack([1.0 - g, g])
+
+    lime = TabularLime.fit(frame, numeric=["a", "b", "c"], categorical=["kind"])
+    row = {"a": 1.0, "b": 0.3, "kind": "x", "c": 180.0}
+    explanation = lime.explain(row, linear, label=1, num_samples=20000, random_state=1)
+
+    expected = {"kind": 0.0}
+    for feature, slope in slopes.items():
+        values = frame[feature].to_numpy()
+        edges = np.unique(np.percentile(values, [25, 50, 75]))
+        stats = _bin_stats(values, edges)
+        own = int(np.searchsorted(edges, row[feature], side="left"))
+        others = [(f, m) for k, (f, m) in enumerate(stats) if k != own]
+        mean_off = sum(f * m for f, m in others) / sum(f for f, _ in others)
+        expected[feature] = slope * (stats[own][1] - mean_off)
+
+    got = {w.feature: w.weight for w in explanation.weights}
+    assert set(got) == set(expected)
+    tolerance = 0.03 * max(abs(v) for v in expected.values())
+    for feature, value in expected.items():
+        assert got[feature] == pytest.approx(value, abs=tolerance), feature
+    # the ranking follows the closed form: |a| > |c| > |b| > kind
+    assert [w.feature for w in explanation.weights] == sorted(
+        expected, key=lambda f: -abs(expected[f])
+    )
+    assert explanation.intercept + sum(got.values()) == pytest.approx(
+        explanation.local_prediction, abs=1e-12
+    )
+    # the local surrogate at the instance is close to the model there
+    assert explanation.local_prediction == pytest.approx(
+        linear(pd.DataFrame([row]))[0, 1], abs=0.02
+    )
+    # within-bin spread of the values is noise the binary surrogate cannot fit
+    assert 0.3 < explanation.score < 0.6
+
+
+def test_missing_values_get_their_own_bin_and_condition():
+    rng = np.random.default_rng(11)
+    n = 800
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(50.0, 10.0, n),
+            "town": rng.choice(["north", "south"], n).astype(object),
+            "income": rng.normal(3.0, 1.0, n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.2, "age"] = np.nan
+    frame.loc[rng.random(n) < 0.3, "town"] = np.nan
+    seen: list[pd.DataFrame] = []
+
+    def model(df: pd.DataFrame) -> np.ndarray:
+        seen.append(df)
+        g = 0.2 + 0.4 * df["age"].isna().to_numpy() + 0.3 * df["town"].isna().to_numpy()
+        return np.column_stack([1.0 - g, g])
+
+    lime = TabularLime.fit(frame, numeric=["age", "income"], categorical=["town"])
+    row = {"age": np.nan, "town": None, "income": 3.5}
+    explanation = lime.explain(row, model, label=1, num_samples=4000, random_state=2)
+
+    assert [w.condition for w in explanation.weights[:2]] == ["age is missing", "town is missing"]
+    assert explanation.weights[0].weight == pytest.approx(0.4, abs=0.02)
+    assert explanation.weights[1].weight == pytest.approx(0.3, abs=0.02)
+    assert len(seen) == 1
+    sampled = seen[0]
+    assert list(sampled.columns) == ["age", "town", "income"]
+    assert sampled.dtypes["age"] == np.float64
+    assert pd.isna(sampled.loc[0, "age"]) and pd.isna(sampled.loc[0, "town"])
+    # the missing bin is drawn with its training share, and shows up as NaN
+    assert sampled["age"].isna().mean() == pytest.approx(frame["age"].isna().mean(), abs=0.03)
+    assert sampled["town"].isna().mean() == pytest.approx(frame["town"].isna().mean(), abs=0.03)
+    assert sampled["income"].notna().all()
+    assert set(sampled["town"].dropna()) == {"north", "south"}
+
+
+def test_sampled_values_stay_inside_their_bins_and_keep_column_order(
+    seven_feature_table, seven_feature_lime
+):
+    seen: list[pd.DataFrame] = []
+
+    def model(df):
+        seen.append(df)
+        return _x3_model(df)
+
+    row = seven_feature_table.iloc[1]
+    seven_feature_lime.explain(row, model, label=0, num_samples=2000, random_state=4)
+    sampled = seen[0]
+    assert list(sampled.columns) == list(seven_feature_table.columns)
+    assert sampled.iloc[0].tolist() == row.tolist()
+    for col in [f"x{i}" for i in range(6)]:
+        train = seven_feature_table[col].to_numpy()
+        values = sampled[col].to_numpy()
+        assert values.min() >= train.min() and values.max() <= train.max()
+        edges = np.percentile(train, [25, 50, 75])
+        train_bins = np.searchsorted(edges, train)
+        sample_bins = np.searchsorted(edges, values)
+        # every sample lies within the [min, max] of the training values of its bin
+        for k in range(4):
+            in_bin = values[sample_bins == k]
+            assert in_bin.min() >= train[train_bins == k].min()
+            assert in_bin.max() <= train[train_bins == k].max()
+        assert np.bincount(sample_bins, minlength=4) / len(values) == pytest.approx(
+            [0.25] * 4, abs=0.03
+        )
+
+
+def test_progress_is_reported_and_explainer_survives_joblib(
+    seven_feature_table, seven_feature_lime
+):
+    buffer = io.BytesIO()
+    joblib.dump(seven_feature_lime, buffer)
+    buffer.seek(0)
+    restored = joblib.load(buffer)
+    calls: list[tuple[int, int]] = []
+    row = seven_feature_table.iloc[2]
+
+    restored_result = restored.explain(
+        row, _x3_model, label=1, num_samples=500, on_progress=lambda d, t: calls.append((d, t))
+    )
+    original_result = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=500)
+
+    assert restored_result == original_result
+    assert calls[0] == (0, 500) and calls[-1] == (500, 500)
+
+
+def test_to_dict_is_json_ready():
+    explanation = LimeExplanation(
+        label=1,
+        weights=(FeatureWeight("a <b>", "a <b> = x", np.float64(0.5)),),
+        intercept=0.1,
+        score=0.9,
+        local_prediction=0.6,
+        num_samples=50,
+        kernel_width=1.5,
+    )
+    assert explanation.to_dict() == {
+        "label": 1,
+        "weights": [{"feature": "a <b>", "condition": "a <b> = x", "weight": 0.5}],
+        "intercept": 0.1,
+        "score": 0.9,
+        "local_prediction": 0.6,
+        "num_samples": 50,
+        "kernel_width": 1.5,
+    }
+    assert type(explanation.to_dict()["weights"][0]["weight"]) is float
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"num_samples": 49}, {"num_features": 0}, {"label": -1}, {"label": 2}],
+)
+def test_explain_rejects_bad_arguments(seven_feature_table, seven_feature_lime, kwargs):
+    arguments = {"label": 1, "num_samples": 100} | kwargs
+    with pytest.raises(ValueError):
+        seven_feature_lime.explain(seven_feature_table.iloc[0], _x3_model, **arguments)
+
+
+def test_fit_rejects_columns_that_do_not_match_the_frame(seven_feature_table):
+    with pytest.raises(ValueError):
+        TabularLime.fit(seven_feature_table, numeric=["x0"], categorical=["colour"])
+
+
+def test_top_features_agree_with_reference_lime_on_breast_cancer():
+    from lime.lime_tabular import LimeTabularExplainer
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    data = load_breast_cancer(as_frame=True)
+    frame = data.data
+    names = list(frame.columns)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    model.fit(frame, data.target)
+
+    row = frame.iloc[13]
+    ours = TabularLime.fit(frame, numeric=names, categorical=[]).explain(
+        row, model.predict_proba, label=1, num_features=5, num_samples=5000, random_state=0
+    )
+    reference = LimeTabularExplainer(
+        frame.to_numpy(),
+        feature_names=names,
+        discretize_continuous=True,
+        feature_selection="highest_weights",
+        random_state=0,
+    ).explain_instance(
+        row.to_numpy(),
+        lambda a: model.predict_proba(pd.DataFrame(a, columns=names)),
+        labels=(1,),
+        num_features=5,
+        num_samples=5000,
+    )
+    reference_top = {names[i] for i, _ in reference.as_map()[1]}
+    our_top = {w.feature for w in ours.weights}
+    assert len(our_top) == 5
+    assert len(our_top & reference_top) >= 3
+
+
+def test_engine_does_not_import_django():
+    code = (
+        "import sys\n"
+        "import explanations.engine.lime_tabular, explanations.engine.charts\n"
+        "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
