@@ -42,9 +42,7 @@ def _signed(value: float) -> str:
     return f"+{value:.3f}" if value >= 0 else f"\u2212{abs(value):.3f}"
 
 
-def weights_chart(
-    weights: Sequence[tuple[str, float]], *, title: str, format: str = "svg"
-) -> bytes:
+def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: str = "svg") -> bytes:
     """Draw LIME weights as a horizontal bar chart and return SVG or PNG bytes.
 
     ``weights`` are ``(condition, weight)`` pairs; the largest |weight| is drawn
@@ -107,9 +105,7 @@ def weights_chart(
             parse_math=False,
             fontsize=_FONT_SIZE,
         )
-        ax.set_title(
-            f"What drives the prediction '{title}'", parse_math=False, fontsize=_FONT_SIZE + 1
-        )
+        ax.set_title(f"What drives the prediction '{title}'", parse_math=False, fontsize=_FONT_SIZE + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 

@@ -144,10 +144,7 @@ def _numeric_stats(column: pd.Series) -> _NumericStats:
     n = len(x)
     present = x[~np.isnan(x)]
     has_missing = len(present) < n
-    if len(present):
-        edges = np.unique(np.percentile(present, [25, 50, 75]))
-    else:
-        edges = np.empty(0)
+    edges = np.unique(np.percentile(present, [25, 50, 75])) if len(present) else np.empty(0)
     n_value_bins = len(edges) + 1
     bins = np.searchsorted(edges, present, side="left")
     size = n_value_bins + int(has_missing)
@@ -203,9 +200,7 @@ class TabularLime:
         self.categorical = dict(categorical)
 
     @classmethod
-    def fit(
-        cls, frame: pd.DataFrame, *, numeric: Sequence[str], categorical: Sequence[str]
-    ) -> TabularLime:
+    def fit(cls, frame: pd.DataFrame, *, numeric: Sequence[str], categorical: Sequence[str]) -> TabularLime:
         """Compute per-feature bin / category statistics from the training frame.
 
         ``numeric + categorical`` must be exactly the frame's columns; the
@@ -269,54 +264,54 @@ class TabularLime:
         # One uniform per (sample, feature) picks the bin / category; a second
         # one per numeric cell places the value inside its bin.
         u_bins = rng.random((n - 1, n_cols))
-        numeric_cols = [c for c in self.columns if c in self.numeric]
-        u_vals = rng.random((n - 1, len(numeric_cols)))
+        table = self._numeric_table
+        u_vals = rng.random((n - 1, len(table.columns)))
 
         z = np.ones((n, n_cols))
-        sample_columns: dict[str, object] = {}
-        conditions: list[str] = []
-        for j, col in enumerate(self.columns):
-            value = row[col]
-            if col in self.numeric:
-                stats = self.numeric[col]
-                x0 = np.nan if _is_missing(value) else float(value)
-                b0 = stats.bin_of(x0)
-                drawn = _draw(stats.freqs, u_bins[:, j])
-                z[1:, j] = drawn == b0
-                k = numeric_cols.index(col)
-                values = np.empty(n)
-                values[0] = x0
-                values[1:] = _undiscretize(stats, drawn, u_vals[:, k])
-                sample_columns[col] = values
-                conditions.append(_numeric_condition(col, stats, b0))
-            else:
-                stats = self.categorical[col]
-                c0 = stats.index_of(value)
-                drawn = _draw(stats.freqs, u_bins[:, j])
-                z[1:, j] = drawn == c0
-                lookup = np.array(
-                    [np.nan if v is None else v for v in stats.values], dtype=object
-                )
-                values = np.empty(n, dtype=object)
-                values[0] = np.nan if _is_missing(value) else value
-                values[1:] = lookup[drawn]
-                sample_columns[col] = values
-                conditions.append(
-                    f"{col} is missing" if _is_missing(value) else f"{col} = {value}"
-                )
+        conditions: dict[str, str] = {}
+        sampled: dict[str, np.ndarray] = {}
 
-        frame = pd.DataFrame(
-            {c: self._as_column(c, sample_columns[c]) for c in self.columns},
-            columns=self.columns,
+        # Numeric features, all at once.
+        num_pos = [self.columns.index(c) for c in table.columns]
+        x0 = np.array(
+            [np.nan if _is_missing(row[c]) else float(row[c]) for c in table.columns],
+            dtype=np.float64,
         )
+        b0 = np.array(
+            [self.numeric[c].bin_of(v) for c, v in zip(table.columns, x0, strict=True)],
+            dtype=np.intp,
+        )
+        for c, b in zip(table.columns, b0, strict=True):
+            conditions[c] = _numeric_condition(c, self.numeric[c], int(b))
+        drawn = table.draw(u_bins[:, num_pos])
+        z[1:, num_pos] = drawn == b0
+        numeric_values = np.empty((n, len(table.columns)))
+        numeric_values[0] = x0
+        numeric_values[1:] = table.undiscretize(drawn, u_vals)
+
+        # Categorical features, one vectorised draw each (category counts vary).
+        for j, col in enumerate(self.columns):
+            if col not in self.categorical:
+                continue
+            value = row[col]
+            stats = self.categorical[col]
+            c0 = stats.index_of(value)
+            picks = _draw(stats.freqs, u_bins[:, j])
+            z[1:, j] = picks == c0
+            lookup = np.array([np.nan if v is None else v for v in stats.values], dtype=object)
+            values = np.empty(n, dtype=object)
+            values[0] = np.nan if _is_missing(value) else value
+            values[1:] = lookup[picks]
+            sampled[col] = values
+            conditions[col] = f"{col} is missing" if _is_missing(value) else f"{col} = {value}"
+
+        frame = self._sample_frame(numeric_values, sampled)
 
         if on_progress is not None:
             on_progress(0, n)
         proba = np.asarray(predict_proba(frame), dtype=np.float64)
         if proba.ndim != 2 or proba.shape[0] != n:
-            raise ValueError(
-                f"predict_proba returned shape {proba.shape}, expected ({n}, n_classes)"
-            )
+            raise ValueError(f"predict_proba returned shape {proba.shape}, expected ({n}, n_classes)")
         if label >= proba.shape[1]:
             raise ValueError(f"label {label} out of range for {proba.shape[1]} classes")
         if on_progress is not None:
@@ -350,7 +345,7 @@ class TabularLime:
         weights = tuple(
             FeatureWeight(
                 feature=self.columns[used[i]],
-                condition=conditions[used[i]],
+                condition=conditions[self.columns[used[i]]],
                 weight=float(coef[i]),
             )
             for i in order
@@ -365,39 +360,105 @@ class TabularLime:
             kernel_width=kernel_width,
         )
 
-    def _as_column(self, col: str, values: np.ndarray) -> pd.Series:
-        dtype = self.dtypes[col]
-        if col in self.numeric:
-            # Sampled numbers are real-valued; keep float dtypes, and use
-            # float64 for integer columns rather than truncating the samples.
-            if isinstance(dtype, np.dtype) and dtype.kind == "f":
-                return pd.Series(values, dtype=dtype)
-            return pd.Series(values, dtype=np.float64)
-        try:
-            return pd.Series(values, dtype=dtype)
-        except (TypeError, ValueError):
-            return pd.Series(values, dtype=object)
+    def _sample_frame(
+        self, numeric_values: np.ndarray, categorical_values: Mapping[str, np.ndarray]
+    ) -> pd.DataFrame:
+        """Frame with the training columns, order and dtypes (numeric as floats)."""
+        table = self._numeric_table
+        # One 2-D block for the numeric columns is far cheaper than one Series
+        # per column. Sampled numbers are real-valued, so integer columns
+        # become float64 rather than truncating the samples.
+        frame = pd.DataFrame(numeric_values, columns=table.columns, copy=False)
+        for col in table.columns:
+            dtype = self.dtypes[col]
+            if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype != np.float64:
+                frame[col] = frame[col].astype(dtype)
+        for col, values in categorical_values.items():
+            try:
+                frame[col] = pd.Series(values, dtype=self.dtypes[col])
+            except (TypeError, ValueError):
+                frame[col] = pd.Series(values, dtype=object)
+        if list(frame.columns) != self.columns:
+            frame = frame[self.columns]
+        return frame
+
+    @property
+    def _numeric_table(self) -> _NumericTable:
+        # Derived from the per-feature statistics; built on first use so that
+        # pickles stay small and older pickles keep working.
+        table = self.__dict__.get("_table")
+        if table is None:
+            numeric_cols = [c for c in self.columns if c in self.numeric]
+            table = _NumericTable.build(numeric_cols, [self.numeric[c] for c in numeric_cols])
+            self._table = table
+        return table
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_table", None)
+        return state
 
 
-def _undiscretize(stats: _NumericStats, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Values drawn from each bin's normal(mean, std) truncated to [min, max].
+@dataclass(frozen=True)
+class _NumericTable:
+    """Per-bin statistics of all numeric features padded into 2-D arrays.
 
-    Inverse-CDF sampling, vectorised: ``x = mean + std * ndtri(Fa + u (Fb - Fa))``
-    with ``Fa, Fb`` the standard normal CDF at the standardised bounds.
+    Row ``j`` is feature ``columns[j]``; column ``k`` its bin ``k``. ``cum`` is
+    the cumulative bin frequency (padding is +inf, never reached). ``fa`` and
+    ``fb`` are the standard normal CDF at the bin's standardised [min, max],
+    so sampling inside a bin needs a single ``ndtri`` per value.
     """
-    mean = stats.means[bins]
-    std = stats.stds[bins]
-    lo = stats.mins[bins]
-    hi = stats.maxs[bins]
-    out = mean.copy()  # std 0 (and the missing bin, whose mean is NaN)
-    spread = std > 0  # NaN compares False
-    if spread.any():
-        m, s, a_, b_ = mean[spread], std[spread], lo[spread], hi[spread]
-        fa = ndtr((a_ - m) / s)
-        fb = ndtr((b_ - m) / s)
-        x = m + s * ndtri(fa + u[spread] * (fb - fa))
-        out[spread] = np.clip(x, a_, b_)
-    return out
+
+    columns: list[str]
+    cum: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    fa: np.ndarray
+    fb: np.ndarray
+
+    @classmethod
+    def build(cls, columns: list[str], stats: list[_NumericStats]) -> _NumericTable:
+        width = max((s.n_bins for s in stats), default=1)
+        shape = (len(stats), width)
+        cum = np.full(shape, np.inf)
+        mean, lo, hi = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+        std = np.zeros(shape)
+        fa, fb = np.full(shape, 0.5), np.full(shape, 0.5)
+        for j, st in enumerate(stats):
+            k = st.n_bins
+            c = np.cumsum(st.freqs)
+            cum[j, :k] = c / c[-1]
+            cum[j, k - 1] = np.inf  # the last bin takes everything left
+            mean[j, :k], lo[j, :k], hi[j, :k] = st.means, st.mins, st.maxs
+            spread = st.stds > 0  # NaN (empty or missing bin) compares False
+            std[j, :k] = np.where(spread, st.stds, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fa[j, :k] = np.where(spread, ndtr((st.mins - st.means) / st.stds), 0.5)
+                fb[j, :k] = np.where(spread, ndtr((st.maxs - st.means) / st.stds), 0.5)
+        return cls(columns, cum, mean, std, lo, hi, fa, fb)
+
+    def draw(self, u: np.ndarray) -> np.ndarray:
+        """Bin index per (sample, feature): how many cumulative edges ``u`` passed."""
+        # A few whole-matrix comparisons (one per bin) beat a reduction over a
+        # tiny trailing axis.
+        bins = np.zeros(u.shape, dtype=np.intp)
+        for k in range(self.cum.shape[1] - 1):
+            bins += u >= self.cum[:, k]
+        return bins
+
+    def undiscretize(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Values from each bin's normal(mean, std) truncated to [min, max].
+
+        Inverse-CDF sampling for all cells at once:
+        ``x = mean + std * ndtri(Fa + u (Fb - Fa))``. A bin with std 0 gives
+        ``Fa = Fb = 0.5`` and so exactly its mean; the missing bin gives NaN.
+        """
+        flat = bins + np.arange(len(self.columns)) * self.cum.shape[1]
+        fa, fb = self.fa.ravel()[flat], self.fb.ravel()[flat]
+        x = self.mean.ravel()[flat] + self.std.ravel()[flat] * ndtri(fa + u * (fb - fa))
+        return np.clip(x, self.lo.ravel()[flat], self.hi.ravel()[flat])
 
 
 def _numeric_condition(col: str, stats: _NumericStats, b: int) -> str:
