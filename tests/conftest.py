@@ -14,6 +14,8 @@ PASSWORD = "a-Long-test-passw0rd"
 
 def pytest_configure(config):
     # Tests serve static files straight from static/ (no collectstatic, no manifest).
+    if not config.pluginmanager.hasplugin("django"):
+        return
     from django.conf import settings
 
     settings.STORAGES = {
