@@ -59,7 +59,7 @@ def _send(model: type[Job], pk: int) -> bool:
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3},
         )
     except Exception:  # noqa: BLE001 - any broker failure means "not sent yet"
-        logger.warning("Could not enqueue %s %s; the sweeper will retry", model.__name__, pk)
+        logger.warning("Could not enqueue %s %s; the sweeper will retry", model.__name__, pk, exc_info=True)
         model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
             enqueued_at=None, message=QUEUE_DOWN_MESSAGE
         )

@@ -115,9 +115,7 @@ def _profile(name: str, column: pd.Series) -> ColumnProfile:
     distinct = len(uniques)
     examples = tuple(format_value(value) for value in uniques[:_EXAMPLES])
     kind = _kind(name, column, present, distinct)
-    return ColumnProfile(
-        name=name, kind=kind, missing=missing, distinct=distinct, examples=examples
-    )
+    return ColumnProfile(name=name, kind=kind, missing=missing, distinct=distinct, examples=examples)
 
 
 def _kind(name: str, column: pd.Series, present: pd.Series, distinct: int) -> ColumnKind:
@@ -148,9 +146,7 @@ def _kind(name: str, column: pd.Series, present: pd.Series, distinct: int) -> Co
 def _looks_like_id_name(name: str) -> bool:
     """'id', 'patient_id', 'PatientID', 'row number', 'Index'... as whole words."""
     # Split snake_case, kebab-case, spaces and camelCase into lower-case words.
-    words = [
-        word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)
-    ]
+    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
     if not words:
         return False
     return words[-1] in _ID_WORDS or words[0] == "id"

@@ -234,13 +234,9 @@ def _check_header(record: list[str], *, max_columns: int) -> list[str]:
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
-            raise TableError(
-                f"Column {position} has no name. Give every column a name in the first row."
-            )
+            raise TableError(f"Column {position} has no name. Give every column a name in the first row.")
         if name in seen:
-            raise TableError(
-                f'The column name "{name}" appears twice. Give every column its own name.'
-            )
+            raise TableError(f'The column name "{name}" appears twice. Give every column its own name.')
         seen.add(name)
     return names
 
