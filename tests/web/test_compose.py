@@ -33,6 +33,12 @@ SETTINGS_VARIABLES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def private_media_root():
+    """Overrides the web layer's autouse fixture of that name: these tests use no Django
+    settings, so they also run without pytest-django (`-p no:django`)."""
+
+
 @pytest.fixture(scope="module")
 def compose():
     return yaml.safe_load(COMPOSE.read_text())
