@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 
 from .models import Classifier, Dataset
 from .services import dataset_default_target, dataset_profiles
@@ -8,17 +7,11 @@ from .services import dataset_default_target, dataset_profiles
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="A CSV file",
-        help_text="A table with one row per case and a header row. Empty cells, “?” and “NA” count as missing.",
+        help_text=(
+            "A table with one row per case and a header row. Empty cells, “?” and “NA” count as missing."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
-            )
-        return upload
 
 
 class TrainForm(forms.Form):

@@ -34,8 +34,7 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile) -> Dataset:
     """Store an uploaded CSV, read and profile it. Nothing is kept if it cannot be read."""
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"The file is {upload.size / 1e6:.1f} MB; the limit is "
-            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+            f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
         )
     if upload.size == 0:
         raise UploadError("The file is empty.")
@@ -96,7 +95,10 @@ def model_train_request(
         raise UploadError(f"Unknown classifier “{classifier}”.")
     features = [p for p in profiles if p.name != target and p.usable_as_feature]
     if not features:
-        raise UploadError("No column can be used to predict from: every other column is an identifier, free text or constant.")
+        raise UploadError(
+            "No column can be used to predict from: every other column is an identifier, "
+            "free text or constant."
+        )
     with transaction.atomic():
         model = TrainedModel.objects.create(
             dataset=dataset,

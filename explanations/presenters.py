@@ -43,8 +43,14 @@ def fit_in_words(score: float) -> str:
     if score >= 0.7:
         return "The simple model behind this chart imitates the classifier well around this case."
     if score >= 0.4:
-        return "The simple model behind this chart imitates the classifier only roughly around this case; read the weights as hints."
-    return "The simple model behind this chart imitates the classifier poorly around this case; do not lean on these weights."
+        return (
+            "The simple model behind this chart imitates the classifier only roughly around this case; "
+            "read the weights as hints."
+        )
+    return (
+        "The simple model behind this chart imitates the classifier poorly around this case; "
+        "do not lean on these weights."
+    )
 
 
 def present(explanation: Explanation) -> ExplanationView:

@@ -19,7 +19,7 @@ from jobs.services import JobError, ProgressReporter, job_dispatch
 
 from .engine.charts import weights_chart
 from .engine.lime_tabular import TabularLime
-from .models import Explanation, Explainer
+from .models import Explainer, Explanation
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
 

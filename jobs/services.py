@@ -64,9 +64,7 @@ def _send(model: type[Job], pk: int) -> bool:
             enqueued_at=None, message=QUEUE_DOWN_MESSAGE
         )
         return False
-    model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-        enqueued_at=timezone.now(), message=""
-    )
+    model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(enqueued_at=timezone.now(), message="")
     return True
 
 
@@ -141,9 +139,7 @@ def job_heartbeat(*, model: type[Job], pk: int, interval: float) -> Iterator[Non
     def beat() -> None:
         try:
             while not stop.wait(interval):
-                model.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                model.objects.filter(pk=pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
         finally:
             connection.close()
 
@@ -214,9 +210,7 @@ def jobs_sweep() -> dict[str, int]:
                 if rows.update(status=JobStatus.QUEUED, message=WORKER_LOST_RETRY_MESSAGE, stage=""):
                     counts["retried"] += 1
                     _send(model, pk)
-            elif rows.update(
-                status=JobStatus.FAILED, finished_at=now, message=WORKER_LOST_FINAL_MESSAGE
-            ):
+            elif rows.update(status=JobStatus.FAILED, finished_at=now, message=WORKER_LOST_FINAL_MESSAGE):
                 counts["failed"] += 1
         unsent = model.objects.filter(status=JobStatus.QUEUED).filter(
             Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=2))

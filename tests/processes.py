@@ -55,8 +55,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
+            [
+                redis_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -148,9 +159,24 @@ class Worker:
             "JOB_REQUEUE_AFTER": str(REQUEUE_AFTER),
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "explainer_site", "worker", "--concurrency", "1",
-             "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "explainer_site",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:8]}@%h",
+            ],
             cwd=ROOT,
             env=env,
             stdout=self.log.open("ab"),

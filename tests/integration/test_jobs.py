@@ -19,7 +19,6 @@ from explanations.models import Explanation
 from jobs.models import JobStatus
 from jobs.services import QUEUE_DOWN_MESSAGE, _send, jobs_sweep
 from tests.conftest import csv_bytes, risk_table
-
 from tests.processes import HEARTBEAT_TIMEOUT, wait_for_job, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
