@@ -1,7 +1,9 @@
 from django import forms
 
-from .models import Classifier, Dataset
+from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
+from .tabular.profiling import OVERRIDABLE_KINDS
+from .tabular.training import CLASSIFIER_CARDS, Knob
 
 
 class UploadForm(forms.Form):
@@ -14,12 +16,69 @@ class UploadForm(forms.Form):
     )
 
 
-class TrainForm(forms.Form):
-    target = forms.ChoiceField(label="Column to predict")
-    classifier = forms.ChoiceField(label="Kind of model", choices=Classifier.choices, initial="random_forest")
+class ColumnRolesForm(forms.Form):
+    """One choice of kind per column, so a person can correct our guess."""
 
     def __init__(self, *args, dataset: Dataset, **kwargs):
         super().__init__(*args, **kwargs)
-        profiles = dataset_profiles(dataset)
-        self.fields["target"].choices = [(p.name, p.name) for p in profiles]
+        choices = [(kind.value, kind.value) for kind in OVERRIDABLE_KINDS]
+        for index, profile in enumerate(dataset_profiles(dataset)):
+            kind_choices = (
+                choices
+                if profile.kind.value in dict(choices)
+                else [
+                    (profile.kind.value, profile.kind.value),
+                    *choices,
+                ]
+            )
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=profile.name, choices=kind_choices, initial=profile.kind.value
+            )
+        self.names = [profile.name for profile in dataset_profiles(dataset)]
+
+    def roles(self) -> dict[str, str]:
+        return {name: self.cleaned_data[f"column_{index}"] for index, name in enumerate(self.names)}
+
+
+def knob_field(knob: Knob) -> forms.Field:
+    """A form field for one setting. Ranges are checked by `clean_params`, for the chosen
+    classifier only, so a stray value in another classifier's hidden settings is harmless."""
+    common = {"label": knob.label, "initial": knob.default, "required": False}
+    if knob.kind == "choice":
+        return forms.ChoiceField(choices=[(c, c) for c in knob.choices], help_text=knob.help, **common)
+    bounds = f" ({knob.minimum:g} to {knob.maximum:g})" if None not in (knob.minimum, knob.maximum) else ""
+    return forms.CharField(
+        widget=forms.NumberInput(attrs={"step": "any"}), help_text=knob.help + bounds, **common
+    )
+
+
+class TrainForm(forms.Form):
+    target = forms.ChoiceField(label="Column to predict")
+    classifier = forms.ChoiceField(
+        label="Kind of model",
+        choices=[(card.name, card.label) for card in CLASSIFIER_CARDS.values()],
+        initial="random_forest",
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(p.name, p.name) for p in dataset_profiles(dataset)]
         self.fields["target"].initial = dataset_default_target(dataset)
+        for card in CLASSIFIER_CARDS.values():
+            for knob in card.knobs:
+                self.fields[f"{card.name}__{knob.name}"] = knob_field(knob)
+
+    def cards(self):
+        """Each classifier's card with its bound knob fields, for the template."""
+        return [
+            (card, [self[f"{card.name}__{knob.name}"] for knob in card.knobs])
+            for card in CLASSIFIER_CARDS.values()
+        ]
+
+    def params(self) -> dict[str, object]:
+        classifier = self.cleaned_data["classifier"]
+        values = {
+            knob.name: self.cleaned_data.get(f"{classifier}__{knob.name}")
+            for knob in CLASSIFIER_CARDS[classifier].knobs
+        }
+        return {name: value for name, value in values.items() if value not in (None, "")}

@@ -17,7 +17,11 @@ class DatasetKind(models.TextChoices):
     TABULAR = "tabular", "Table"
 
 
-class Dataset(models.Model):
+class Dataset(Job):
+    """An uploaded table. Small files are profiled at upload; large ones by a worker."""
+
+    task_name = "classifiers.profile_dataset"
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datasets")
     name = models.CharField(max_length=200, help_text="The uploaded file's name, for display only.")
     kind = models.CharField(max_length=16, choices=DatasetKind.choices, default=DatasetKind.TABULAR)
@@ -26,7 +30,8 @@ class Dataset(models.Model):
     n_rows = models.PositiveIntegerField(default=0)
     n_columns = models.PositiveIntegerField(default=0)
     columns = models.JSONField(default=list, help_text="One profile per column, in file order.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    role_overrides = models.JSONField(default=dict, help_text="Column name -> kind chosen by the user.")
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,6 +56,8 @@ class TrainedModel(Job):
     numeric = models.JSONField(default=list)
     categorical = models.JSONField(default=list)
     random_state = models.IntegerField(default=0)
+    params = models.JSONField(default=dict, help_text="The classifier's knobs.")
+    notes = models.JSONField(default=list, help_text="Warnings for the user, such as rare classes.")
     artifact = models.CharField(max_length=300, blank=True, help_text="Folder under MEDIA_ROOT.")
     class_names = models.JSONField(default=list)
     metrics = models.JSONField(default=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -74,18 +75,39 @@ class RowPage:
         return self.number < self.pages
 
 
-def model_row_page(model: TrainedModel, page: int, per_page: int = 15, shown_columns: int = 4) -> RowPage:
+@dataclass(frozen=True)
+class RowFilter:
+    """What the instance picker narrows the rows to."""
+
+    truth: str = ""
+    prediction: str = ""
+    wrong_only: bool = False
+    search: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.truth or self.prediction or self.wrong_only or self.search)
+
+
+def model_row_page(
+    model: TrainedModel,
+    page: int,
+    row_filter: RowFilter | None = None,
+    per_page: int = 15,
+    shown_columns: int = 4,
+) -> RowPage:
     """One page of rows with their true and predicted labels, for choosing what to explain."""
     frame = dataset_frame(model.dataset)
     results = model_rows(model)
-    total = len(frame)
+    names = model.class_names
+    keep = _matching_rows(frame, results, names, row_filter or RowFilter())
+    total = len(keep)
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, page), pages)
-    start = (number - 1) * per_page
     columns = list(model.features[:shown_columns])
-    names = model.class_names
     rows = []
-    for index in range(start, min(start + per_page, total)):
+    for index in keep[(number - 1) * per_page : number * per_page]:
+        index = int(index)
         truth_index = int(results.truths[index])
         prediction_index = int(results.predictions[index])
         rows.append(
@@ -100,3 +122,23 @@ def model_row_page(model: TrainedModel, page: int, per_page: int = 15, shown_col
             )
         )
     return RowPage(rows=rows, columns=columns, number=number, pages=pages, total=total)
+
+
+def _matching_rows(frame, results, names: list[str], row_filter: RowFilter) -> np.ndarray:
+    mask = np.ones(len(frame), dtype=bool)
+    if row_filter.truth in names:
+        mask &= results.truths == names.index(row_filter.truth)
+    if row_filter.prediction in names:
+        mask &= results.predictions == names.index(row_filter.prediction)
+    if row_filter.wrong_only:
+        mask &= results.truths != results.predictions
+    if row_filter.search:
+        needle = row_filter.search.casefold()
+        text = frame.astype(str).apply(lambda column: column.str.casefold().str.contains(needle, regex=False))
+        mask &= text.any(axis=1).to_numpy()
+    return np.flatnonzero(mask)
+
+
+def models_of_dataset(dataset: Dataset) -> QuerySet[TrainedModel]:
+    """Every model trained on a dataset, for the comparison table."""
+    return dataset.models.order_by("-created_at")

@@ -15,41 +15,89 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from explanations.engine.charts import confusion_matrix_chart
+from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
 from .models import Classifier, Dataset, TrainedModel
-from .tabular.profiling import ColumnKind, ColumnProfile, default_target, profile_columns
+from .tabular.demos import DEMOS, demo_csv_bytes
+from .tabular.profiling import (
+    OVERRIDABLE_KINDS,
+    ColumnKind,
+    ColumnProfile,
+    check_target,
+    default_target,
+    profile_columns,
+)
 from .tabular.reading import TableError, read_table
-from .tabular.training import train_classifier
+from .tabular.training import clean_params, train_classifier
 
 
 class UploadError(ValueError):
-    """A rejected upload, phrased for the person who sent it."""
+    """A rejected upload or request, phrased for the person who sent it."""
 
 
-def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile) -> Dataset:
-    """Store an uploaded CSV, read and profile it. Nothing is kept if it cannot be read."""
+def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bool = False) -> Dataset:
+    """Store an uploaded CSV and profile it.
+
+    A small file is read here, so a bad one is refused at once and nothing is
+    kept. A large one is profiled by a worker, with progress, and a problem
+    found there is shown on the dataset's page.
+    """
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise UploadError(
             f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
         )
     if upload.size == 0:
         raise UploadError("The file is empty.")
-    dataset = Dataset(owner=owner, name=_display_name(upload.name or "data.csv"), size_bytes=upload.size)
+    dataset = Dataset(
+        owner=owner, name=_display_name(upload.name or "data.csv"), size_bytes=upload.size, is_demo=is_demo
+    )
     dataset.file.save("upload.csv", upload, save=False)
+    if upload.size > settings.INLINE_PROFILE_BYTES:
+        with transaction.atomic():
+            dataset.save()
+            job_dispatch(job=dataset)
+        return dataset
     try:
-        frame = read_table(dataset.file.path)
+        _profile_into(dataset, dataset_frame(dataset))
     except TableError as error:
         dataset.file.delete(save=False)
         raise UploadError(str(error)) from error
-    profiles = profile_columns(frame)
-    dataset.n_rows, dataset.n_columns = frame.shape
-    dataset.columns = [profile.to_dict() for profile in profiles]
+    now = timezone.now()
+    dataset.status, dataset.started_at, dataset.finished_at = JobStatus.SUCCEEDED, now, now
     dataset.save()
     return dataset
+
+
+def dataset_create_demo(*, owner: AbstractBaseUser, slug: str) -> Dataset:
+    """One of the bundled demo tables, through the same path as an upload."""
+    if slug not in DEMOS:
+        raise UploadError(f"There is no demo called “{slug}”.")
+    upload = SimpleUploadedFile(DEMOS[slug].filename, demo_csv_bytes(slug), "text/csv")
+    return dataset_create(owner=owner, upload=upload, is_demo=True)
+
+
+def dataset_profile(dataset: Dataset, on_progress: ProgressReporter) -> dict[str, Any]:
+    """The profiling job for a large upload."""
+    on_progress(0, 2, "Reading the file")
+    try:
+        frame = dataset_frame(dataset)
+    except TableError as error:
+        dataset.file.delete(save=False)
+        raise JobError(str(error)) from error
+    on_progress(1, 2, "Looking at each column")
+    _profile_into(dataset, frame)
+    return {"n_rows": dataset.n_rows, "n_columns": dataset.n_columns, "columns": dataset.columns}
+
+
+def _profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:
+    dataset.n_rows, dataset.n_columns = frame.shape
+    dataset.columns = [profile.to_dict() for profile in profile_columns(frame)]
 
 
 def _display_name(name: str) -> str:
@@ -59,8 +107,32 @@ def _display_name(name: str) -> str:
     return name[:200] or "data.csv"
 
 
+def dataset_set_roles(*, dataset: Dataset, roles: dict[str, str]) -> Dataset:
+    """Keep the user's choice of kind for each column (only where it differs from ours)."""
+    inferred = {column["name"]: column["kind"] for column in dataset.columns}
+    allowed = {kind.value for kind in OVERRIDABLE_KINDS}
+    overrides = {}
+    for name, kind in roles.items():
+        if name not in inferred:
+            raise UploadError(f"There is no column named “{name}” in this file.")
+        if kind == inferred[name]:
+            continue
+        if kind not in allowed:
+            raise UploadError(f"“{kind}” is not a kind of column Limelight knows.")
+        overrides[name] = kind
+    dataset.role_overrides = overrides
+    dataset.save(update_fields=["role_overrides"])
+    return dataset
+
+
 def dataset_profiles(dataset: Dataset) -> list[ColumnProfile]:
-    return [ColumnProfile.from_dict(column) for column in dataset.columns]
+    """Each column's profile, with the kind the user chose where they overrode ours."""
+    overrides = dataset.role_overrides or {}
+    profiles = [ColumnProfile.from_dict(column) for column in dataset.columns]
+    return [
+        profile.with_kind(ColumnKind(overrides[profile.name])) if profile.name in overrides else profile
+        for profile in profiles
+    ]
 
 
 def dataset_default_target(dataset: Dataset) -> str:
@@ -83,21 +155,32 @@ def model_train_request(
     dataset: Dataset,
     target: str,
     classifier: str,
+    params: dict[str, Any] | None = None,
     random_state: int = 0,
     dispatch: bool = True,
 ) -> TrainedModel:
-    """Create a training job for `dataset` and send it to a worker once committed."""
+    """Create a training job for `dataset` and send it to a worker once committed.
+
+    The target and the knobs are checked here, so a plain mistake is a message
+    on the form rather than a failed job.
+    """
+    if not dataset.succeeded:
+        raise UploadError("This file has not been read yet.")
     profiles = dataset_profiles(dataset)
-    names = [profile.name for profile in profiles]
-    if target not in names:
+    if target not in [profile.name for profile in profiles]:
         raise UploadError(f"There is no column named “{target}” in this file.")
     if classifier not in Classifier.values:
         raise UploadError(f"Unknown classifier “{classifier}”.")
+    try:
+        params = clean_params(classifier, params)
+        summary = check_target(dataset_frame(dataset), target)
+    except TableError as error:
+        raise UploadError(str(error)) from error
     features = [p for p in profiles if p.name != target and p.usable_as_feature]
     if not features:
         raise UploadError(
             "No column can be used to predict from: every other column is an identifier, "
-            "free text or constant."
+            "free text, a date or constant."
         )
     with transaction.atomic():
         model = TrainedModel.objects.create(
@@ -106,7 +189,9 @@ def model_train_request(
             target=target,
             features=[p.name for p in features],
             numeric=[p.name for p in features if p.kind == ColumnKind.NUMBER],
-            categorical=[p.name for p in features if p.kind == ColumnKind.CATEGORY],
+            categorical=[p.name for p in features if p.kind != ColumnKind.NUMBER],
+            params=params,
+            notes=list(summary.warnings),
             random_state=random_state,
         )
         if dispatch:
@@ -127,6 +212,7 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
             numeric=model.numeric,
             categorical=model.categorical,
             classifier=model.classifier,
+            params=model.params,
             random_state=model.random_state,
             on_progress=on_progress,
         )
@@ -137,6 +223,9 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
     shutil.rmtree(absolute, ignore_errors=True)  # a re-run starts clean: one set of files
     absolute.mkdir(parents=True)
     joblib.dump(result.pipeline, absolute / "pipeline.joblib")
+    (absolute / "confusion.svg").write_bytes(
+        confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
+    )
     probabilities = result.pipeline.predict_proba(frame[list(model.features)])
     np.savez(
         absolute / "rows.npz",

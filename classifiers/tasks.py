@@ -3,7 +3,12 @@ from celery import shared_task
 from jobs.services import job_run
 
 from . import services
-from .models import TrainedModel
+from .models import Dataset, TrainedModel
+
+
+@shared_task(name="classifiers.profile_dataset")
+def profile_dataset(dataset_id: int) -> None:
+    job_run(model=Dataset, pk=dataset_id, work=services.dataset_profile)
 
 
 @shared_task(name="classifiers.train_model")

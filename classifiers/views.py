@@ -1,23 +1,32 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from explanations.forms import ExplainForm
 from jobs.views import job_status_response
 
 from . import selectors, services
-from .forms import TrainForm, UploadForm
+from .forms import ColumnRolesForm, TrainForm, UploadForm
+from .tabular.demos import DEMOS
+from .tabular.profiling import describe_kind
+from .tabular.training import CLASSIFIER_CARDS
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "classifiers/landing.html")
+        return render(request, "classifiers/landing.html", {"demos": DEMOS.values()})
     return _home(request, UploadForm())
 
 
 def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
+        "demos": DEMOS.values(),
         "datasets": selectors.datasets_of(request.user),
         "models": selectors.models_of(request.user)[:20],
     }
@@ -39,22 +48,58 @@ def dataset_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def dataset_demo(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in DEMOS:
+        raise Http404("No such demo.")
+    dataset = services.dataset_create_demo(owner=request.user, slug=slug)
+    return redirect("classifiers:dataset", pk=dataset.pk)
+
+
+@login_required
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = selectors.dataset_for_user(request.user, pk)
+    if not dataset.succeeded:
+        return render(request, "classifiers/dataset_detail.html", {"dataset": dataset, "job": dataset})
     return _dataset_page(request, dataset, TrainForm(dataset=dataset))
 
 
 def _dataset_page(request, dataset, form, status=200):
     columns, rows = selectors.dataset_preview(dataset)
+    profiles = services.dataset_profiles(dataset)
     context = {
         "dataset": dataset,
-        "profiles": services.dataset_profiles(dataset),
+        "job": dataset,
+        "profiles": [(profile, describe_kind(profile.kind)) for profile in profiles],
+        "roles_form": ColumnRolesForm(dataset=dataset),
         "preview_columns": columns,
         "preview_rows": rows,
         "form": form,
-        "models": dataset.models.all(),
+        "models": selectors.models_of_dataset(dataset),
     }
     return render(request, "classifiers/dataset_detail.html", context, status=status)
+
+
+@login_required
+def dataset_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return job_status_response(selectors.dataset_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def dataset_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = selectors.dataset_for_user(request.user, pk)
+    form = ColumnRolesForm(request.POST, dataset=dataset)
+    if form.is_valid():
+        try:
+            services.dataset_set_roles(dataset=dataset, roles=form.roles())
+        except services.UploadError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Column types saved. New models will use them.")
+    else:
+        messages.error(request, "Some column types could not be saved; please choose from the list.")
+    return redirect("classifiers:dataset", pk=dataset.pk)
 
 
 @login_required
@@ -68,6 +113,7 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
                 dataset=dataset,
                 target=form.cleaned_data["target"],
                 classifier=form.cleaned_data["classifier"],
+                params=form.params(),
             )
         except services.UploadError as error:
             form.add_error(None, str(error))
@@ -76,23 +122,49 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
     return _dataset_page(request, dataset, form, status=400)
 
 
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
 @login_required
 def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = selectors.model_for_user(request.user, pk)
-    context = {"model": model, "job": model}
+    context = {"model": model, "job": model, "card": CLASSIFIER_CARDS[model.classifier]}
     if model.succeeded:
+        row_filter = selectors.RowFilter(
+            truth=request.GET.get("truth", ""),
+            prediction=request.GET.get("predicted", ""),
+            wrong_only=request.GET.get("wrong") == "1",
+            search=request.GET.get("q", "").strip()[:100],
+        )
         try:
-            page = int(request.GET.get("page", "1"))
-        except ValueError:
-            page = 1
-        try:
-            context["page"] = selectors.model_row_page(model, page)
+            context["page"] = selectors.model_row_page(model, _int(request.GET.get("page"), 1), row_filter)
         except services.JobError as error:
             context["artifact_error"] = str(error)
-        context["explanations"] = model.explanations.all()[:10]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            row_filter=row_filter,
+            filter_query=query.urlencode(),
+            explain_form=ExplainForm(model=model),
+            explanations=model.explanations.all()[:10],
+            comparison=selectors.models_of_dataset(model.dataset),
+        )
     return render(request, "classifiers/model_detail.html", context)
 
 
 @login_required
 def model_status(request: HttpRequest, pk: int) -> HttpResponse:
     return job_status_response(selectors.model_for_user(request.user, pk))
+
+
+@login_required
+def model_confusion_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    model = selectors.model_for_user(request.user, pk)
+    path = Path(settings.MEDIA_ROOT) / model.artifact / "confusion.svg" if model.artifact else None
+    if path is None or not path.exists():
+        raise Http404("No chart.")
+    return FileResponse(path.open("rb"), content_type="image/svg+xml")

@@ -89,6 +89,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["classifiers.templatetags.limelight"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -152,6 +153,9 @@ STORAGES = {
 # Uploads: refuse anything larger before reading it, and never keep a big
 # upload in memory.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Files up to this size are read and profiled while the user waits; larger
+# ones by a worker, with progress.
+INLINE_PROFILE_BYTES = 2_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,10 +1,27 @@
 from django import forms
 
+from classifiers.models import TrainedModel
+from classifiers.selectors import display_value
+from classifiers.services import dataset_frame
+
+from .engine.lime_tabular import DISCRETIZERS
 from .services import LIMITS
+
+DISCRETIZER_LABELS = {
+    "quartile": "Quartiles (4 ranges per number) — the usual choice",
+    "decile": "Deciles (10 finer ranges per number)",
+    "entropy": "Ranges that best separate the classes",
+    "none": "No ranges: weights per standard deviation",
+}
 
 
 class ExplainForm(forms.Form):
-    row = forms.IntegerField(min_value=0, label="Row")
+    """Which row (or the user's own values) and LIME's settings, with safe defaults."""
+
+    row = forms.IntegerField(min_value=0, label="Row", required=False)
+    label = forms.TypedChoiceField(
+        label="Class to explain", coerce=int, required=False, empty_value=None, choices=()
+    )
     num_samples = forms.IntegerField(
         label="Similar cases to try",
         initial=5000,
@@ -20,13 +37,73 @@ class ExplainForm(forms.Form):
         max_value=LIMITS["num_features"][1],
         required=False,
     )
+    kernel_width = forms.FloatField(
+        label="Neighbourhood width",
+        required=False,
+        min_value=0.01,
+        max_value=100,
+        help_text="How far from this case the made-up cases still count. Empty: LIME's default.",
+    )
+    discretizer = forms.ChoiceField(
+        label="How numbers are split into ranges",
+        choices=[(name, DISCRETIZER_LABELS.get(name, name)) for name in DISCRETIZERS],
+        initial="quartile",
+        required=False,
+    )
     random_state = forms.IntegerField(
         label="Random seed", initial=0, required=False, help_text="The same seed gives the same explanation."
     )
 
+    def __init__(self, *args, model: TrainedModel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", "The predicted class"), *enumerate(model.class_names)]
+
     def clean(self):
         data = super().clean()
-        for name in ("num_samples", "num_features", "random_state"):
-            if data.get(name) is None:
+        for name in ("num_samples", "num_features", "random_state", "discretizer"):
+            if data.get(name) in (None, ""):
                 data[name] = self.fields[name].initial
         return data
+
+    def options(self) -> dict:
+        """Keyword arguments for explanation_request."""
+        data = self.cleaned_data
+        return {
+            "requested_label": data["label"],
+            "num_samples": data["num_samples"],
+            "num_features": data["num_features"],
+            "kernel_width": data["kernel_width"],
+            "discretizer": data["discretizer"],
+            "random_state": data["random_state"],
+        }
+
+
+class CustomValuesForm(forms.Form):
+    """A form generated from the model's columns, so a person can ask "what if…?"."""
+
+    def __init__(self, *args, model: TrainedModel, start: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        frame = dataset_frame(model.dataset)
+        self.model = model
+        for index, name in enumerate(model.features):
+            initial = (start or {}).get(name)
+            if name in model.numeric:
+                field = forms.FloatField(label=name, required=False, initial=initial)
+                field.widget.attrs["step"] = "any"
+            else:
+                values = sorted({display_value(v) for v in frame[name].dropna().unique()[:500]})
+                field = forms.ChoiceField(
+                    label=name,
+                    required=False,
+                    initial=None if initial is None else display_value(initial),
+                    choices=[("", "(missing)")] + [(v, v) for v in values],
+                )
+            field.help_text = "Leave empty for a missing value."
+            self.fields[f"value_{index}"] = field
+
+    def values(self) -> dict[str, object]:
+        result = {}
+        for index, name in enumerate(self.model.features):
+            value = self.cleaned_data.get(f"value_{index}")
+            result[name] = None if value in ("", None) else value
+        return result

@@ -29,6 +29,7 @@ class Reason:
 @dataclass(frozen=True)
 class ExplanationView:
     predicted: str
+    explained: str
     confidence_percent: float
     probabilities: list[ClassProbability]
     reasons: list[Reason]
@@ -73,9 +74,11 @@ def present(explanation: Explanation) -> ExplanationView:
         for w in weights
     ]
     score = float(explanation.result.get("score", 0.0))
+    best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
     return ExplanationView(
-        predicted=explanation.label_name,
-        confidence_percent=100 * explanation.probabilities[explanation.label],
+        predicted=names[best],
+        explained=explanation.label_name,
+        confidence_percent=100 * explanation.probabilities[best],
         probabilities=probabilities,
         reasons=reasons,
         fit_score=score,

@@ -27,7 +27,11 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
     model = explanation.model
     dataset = model.dataset
     names = model.class_names
-    row = dataset_frame(dataset).iloc[explanation.row_index]
+    if explanation.row_index is not None:
+        row = dataset_frame(dataset).iloc[explanation.row_index]
+        values = {str(column): json_value(row[column]) for column in row.index}
+    else:
+        values = dict(explanation.custom_values)
     result = explanation.result
     return {
         "dataset": {
@@ -48,7 +52,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
         },
         "instance": {
             "row": explanation.row_index,
-            "values": {str(column): json_value(row[column]) for column in row.index},
+            "values": values,
         },
         "prediction": {
             "label": explanation.label_name,

@@ -9,6 +9,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
@@ -18,7 +19,7 @@ from classifiers.services import dataset_frame, model_folder, model_pipeline, mo
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
 from .engine.charts import weights_chart
-from .engine.lime_tabular import TabularLime
+from .engine.lime_tabular import DISCRETIZERS, TabularLime
 from .models import Explainer, Explanation
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
@@ -31,21 +32,34 @@ class RequestError(ValueError):
 def explanation_request(
     *,
     model: TrainedModel,
-    row_index: int,
+    row_index: int | None = None,
+    custom_values: dict[str, Any] | None = None,
     explainer: str = Explainer.LIME,
+    requested_label: int | None = None,
     num_samples: int = 5000,
     num_features: int = 10,
+    kernel_width: float | None = None,
+    discretizer: str = "quartile",
     random_state: int = 0,
     dispatch: bool = True,
 ) -> Explanation:
-    """Create an explanation job for one row and send it to a worker once committed."""
+    """Create an explanation job for one row (or the user's own values); send it once committed."""
     if not model.succeeded:
         raise RequestError("This model has not finished training yet.")
     if explainer not in Explainer.values:
         raise RequestError(f"Unknown explainer “{explainer}”.")
-    n_rows = model.dataset.n_rows
-    if not 0 <= row_index < n_rows:
-        raise RequestError(f"Row {row_index} does not exist: rows are numbered 0 to {n_rows - 1}.")
+    if (row_index is None) == (custom_values is None):
+        raise RequestError("Choose a row to explain, or fill in your own values.")
+    if row_index is not None and not 0 <= row_index < model.dataset.n_rows:
+        raise RequestError(
+            f"Row {row_index} does not exist: rows are numbered 0 to {model.dataset.n_rows - 1}."
+        )
+    if custom_values is not None:
+        custom_values = _clean_custom_values(model, custom_values)
+    if requested_label is not None and not 0 <= requested_label < len(model.class_names):
+        raise RequestError("Choose one of the model's classes to explain.")
+    if discretizer not in DISCRETIZERS:
+        raise RequestError(f"Unknown way of splitting numbers “{discretizer}”.")
     for name, value in {"num_samples": num_samples, "num_features": num_features}.items():
         low, high = LIMITS[name]
         if not low <= value <= high:
@@ -54,14 +68,59 @@ def explanation_request(
         explanation = Explanation.objects.create(
             model=model,
             row_index=row_index,
+            custom_values=custom_values,
             explainer=explainer,
+            requested_label=requested_label,
             num_samples=num_samples,
             num_features=num_features,
+            kernel_width=kernel_width,
+            discretizer=discretizer,
             random_state=random_state,
         )
         if dispatch:
             job_dispatch(job=explanation)
     return explanation
+
+
+def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[str, Any]:
+    """Only the model's columns; numbers as numbers; missing as None."""
+    unknown = sorted(set(values) - set(model.features))
+    if unknown:
+        raise RequestError(f"The model does not use the column “{unknown[0]}”.")
+    cleaned: dict[str, Any] = {}
+    for name in model.features:
+        value = values.get(name)
+        if value is None or value == "":
+            cleaned[name] = None
+        elif name in model.numeric:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise RequestError(f"“{name}” needs a number.") from None
+            if not np.isfinite(number):
+                raise RequestError(f"“{name}” needs a finite number.")
+            cleaned[name] = number
+        else:
+            cleaned[name] = str(value)
+    return cleaned
+
+
+def explanation_instance(explanation: Explanation) -> pd.DataFrame:
+    """The one-row frame to explain, over the model's columns and with the file's dtypes."""
+    model = explanation.model
+    frame = dataset_frame(model.dataset)
+    features = list(model.features)
+    if explanation.row_index is not None:
+        if explanation.row_index >= len(frame):
+            raise JobError("This row is no longer in the data file.")
+        return frame.iloc[[explanation.row_index]][features]
+    row = {}
+    for name in features:
+        value = explanation.custom_values.get(name)
+        if value is not None and name not in model.numeric and pd.api.types.is_numeric_dtype(frame[name]):
+            value = float(value)  # a category stored as numbers, such as 0/1
+        row[name] = [np.nan if value is None else value]
+    return pd.DataFrame(row).astype({name: frame[name].dtype for name in model.numeric})
 
 
 def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> dict[str, Any]:
@@ -70,22 +129,23 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     model = explanation.model
     on_progress(0, explanation.num_samples, "Loading the model")
     pipeline = model_pipeline(model)
-    frame = dataset_frame(model.dataset)
-    if explanation.row_index >= len(frame):
-        raise JobError("This row is no longer in the data file.")
-    row = frame.iloc[[explanation.row_index]][list(model.features)]
+    row = explanation_instance(explanation)
     probabilities = pipeline.predict_proba(row)[0]
-    label = int(np.argmax(probabilities))
-    lime = tabular_lime_for(model)
-    on_progress(0, explanation.num_samples, "Asking the model about similar cases")
+    label = explanation.requested_label
+    if label is None:
+        label = int(np.argmax(probabilities))
+    lime = tabular_lime_for(model, explanation.discretizer)
+    stage = "Asking the model about similar cases"
+    on_progress(0, explanation.num_samples, stage)
     result = lime.explain(
         row.iloc[0],
         pipeline.predict_proba,
         label=label,
         num_samples=explanation.num_samples,
         num_features=explanation.num_features,
+        kernel_width=explanation.kernel_width,
         random_state=explanation.random_state,
-        on_progress=lambda done, total: on_progress(done, total, "Asking the model about similar cases"),
+        on_progress=lambda done, total: on_progress(done, total, stage),
     )
     on_progress(explanation.num_samples, explanation.num_samples, "Drawing the chart")
     chart = Path("explanations") / str(explanation.pk) / "weights.svg"
@@ -97,24 +157,36 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
             title=model.class_names[label],
         )
     )
-    source = frame.iloc[explanation.row_index]
+    if explanation.row_index is not None:
+        source = dataset_frame(model.dataset).iloc[explanation.row_index]
+        instance = {str(column): display_value(source[column]) for column in source.index}
+    else:
+        instance = {name: display_value(row.iloc[0][name]) for name in row.columns}
     return {
         "label": label,
         "probabilities": [float(p) for p in probabilities],
         "result": result.to_dict(),
-        "instance": {str(column): display_value(source[column]) for column in frame.columns},
+        "instance": instance,
         "chart": str(chart),
         "explaining_seconds": time.perf_counter() - started,
     }
 
 
-def tabular_lime_for(model: TrainedModel) -> TabularLime:
-    """LIME's training statistics for a model: built once, kept beside the model, cached per process."""
-    path = model_folder(model) / "lime.joblib"
+def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
+    """LIME's training statistics for a model: built once per model and discretizer,
+    kept beside the model, and cached per worker process."""
+    path = model_folder(model) / f"lime-{discretizer}.joblib"
     if not path.exists():
         frame = dataset_frame(model.dataset)
-        training_rows = frame[model_rows(model).in_training][list(model.features)]
-        lime = TabularLime.fit(training_rows, numeric=model.numeric, categorical=model.categorical)
+        rows = model_rows(model)
+        in_training = rows.in_training
+        lime = TabularLime.fit(
+            frame[in_training][list(model.features)],
+            numeric=model.numeric,
+            categorical=model.categorical,
+            discretizer=discretizer,
+            labels=rows.truths[in_training],
+        )
         partial = path.with_suffix(".partial")
         joblib.dump(lime, partial)
         partial.replace(path)  # atomic: a concurrent job never reads half a file

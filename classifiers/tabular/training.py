@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, balanced_accuracy_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
@@ -36,14 +42,19 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from .profiling import format_value
+from .profiling import MAX_CLASSES, format_value, sorted_classes
 from .reading import TableError
 
 __all__ = [
     "CLASSIFIERS",
+    "CLASSIFIER_CARDS",
+    "MAX_ONE_HOT_CELLS",
     "CalibratedSVC",
+    "ClassifierCard",
+    "Knob",
     "TrainingResult",
     "build_pipeline",
+    "clean_params",
     "train_classifier",
 ]
 
@@ -65,11 +76,308 @@ MISSING_CATEGORY = "(missing)"
 # column: it keeps the dense matrix (needed by naive Bayes and gradient
 # boosting) bounded when a category column has thousands of values.
 _MAX_CATEGORIES = 100
-_MAX_CLASSES = 50
+_MAX_CLASSES = MAX_CLASSES
+# The encoded training matrix is dense (float64): 50 million cells are about
+# 400 MB, the most a worker should hold for one model.
+MAX_ONE_HOT_CELLS = 50_000_000
+_WORST_COLUMNS = 3
 _MIN_ROWS = 10
 _STAGES = 4
 
 ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One setting of a classifier a user may change, with a safe range and a default.
+
+    ``name`` is the key in the params dict; ``label`` and ``help`` are shown
+    on the page. ``minimum`` / ``maximum`` bound "int" and "float" knobs
+    (inclusive); "choice" knobs take one of ``choices``.
+    """
+
+    name: str
+    label: str
+    help: str
+    kind: Literal["int", "float", "choice"]
+    default: object
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassifierCard:
+    """What a classifier is, in one paragraph for a non-programmer, and its knobs."""
+
+    name: str
+    label: str
+    description: str
+    knobs: tuple[Knob, ...]
+
+
+_NO_LIMIT = "0 means no limit."
+CLASSIFIER_CARDS: dict[str, ClassifierCard] = {
+    card.name: card
+    for card in (
+        ClassifierCard(
+            "logistic_regression",
+            CLASSIFIERS["logistic_regression"],
+            "Adds up each column's evidence with one weight per column and turns the total into a "
+            "probability. It shines when each column pushes the answer steadily one way (more of it, "
+            'more likely), and its reasons are easy to follow. It misses combinations ("only young '
+            'AND poor") and curved effects unless you add them as columns.',
+            (
+                Knob(
+                    "C",
+                    "Regularisation strength C",
+                    "Smaller values keep the weights small and the model cautious; larger values let "
+                    "it follow the training rows more closely.",
+                    "float",
+                    1.0,
+                    0.001,
+                    1000.0,
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "random_forest",
+            CLASSIFIERS["random_forest"],
+            "Grows many decision trees, each on a random sample of the rows and columns, and lets "
+            "them vote. It works well out of the box on most tables, copes with mixed columns and "
+            "combinations of effects, and rarely needs tuning. Watch for columns that leak the answer "
+            "(an id or a date that tracks the outcome): a forest will happily use them.",
+            (
+                Knob(
+                    "n_estimators",
+                    "Number of trees",
+                    "More trees give steadier votes but take longer to train and to explain.",
+                    "int",
+                    200,
+                    10,
+                    500,
+                ),
+                Knob(
+                    "max_depth",
+                    "Maximum depth",
+                    f"How many questions each tree may ask in a row. {_NO_LIMIT}",
+                    "int",
+                    0,
+                    0,
+                    50,
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "gradient_boosting",
+            CLASSIFIERS["gradient_boosting"],
+            "Builds small trees one after another, each correcting the mistakes of the ones before. "
+            "It is often the most accurate choice on tables with many rows, and handles missing "
+            "values itself. With few rows it can learn the noise: compare its held-out accuracy "
+            "with a random forest's.",
+            (
+                Knob(
+                    "learning_rate",
+                    "Learning rate",
+                    "How much each new tree may correct. Smaller is more careful but needs more trees.",
+                    "float",
+                    0.1,
+                    0.01,
+                    1.0,
+                ),
+                Knob(
+                    "max_iter",
+                    "Number of trees",
+                    "How many correcting trees to build, one after another.",
+                    "int",
+                    100,
+                    10,
+                    500,
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "svm",
+            CLASSIFIERS["svm"],
+            "Draws a flexible boundary between the classes that keeps as wide a margin as possible "
+            "from the training rows. It is strong on small and medium tables with numeric columns. "
+            "It becomes slow beyond tens of thousands of rows, and its probabilities are estimated "
+            "afterwards, so treat them as approximate.",
+            (
+                Knob(
+                    "C",
+                    "Regularisation strength C",
+                    "Smaller values give a smoother boundary that tolerates a few misclassified rows; "
+                    "larger values bend the boundary around every training row.",
+                    "float",
+                    1.0,
+                    0.01,
+                    100.0,
+                ),
+                Knob(
+                    "gamma",
+                    "Reach of each row (gamma)",
+                    "How far the influence of one training row reaches; 'scale' adapts to the data.",
+                    "choice",
+                    "scale",
+                    choices=("scale", "auto"),
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "knn",
+            CLASSIFIERS["knn"],
+            "Finds the most similar rows in the training data and lets them vote. It is easy to "
+            'understand ("people like you were...") and needs no training. It struggles when many '
+            "columns do not matter, since they still count in the similarity, and predicting is "
+            "slow on big tables.",
+            (
+                Knob(
+                    "n_neighbors",
+                    "Number of neighbours",
+                    "How many similar rows vote. Few neighbours follow local quirks; many smooth them out.",
+                    "int",
+                    5,
+                    1,
+                    50,
+                ),
+                Knob(
+                    "weights",
+                    "Vote weighting",
+                    "'uniform' gives every neighbour one vote; 'distance' lets closer neighbours count more.",
+                    "choice",
+                    "uniform",
+                    choices=("uniform", "distance"),
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "naive_bayes",
+            CLASSIFIERS["naive_bayes"],
+            "Looks at each column on its own, asks how typical its value is for each class, and "
+            "combines the answers as if the columns were unrelated. It is very fast and works with "
+            "few rows. When columns repeat the same information its probabilities become "
+            "overconfident, even if the predicted class is right.",
+            (
+                Knob(
+                    "var_smoothing",
+                    "Smoothing",
+                    "A small amount added to every spread, so a column that barely varies cannot "
+                    "dominate. Raise it if the model is overconfident.",
+                    "float",
+                    1e-9,
+                    1e-12,
+                    1.0,
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "decision_tree",
+            CLASSIFIERS["decision_tree"],
+            'Asks a sequence of yes/no questions about the columns ("is age above 40?") and '
+            "predicts the majority class at the end. Small trees can be read in full, which makes "
+            "them good for teaching. A deep tree memorises the training rows; limit its depth or "
+            "leaf size if the held-out accuracy is much lower than you hoped.",
+            (
+                Knob(
+                    "max_depth",
+                    "Maximum depth",
+                    f"How many questions may be asked in a row. {_NO_LIMIT}",
+                    "int",
+                    0,
+                    0,
+                    50,
+                ),
+                Knob(
+                    "min_samples_leaf",
+                    "Rows per leaf",
+                    "The fewest training rows an answer may rest on. Larger values give simpler trees.",
+                    "int",
+                    1,
+                    1,
+                    50,
+                ),
+            ),
+        ),
+        ClassifierCard(
+            "mlp",
+            CLASSIFIERS["mlp"],
+            "A small neural network: layers of simple units that learn combinations of the columns. "
+            "It can capture curved and combined effects and works best with many rows of numeric "
+            "data. It is the hardest to read on its own, which is when an explanation helps most; "
+            "results can shift with the random seed.",
+            (
+                Knob(
+                    "hidden_units",
+                    "Hidden units",
+                    "The size of the hidden layer. More units can learn more complex patterns, and "
+                    "more noise.",
+                    "int",
+                    32,
+                    4,
+                    256,
+                ),
+                Knob(
+                    "alpha",
+                    "Regularisation (alpha)",
+                    "Larger values keep the network simpler and less likely to memorise the rows.",
+                    "float",
+                    1e-4,
+                    1e-6,
+                    1.0,
+                ),
+            ),
+        ),
+    )
+}
+
+
+def clean_params(classifier: str, params: Mapping[str, object] | None) -> dict[str, object]:
+    """Every knob of ``classifier`` with a checked value of the right type.
+
+    Missing, ``None`` or blank values take the knob's default; numbers may
+    arrive as text (from a form). Raises :class:`TableError` with a plain
+    message for an unknown classifier or knob, or a value out of range.
+    """
+    if classifier not in CLASSIFIER_CARDS:
+        known = ", ".join(CLASSIFIERS)
+        raise TableError(f'There is no classifier called "{classifier}". Choose one of: {known}.')
+    card = CLASSIFIER_CARDS[classifier]
+    params = dict(params or {})
+    knobs = {knob.name: knob for knob in card.knobs}
+    unknown = sorted(set(params) - set(knobs))
+    if unknown:
+        allowed = ", ".join(knobs) or "none"
+        raise TableError(f'{card.label} has no setting called "{unknown[0]}". Its settings are: {allowed}.')
+    return {name: _clean_value(knob, params.get(name)) for name, knob in knobs.items()}
+
+
+def _clean_value(knob: Knob, value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return knob.default
+    if knob.kind == "choice":
+        text = str(value).strip()
+        if text not in knob.choices:
+            options = ", ".join(f'"{choice}"' for choice in knob.choices)
+            raise TableError(f"{knob.label} must be one of {options}.")
+        return text
+    # bool is an int in Python, but True trees is surely a form mix-up.
+    number: float | None = None
+    if not isinstance(value, bool):
+        try:
+            number = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number = None
+    if number is None or not math.isfinite(number):
+        raise TableError(f"{knob.label} must be a number.")
+    if knob.kind == "int" and not number.is_integer():
+        raise TableError(f"{knob.label} must be a whole number.")
+    assert knob.minimum is not None and knob.maximum is not None
+    if not knob.minimum <= number <= knob.maximum:
+        raise TableError(
+            f"{knob.label} must be between {format_value(knob.minimum)} and {format_value(knob.maximum)}."
+        )
+    return int(number) if knob.kind == "int" else number
 
 
 # eq=False: the fields hold arrays and frames, which have no single truth value.
@@ -78,21 +386,27 @@ class TrainingResult:
     """A fitted pipeline and what we measured about it.
 
     ``predict_proba`` columns of :attr:`pipeline` follow :attr:`class_names`.
-    ``metrics`` holds ``accuracy`` and ``balanced_accuracy`` on the held-out
-    rows, and ``n_train`` / ``n_test`` (ints). ``predictions`` and ``truths``
-    are class indices for every row of the input frame, in frame order;
+    ``metrics`` is JSON-ready and holds, on the held-out rows, ``accuracy``,
+    ``balanced_accuracy`` and ``macro_f1`` (floats), ``confusion_matrix``
+    (a list of lists of ints: rows are the true class, columns the predicted
+    one, both in :attr:`class_names` order) and ``per_class`` (one dict per
+    class with ``class``, ``precision``, ``recall``, ``f1``, ``support``);
+    plus ``n_train`` / ``n_test`` (ints). ``predictions`` and ``truths`` are
+    class indices for every row of the input frame, in frame order;
     ``truths`` is -1 where the target is missing. ``train_frame`` is the
     training split's feature columns, for the explainer's statistics.
+    ``params`` are the classifier settings used, after :func:`clean_params`.
     """
 
     pipeline: Pipeline
     class_names: tuple[str, ...]
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
-    metrics: dict[str, float]
+    metrics: dict[str, Any]
     predictions: np.ndarray
     truths: np.ndarray
     train_frame: pd.DataFrame
+    params: dict[str, object] = field(default_factory=dict)
 
 
 class CalibratedSVC(ClassifierMixin, BaseEstimator):
@@ -146,17 +460,19 @@ def build_pipeline(
     numeric: list[str],
     categorical: list[str],
     random_state: int = 0,
+    params: Mapping[str, object] | None = None,
 ) -> Pipeline:
     """An unfitted pipeline from the original columns to ``classifier``'s probabilities.
 
     Numeric columns are median-imputed (and standardised for estimators that
-    need it); categorical columns get a "(missing)" category and are one-hot
-    encoded, ignoring categories unseen in training. Raises :class:`TableError`
-    for an unknown classifier name or when there are no columns at all.
+    need it); categorical columns (yes/no columns too, whether written as
+    text or 0/1) get a "(missing)" category and are one-hot encoded, ignoring
+    categories unseen in training. ``params`` are the classifier's knobs
+    (see :data:`CLASSIFIER_CARDS`); missing ones take their defaults. Raises
+    :class:`TableError` for an unknown classifier name, a bad setting, or
+    when there are no columns at all.
     """
-    if classifier not in CLASSIFIERS:
-        known = ", ".join(CLASSIFIERS)
-        raise TableError(f'There is no classifier called "{classifier}". Choose one of: {known}.')
+    settings = clean_params(classifier, params)
     if not numeric and not categorical:
         raise TableError("Choose at least one column for the model to learn from.")
 
@@ -186,32 +502,55 @@ def build_pipeline(
     if categorical:
         transformers.append(("categorical", Pipeline(categorical_steps), list(categorical)))
     preprocess = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
-    return Pipeline([("preprocess", preprocess), ("model", _estimator(classifier, random_state))])
+    model = _estimator(classifier, random_state, settings)
+    return Pipeline([("preprocess", preprocess), ("model", model)])
 
 
-def _estimator(classifier: str, random_state: int) -> BaseEstimator:
+def _depth(value: object) -> int | None:
+    # The form's "0 = no limit" is scikit-learn's None.
+    return int(value) or None  # type: ignore[call-overload]
+
+
+def _estimator(classifier: str, random_state: int, p: Mapping[str, Any]) -> BaseEstimator:
     match classifier:
         case "logistic_regression":
-            return LogisticRegression(max_iter=2000, random_state=random_state)
+            return LogisticRegression(C=p["C"], max_iter=2000, random_state=random_state)
         case "random_forest":
             # One thread: each Celery worker process is already one unit of
             # parallelism, and nested threads fight over cores.
-            return RandomForestClassifier(n_estimators=200, n_jobs=1, random_state=random_state)
+            return RandomForestClassifier(
+                n_estimators=p["n_estimators"],
+                max_depth=_depth(p["max_depth"]),
+                n_jobs=1,
+                random_state=random_state,
+            )
         case "gradient_boosting":
-            return HistGradientBoostingClassifier(random_state=random_state)
+            return HistGradientBoostingClassifier(
+                learning_rate=p["learning_rate"], max_iter=p["max_iter"], random_state=random_state
+            )
         case "svm":
-            return CalibratedSVC()
+            return CalibratedSVC(C=p["C"], gamma=p["gamma"])
         case "knn":
-            return KNeighborsClassifier(n_neighbors=5)
+            return KNeighborsClassifier(n_neighbors=p["n_neighbors"], weights=p["weights"])
         case "naive_bayes":
-            return GaussianNB()
+            return GaussianNB(var_smoothing=p["var_smoothing"])
         case "decision_tree":
-            return DecisionTreeClassifier(random_state=random_state)
+            return DecisionTreeClassifier(
+                max_depth=_depth(p["max_depth"]),
+                min_samples_leaf=p["min_samples_leaf"],
+                random_state=random_state,
+            )
         case "mlp":
             # A loose tolerance stops training once the loss has levelled off:
             # a tight one kept adult-sized tables training for minutes.
-            return MLPClassifier(hidden_layer_sizes=(32,), max_iter=200, tol=1e-3, random_state=random_state)
-    raise AssertionError(classifier)  # build_pipeline checked the name
+            return MLPClassifier(
+                hidden_layer_sizes=(p["hidden_units"],),
+                alpha=p["alpha"],
+                max_iter=200,
+                tol=1e-3,
+                random_state=random_state,
+            )
+    raise AssertionError(classifier)  # clean_params checked the name
 
 
 def _as_numbers(X: Any) -> pd.DataFrame:
@@ -252,6 +591,7 @@ def train_classifier(
     random_state: int = 0,
     test_size: float = 0.25,
     on_progress: ProgressCallback | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> TrainingResult:
     """Train ``classifier`` to predict ``target`` from ``features`` and measure it.
 
@@ -259,9 +599,10 @@ def train_classifier(
     still get a prediction. The data are split into training and held-out rows,
     stratified by class, with ``random_state``; the same inputs and seed give
     the same model and predictions. ``on_progress(done, total, stage)`` is
-    called as the stages complete. Raises :class:`TableError` for problems the
-    user can fix (unknown classifier, missing or unsuitable target, too few
-    rows or columns).
+    called as the stages complete. ``params`` are the classifier's knobs
+    (:func:`clean_params`). Raises :class:`TableError` for problems the user
+    can fix (unknown classifier or setting, missing or unsuitable target, too
+    few rows or columns, categories too many to encode in memory).
     """
 
     def report(done: int, stage: str) -> None:
@@ -269,8 +610,7 @@ def train_classifier(
             on_progress(done, _STAGES, stage)
 
     report(0, "Preparing data")
-    if classifier not in CLASSIFIERS:
-        build_pipeline(classifier, numeric=list(numeric), categorical=list(categorical))
+    settings = clean_params(classifier, params)
     if target not in frame.columns:
         raise TableError(f'The table has no column called "{target}".')
     features = list(features)
@@ -310,6 +650,14 @@ def train_classifier(
             f"There are too few rows to train and test a model that tells {n_classes} "
             "classes apart. Add rows or choose a column with fewer classes."
         )
+    categorical_features = [name for name in features if name in set(categorical)]
+    _check_one_hot_size(frame, categorical_features, n_numeric=len(features) - len(categorical_features))
+    n_train = n_labelled - n_test
+    if classifier == "knn" and settings["n_neighbors"] > n_train:
+        raise TableError(
+            f"Nearest neighbours is set to ask {settings['n_neighbors']} neighbours, but only "
+            f"{n_train} rows are used for training. Choose at most {n_train} neighbours."
+        )
     X = frame.loc[labelled, features]
     y = truths[labelled]
     X_train, X_test, y_train, y_test = train_test_split(
@@ -320,8 +668,9 @@ def train_classifier(
     pipeline = build_pipeline(
         classifier,
         numeric=[name for name in features if name in set(numeric)],
-        categorical=[name for name in features if name in set(categorical)],
+        categorical=categorical_features,
         random_state=random_state,
+        params=settings,
     )
     with warnings.catch_warnings():
         # Small uploads rarely let iterative solvers converge fully; the model
@@ -331,12 +680,9 @@ def train_classifier(
 
     report(2, "Measuring accuracy on held-out rows")
     test_predictions = _predict(pipeline, X_test)
-    metrics: dict[str, float] = {
-        "accuracy": float(accuracy_score(y_test, test_predictions)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_test, test_predictions)),
-        "n_train": len(y_train),
-        "n_test": len(y_test),
-    }
+    metrics = _metrics(y_test, test_predictions, class_names)
+    metrics["n_train"] = len(y_train)
+    metrics["n_test"] = len(y_test)
 
     report(3, "Predicting every row")
     predictions = _predict(pipeline, frame[features])
@@ -351,6 +697,56 @@ def train_classifier(
         predictions=predictions,
         truths=truths,
         train_frame=X_train.copy(),
+        params=settings,
+    )
+
+
+def _metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> dict[str, Any]:
+    """Held-out scores as plain Python numbers and lists, ready for a JSONField."""
+    labels = list(range(len(class_names)))
+    # zero_division=0: a class the model never predicts has precision 0, not
+    # a warning; with a stratified split every class has support >= 1.
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0
+    )
+    return {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).astype(int).tolist(),
+        "per_class": [
+            {
+                "class": name,
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+                "support": int(support[i]),
+            }
+            for i, name in enumerate(class_names)
+        ],
+    }
+
+
+def _check_one_hot_size(frame: pd.DataFrame, categorical: list[str], *, n_numeric: int) -> None:
+    """Refuse, in words, a table whose encoded matrix would not fit in a worker's memory.
+
+    Every categorical column becomes one column per value (at most
+    ``_MAX_CATEGORIES``, plus one for missing) and the matrix is dense, for
+    every row of the file when every row is predicted.
+    """
+    widths = {
+        name: min(int(frame[name].nunique(dropna=True)), _MAX_CATEGORIES) + int(frame[name].isna().any())
+        for name in categorical
+    }
+    cells = (n_numeric + sum(widths.values())) * len(frame)
+    if cells <= MAX_ONE_HOT_CELLS:
+        return
+    worst = sorted(widths, key=lambda name: -widths[name])[:_WORST_COLUMNS]
+    names = ", ".join(f'"{name}"' for name in worst)
+    raise TableError(
+        f"The category columns have too many different values to learn from {len(frame):,} rows "
+        f"at once (the largest: {names}). If these are names, ids or free text, mark them as "
+        "identifier or text; otherwise leave some of them out."
     )
 
 
@@ -361,12 +757,8 @@ def _predict(pipeline: Pipeline, X: pd.DataFrame) -> np.ndarray:
 
 
 def _sorted_classes(labels: pd.Series) -> list[Any]:
-    values = list(pd.unique(labels))
-    try:
-        # Numeric targets sort as numbers (2 before 10), text alphabetically.
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=format_value)
+    # Numeric targets sort as numbers (2 before 10), text alphabetically.
+    return sorted_classes(labels)
 
 
 def _class_indices(labels: pd.Series, class_values: list[Any]) -> np.ndarray:

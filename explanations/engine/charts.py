@@ -14,10 +14,13 @@ import threading
 from collections.abc import Sequence
 
 import matplotlib
+import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-__all__ = ["weights_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
+__all__ = ["weights_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
 
 # Okabe-Ito colour-blind-safe palette.
 TOWARD_COLOUR = "#0072B2"  # blue
@@ -25,6 +28,10 @@ AGAINST_COLOUR = "#D55E00"  # vermillion
 _AGAINST_HATCH = "///"  # so the sign does not rely on colour alone
 _FONT_SIZE = 12
 _LABEL_WIDTH = 38  # characters per line of a condition label
+# Sequential and readable in grey and for all common colour-vision deficiencies.
+_MATRIX_COLOURS = "Blues"
+_CLASS_LABEL_WIDTH = 18
+_MAX_MATRIX_CLASSES = 50
 
 # Some settings are only read from rcParams (at draw / save time). rc_context
 # changes process-wide state, so charts are rendered one at a time.
@@ -109,9 +116,100 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
-        buf = io.BytesIO()
-        if format == "svg":
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-        else:
-            fig.savefig(buf, format="png", dpi=150)
+        return _save(fig, format)
+
+
+def _save(fig: Figure, format: str) -> bytes:
+    buf = io.BytesIO()
+    if format == "svg":
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(buf, format="png", dpi=150)
     return buf.getvalue()
+
+
+def _text_colour(rgba: tuple[float, float, float, float]) -> str:
+    """Black on light cells, white on dark ones (relative luminance, WCAG)."""
+    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    # The luminance where black and white text have equal contrast.
+    return "black" if luminance > 0.179 else "white"
+
+
+def confusion_matrix_chart(
+    matrix: Sequence[Sequence[int]], class_names: Sequence[str], *, format: str = "svg"
+) -> bytes:
+    """Draw a confusion matrix as a heatmap with the count in every cell; SVG or PNG bytes.
+
+    Rows are the true class, columns the predicted class, both in
+    ``class_names`` order, so correct predictions lie on the diagonal. A
+    cell's shade is its share of the row (of the rows truly in that class),
+    so a small class's diagonal is as readable as a large one's; the number
+    printed is the count. Text is black or white, whichever contrasts with
+    the cell. Long names are wrapped and the column labels rotated; fonts
+    shrink for many classes. The same input gives the same bytes.
+    """
+    if format not in ("svg", "png"):
+        raise ValueError("format must be 'svg' or 'png'")
+    counts = np.asarray(matrix, dtype=np.int64) if len(matrix) else np.zeros((0, 0), dtype=np.int64)
+    n = len(class_names)
+    if counts.ndim != 2 or counts.shape != (n, n) or n == 0:
+        raise ValueError("matrix must be square with one row and column per class name")
+    if n > _MAX_MATRIX_CLASSES:
+        raise ValueError(f"at most {_MAX_MATRIX_CLASSES} classes can be drawn")
+    if (counts < 0).any():
+        raise ValueError("counts cannot be negative")
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    labels = [textwrap.fill(str(name), _CLASS_LABEL_WIDTH) or " " for name in class_names]
+    # 12 pt up to 6 classes, down to 7 pt at 20 and beyond.
+    font = max(7, min(_FONT_SIZE, round(_FONT_SIZE - (n - 6) * 5 / 14)))
+    cell_font = font if n <= 12 else font - 1
+    rotate = n > 4 or any(len(str(name)) > 6 for name in class_names)
+    side = min(max(4.5, 0.5 * n + 2.5), 13.0)
+
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(side + 2.0, side), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        cmap = colormaps[_MATRIX_COLOURS]
+        norm = Normalize(vmin=0.0, vmax=1.0)
+        # pcolormesh keeps the SVG vector (imshow would embed a bitmap).
+        mesh = ax.pcolormesh(shares, cmap=cmap, norm=norm, edgecolors="white", linewidth=1.0)
+        ax.set_xlim(0, n)
+        ax.set_ylim(n, 0)  # first class at the top
+        ax.set_aspect("equal")
+        for i in range(n):
+            for j in range(n):
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    str(int(counts[i, j])),
+                    ha="center",
+                    va="center",
+                    fontsize=cell_font,
+                    fontweight="bold" if i == j else "normal",
+                    color=_text_colour(cmap(norm(shares[i, j]))),
+                    parse_math=False,
+                )
+        ticks = [k + 0.5 for k in range(n)]
+        ax.set_xticks(
+            ticks,
+            labels=labels,
+            parse_math=False,
+            fontsize=font,
+            rotation=45 if rotate else 0,
+            ha="right" if rotate else "center",
+            rotation_mode="anchor",
+        )
+        ax.set_yticks(ticks, labels=labels, parse_math=False, fontsize=font)
+        ax.tick_params(length=0)
+        ax.set_xlabel("predicted class", fontsize=_FONT_SIZE)
+        ax.set_ylabel("true class", fontsize=_FONT_SIZE)
+        ax.set_title("True class against predicted class (held-out rows)", fontsize=_FONT_SIZE + 1)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        colorbar = fig.colorbar(mesh, ax=ax, shrink=0.8)
+        colorbar.set_label("share of the true class's rows", fontsize=_FONT_SIZE - 1)
+        colorbar.ax.tick_params(labelsize=_FONT_SIZE - 2)
+        return _save(fig, format)

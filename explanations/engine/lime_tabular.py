@@ -14,6 +14,19 @@ width ``0.75 * sqrt(n_features)``, weighted ``Ridge(alpha=1)`` surrogate,
 * the black box is queried once on the whole sample frame, with the original
   columns, order and dtypes.
 
+Numeric features are binned by quartiles by default; :data:`DISCRETIZERS`
+lists the alternatives, as in lime: ``"decile"`` (percentiles 10..90),
+``"entropy"`` (the thresholds of a depth-3 entropy decision tree of the
+feature against the training labels) and ``"none"`` (no bins: lime's
+``discretize_continuous=False, sample_around_instance=False``). With
+``"none"`` numeric values are drawn from a normal with the training mean and
+standard deviation, the interpretable value of a numeric feature is its
+standardised value ``(x - mean) / std``, the kernel distance is measured on
+those values together with the categorical 0/1 matches, and so a numeric
+feature's weight means "change in probability per standard deviation"; its
+condition reads ``age (63.00)``. A missing value counts as the mean there
+(standardised value 0), much as the pipeline's imputer treats it.
+
 The training statistics are computed once per model (:meth:`TabularLime.fit`)
 and the object is picklable, so it can be stored next to the fitted model.
 """
@@ -28,8 +41,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeClassifier
 
-__all__ = ["FeatureWeight", "LimeExplanation", "TabularLime"]
+__all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime"]
+
+DISCRETIZERS: tuple[str, ...] = ("quartile", "decile", "entropy", "none")
+_PERCENTILES = {"quartile": [25, 50, 75], "decile": list(range(10, 100, 10))}
+# lime's EntropyDiscretizer: a depth-3 tree gives at most 7 thresholds.
+_ENTROPY_DEPTH = 3
+# Keeps ndtri away from +-inf when a uniform draw is exactly 0.
+_TINY = 1e-12
 
 ProgressCallback = Callable[[int, int], None]
 PredictProba = Callable[[pd.DataFrame], np.ndarray]
@@ -139,12 +160,32 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
-def _numeric_stats(column: pd.Series) -> _NumericStats:
+def _edges(present: np.ndarray, discretizer: str, labels: np.ndarray | None) -> np.ndarray:
+    """Sorted unique bin edges of one feature's present values."""
+    if not len(present) or discretizer == "none":
+        # "none": a single bin holds every present value, so its mean and std
+        # are the feature's, which is what the normal sampling needs.
+        return np.empty(0)
+    if discretizer == "entropy":
+        assert labels is not None
+        tree = DecisionTreeClassifier(criterion="entropy", max_depth=_ENTROPY_DEPTH, random_state=0)
+        tree.fit(present.reshape(-1, 1), labels)
+        thresholds = tree.tree_.threshold[tree.tree_.children_left > -1]
+        # A feature the labels do not depend on gives no split; lime then
+        # falls back to the median.
+        return np.unique(thresholds) if len(thresholds) else np.unique(np.median(present))
+    return np.unique(np.percentile(present, _PERCENTILES[discretizer]))
+
+
+def _numeric_stats(
+    column: pd.Series, discretizer: str = "quartile", labels: np.ndarray | None = None
+) -> _NumericStats:
     x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
     n = len(x)
-    present = x[~np.isnan(x)]
+    present_mask = ~np.isnan(x)
+    present = x[present_mask]
     has_missing = len(present) < n
-    edges = np.unique(np.percentile(present, [25, 50, 75])) if len(present) else np.empty(0)
+    edges = _edges(present, discretizer, None if labels is None else labels[present_mask])
     n_value_bins = len(edges) + 1
     bins = np.searchsorted(edges, present, side="left")
     size = n_value_bins + int(has_missing)
@@ -187,25 +228,53 @@ def _draw(freqs: np.ndarray, u: np.ndarray) -> np.ndarray:
 class TabularLime:
     """Training statistics for tabular LIME; build once per model with :meth:`fit`."""
 
+    # A class attribute, so explainers pickled before discretizers existed
+    # load as the quartile explainers they are.
+    discretizer: str = "quartile"
+
     def __init__(
         self,
         columns: Sequence[str],
         dtypes: Mapping[str, object],
         numeric: Mapping[str, _NumericStats],
         categorical: Mapping[str, _CategoricalStats],
+        discretizer: str = "quartile",
     ) -> None:
+        if discretizer not in DISCRETIZERS:
+            raise ValueError(f"discretizer must be one of {DISCRETIZERS}")
         self.columns = list(columns)
         self.dtypes = dict(dtypes)
         self.numeric = dict(numeric)
         self.categorical = dict(categorical)
+        self.discretizer = discretizer
 
     @classmethod
-    def fit(cls, frame: pd.DataFrame, *, numeric: Sequence[str], categorical: Sequence[str]) -> TabularLime:
+    def fit(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        numeric: Sequence[str],
+        categorical: Sequence[str],
+        discretizer: str = "quartile",
+        labels: np.ndarray | Sequence | None = None,
+    ) -> TabularLime:
         """Compute per-feature bin / category statistics from the training frame.
 
         ``numeric + categorical`` must be exactly the frame's columns; the
         frame's column order is kept for the frames passed to ``predict_proba``.
+        ``discretizer`` is one of :data:`DISCRETIZERS`; ``"entropy"`` needs
+        ``labels``, one class per row of ``frame`` (e.g. the training truths).
         """
+        if discretizer not in DISCRETIZERS:
+            raise ValueError(f"discretizer must be one of {DISCRETIZERS}, not {discretizer!r}")
+        if discretizer == "entropy":
+            if labels is None:
+                raise ValueError("the entropy discretizer needs labels, one per training row")
+            labels = np.asarray(labels)
+            if labels.shape != (len(frame),):
+                raise ValueError("labels must have one entry per training row")
+        else:
+            labels = None  # only the entropy discretizer looks at them
         numeric, categorical = list(numeric), list(categorical)
         overlap = set(numeric) & set(categorical)
         if overlap:
@@ -219,8 +288,9 @@ class TabularLime:
         return cls(
             columns=[str(c) for c in frame.columns],
             dtypes={c: frame[c].dtype for c in frame.columns},
-            numeric={c: _numeric_stats(frame[c]) for c in numeric},
+            numeric={c: _numeric_stats(frame[c], discretizer, labels) for c in numeric},
             categorical={c: _categorical_stats(frame[c]) for c in categorical},
+            discretizer=discretizer,
         )
 
     # -- explanation -------------------------------------------------------
@@ -281,13 +351,22 @@ class TabularLime:
             [self.numeric[c].bin_of(v) for c, v in zip(table.columns, x0, strict=True)],
             dtype=np.intp,
         )
-        for c, b in zip(table.columns, b0, strict=True):
-            conditions[c] = _numeric_condition(c, self.numeric[c], int(b))
+        continuous = self.discretizer == "none"
         drawn = table.draw(u_bins[:, num_pos])
-        z[1:, num_pos] = drawn == b0
         numeric_values = np.empty((n, len(table.columns)))
         numeric_values[0] = x0
-        numeric_values[1:] = table.undiscretize(drawn, u_vals)
+        if continuous:
+            # No bins: one draw chooses "present" or "missing" (the only two
+            # bins), the other places the value on the feature's normal.
+            numeric_values[1:] = table.normal(drawn, np.clip(u_vals, _TINY, 1.0 - _TINY))
+            z[:, num_pos] = table.standardise(numeric_values)
+            for c, v in zip(table.columns, x0, strict=True):
+                conditions[c] = f"{c} is missing" if math.isnan(v) else f"{c} ({_fmt(v)})"
+        else:
+            for c, b in zip(table.columns, b0, strict=True):
+                conditions[c] = _numeric_condition(c, self.numeric[c], int(b))
+            z[1:, num_pos] = drawn == b0
+            numeric_values[1:] = table.undiscretize(drawn, u_vals)
 
         # Categorical features, one vectorised draw each (category counts vary).
         for j, col in enumerate(self.columns):
@@ -324,7 +403,9 @@ class TabularLime:
         # measured in tiny units (say, rainfall in kilometres) dominate
         # the kernel because of its unit alone. (lime 0.2.0.1 resets its
         # scaler to 1 for discretised features, so this matches it there.)
-        distances = np.sqrt((1.0 - z).sum(axis=1))
+        # Without bins, as lime: Euclidean distance to the instance over the
+        # standardised numbers and the categorical matches (1 for the instance).
+        distances = np.sqrt(((z - z[0]) ** 2).sum(axis=1)) if continuous else np.sqrt((1.0 - z).sum(axis=1))
         sample_weight = np.sqrt(np.exp(-(distances**2) / kernel_width**2))
 
         k = min(num_features, n_cols)
@@ -339,7 +420,11 @@ class TabularLime:
         score = float(surrogate.score(zs, y, sample_weight=sample_weight))
         coef = surrogate.coef_
         intercept = float(surrogate.intercept_)
-        local_prediction = float(intercept + coef.sum())
+        if continuous:
+            local_prediction = float(intercept + coef @ z[0, used])
+        else:
+            # The instance is all ones in the binary representation.
+            local_prediction = float(intercept + coef.sum())
 
         order = np.argsort(-np.abs(coef), kind="stable")
         weights = tuple(
@@ -447,6 +532,25 @@ class _NumericTable:
         for k in range(self.cum.shape[1] - 1):
             bins += u >= self.cum[:, k]
         return bins
+
+    def normal(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Values from each feature's untruncated normal(mean, std); NaN in the missing bin.
+
+        Only for statistics without edges, where bin 0 holds every present
+        value (so its mean and std are the feature's) and bin 1 is "missing".
+        """
+        flat = bins + np.arange(len(self.columns)) * self.cum.shape[1]
+        return self.mean.ravel()[flat] + self.std.ravel()[flat] * ndtri(u)
+
+    def standardise(self, values: np.ndarray) -> np.ndarray:
+        """``(x - mean) / std`` per feature, from bin 0's statistics; missing counts as the mean.
+
+        A feature without spread is divided by 1, as scikit-learn's
+        StandardScaler (which lime uses) does.
+        """
+        mean, std = self.mean[:, 0], self.std[:, 0]
+        scaled = (values - mean) / np.where(std > 0, std, 1.0)
+        return np.where(np.isnan(scaled), 0.0, scaled)
 
     def undiscretize(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Values from each bin's normal(mean, std) truncated to [min, max].

@@ -37,7 +37,7 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     page.get_by_role("button", name="Train").click()
 
     # The page follows the worker and shows the hold-out metrics when training ends.
-    expect(page.get_by_text("balanced accuracy")).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("balanced accuracy", exact=True)).to_be_visible(timeout=90_000)
     expect(page.get_by_text("Page 1 of 11 (160 rows)")).to_be_visible()
     row = page.locator("table.rows tbody tr").nth(3)
     expect(row).to_contain_text(re.compile(r"high|low"))

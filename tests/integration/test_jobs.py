@@ -92,6 +92,7 @@ def test_the_same_message_delivered_twice_runs_the_job_once(start_worker, user):
     model = wait_for_job(TrainedModel, model.pk)
     assert (model.status, model.attempts) == (JobStatus.SUCCEEDED, 1)
     assert sorted(p.name for p in (Path(settings.MEDIA_ROOT) / model.artifact).iterdir()) == [
+        "confusion.svg",
         "pipeline.joblib",
         "rows.npz",
     ]

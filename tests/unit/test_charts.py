@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from explanations.engine.charts import AGAINST_COLOUR, TOWARD_COLOUR, weights_chart
+from explanations.engine.charts import AGAINST_COLOUR, TOWARD_COLOUR, confusion_matrix_chart, weights_chart
 
 pytestmark = pytest.mark.unit
 
@@ -66,3 +66,60 @@ def test_empty_weights_and_bad_format():
     assert _svg_texts(weights_chart([], title="none"))
     with pytest.raises(ValueError):
         weights_chart(WEIGHTS, title="x", format="gif")
+
+
+MATRIX = [[50, 3, 0], [4, 40, 6], [0, 2, 9]]
+CLASSES = ["setosa", "<b>versicolor</b> & co", "$virginica$"]
+
+
+def test_confusion_matrix_svg_shows_every_count_and_escapes_class_names():
+    svg = confusion_matrix_chart(MATRIX, CLASSES)
+
+    texts = _svg_texts(svg)
+    assert sorted(t for t in texts if t.isdigit() and t in {str(v) for row in MATRIX for v in row}) == sorted(
+        str(v) for row in MATRIX for v in row
+    )
+    assert texts.count("$virginica$") == 2  # once per axis, not mathtext
+    assert texts.count("<b>versicolor</b>") == 2  # wrapped: "& co" on the next line
+    assert b"&lt;b&gt;versicolor&lt;/b&gt;" in svg
+    assert b"<b>" not in svg
+    assert "true class" in texts and "predicted class" in texts
+
+
+def test_confusion_matrix_cell_text_contrasts_with_its_cell():
+    svg = confusion_matrix_chart([[90, 10], [0, 5]], ["yes", "no"])
+
+    fills = {
+        "".join(el.itertext()): "fill: #ffffff" in (el.get("style") or "")
+        for el in _svg_text_elements(svg)
+        if "".join(el.itertext()) in {"90", "10", "0", "5"}
+    }
+    # dark cells (90% and 100% of their row) get white text, light ones black
+    assert fills == {"90": True, "10": False, "0": False, "5": True}
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_confusion_matrix_png_is_deterministic_for_few_and_many_classes(n):
+    matrix = [[(i * 7 + j * 3) % 11 + (50 if i == j else 0) for j in range(n)] for i in range(n)]
+    names = [f"a rather long class name {i}" for i in range(n)]
+
+    png = confusion_matrix_chart(matrix, names, format="png")
+
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert confusion_matrix_chart(matrix, names, format="png") == png
+    assert confusion_matrix_chart(matrix, names) == confusion_matrix_chart(matrix, names)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "names", "format"),
+    [
+        ([[1, 2], [3, 4]], ["a"], "svg"),
+        ([[1, 2, 3], [3, 4, 5]], ["a", "b"], "svg"),
+        ([[1, -2], [3, 4]], ["a", "b"], "svg"),
+        ([], [], "svg"),
+        ([[1, 2], [3, 4]], ["a", "b"], "gif"),
+    ],
+)
+def test_confusion_matrix_rejects_bad_input(matrix, names, format):
+    with pytest.raises(ValueError):
+        confusion_matrix_chart(matrix, names, format=format)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy.stats import truncnorm
 
-from explanations.engine.lime_tabular import FeatureWeight, LimeExplanation, TabularLime
+from explanations.engine.lime_tabular import DISCRETIZERS, FeatureWeight, LimeExplanation, TabularLime
 
 pytestmark = pytest.mark.unit
 
@@ -311,6 +311,147 @@ def test_top_features_agree_with_reference_lime_on_breast_cancer():
     our_top = {w.feature for w in ours.weights}
     assert len(our_top) == 5
     assert len(our_top & reference_top) >= 3
+
+
+def _x3_labels(frame: pd.DataFrame) -> np.ndarray:
+    return (frame["x3"].to_numpy() > 0).astype(int)
+
+
+def _fit(frame: pd.DataFrame, discretizer: str) -> TabularLime:
+    return TabularLime.fit(
+        frame,
+        numeric=[f"x{i}" for i in range(6)],
+        categorical=["colour"],
+        discretizer=discretizer,
+        labels=_x3_labels(frame) if discretizer == "entropy" else None,
+    )
+
+
+def test_discretizers_are_listed():
+    assert DISCRETIZERS == ("quartile", "decile", "entropy", "none")
+
+
+@pytest.mark.parametrize("discretizer", DISCRETIZERS)
+def test_every_discretizer_is_deterministic_and_ranks_the_used_feature_first(
+    seven_feature_table, discretizer
+):
+    lime = _fit(seven_feature_table, discretizer)
+    row = seven_feature_table.iloc[3]
+
+    first = lime.explain(row, _x3_model, label=1, num_samples=2000, random_state=1)
+    again = lime.explain(row, _x3_model, label=1, num_samples=2000, random_state=1)
+
+    assert first == again
+    top, *rest = first.weights
+    assert top.feature == "x3"
+    assert max(abs(w.weight) for w in rest) < 0.2 * abs(top.weight)
+    assert lime.discretizer == discretizer
+
+
+def test_default_discretizer_is_quartile_and_gives_the_same_result(seven_feature_table, seven_feature_lime):
+    row = seven_feature_table.iloc[0]
+
+    explicit = _fit(seven_feature_table, "quartile").explain(row, _x3_model, label=1, random_state=0)
+
+    assert explicit == seven_feature_lime.explain(row, _x3_model, label=1, random_state=0)
+
+
+def test_decile_discretizer_makes_ten_bins_with_decile_conditions():
+    frame = pd.DataFrame({"age": np.arange(1.0, 101.0)})
+    lime = TabularLime.fit(frame, numeric=["age"], categorical=[], discretizer="decile")
+
+    assert lime.numeric["age"].n_bins == 10
+    np.testing.assert_allclose(lime.numeric["age"].edges, np.percentile(frame["age"], range(10, 100, 10)))
+    explanation = lime.explain({"age": 35.0}, _constant_model, label=0, num_samples=50)
+    assert explanation.weights[0].condition == "30.70 < age <= 40.60"
+
+
+def test_entropy_discretizer_puts_an_edge_at_the_rule_threshold():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.uniform(-1.0, 1.0, 2000), "noise": rng.normal(size=2000)})
+    labels = (frame["x"] > 0.3).astype(int).to_numpy()
+
+    lime = TabularLime.fit(
+        frame, numeric=["x", "noise"], categorical=[], discretizer="entropy", labels=labels
+    )
+
+    edges = lime.numeric["x"].edges
+    assert np.min(np.abs(edges - 0.3)) < 0.01
+    assert 1 <= len(edges) <= 7
+
+
+def test_entropy_discretizer_needs_labels_and_unknown_discretizers_are_refused(seven_feature_table):
+    with pytest.raises(ValueError, match="needs labels"):
+        TabularLime.fit(
+            seven_feature_table,
+            numeric=[f"x{i}" for i in range(6)],
+            categorical=["colour"],
+            discretizer="entropy",
+        )
+    with pytest.raises(ValueError, match="discretizer must be one of"):
+        TabularLime.fit(
+            seven_feature_table,
+            numeric=[f"x{i}" for i in range(6)],
+            categorical=["colour"],
+            discretizer="kmeans",
+        )
+
+
+def test_no_discretizer_samples_a_normal_and_weighs_per_standard_deviation():
+    rng = np.random.default_rng(9)
+    n = 3000
+    frame = pd.DataFrame(
+        {"a": rng.normal(10.0, 2.0, n), "b": rng.normal(0.0, 5.0, n), "kind": rng.choice(["x", "y"], n)}
+    )
+    seen: list[pd.DataFrame] = []
+
+    def linear(df: pd.DataFrame) -> np.ndarray:
+        seen.append(df)
+        # +0.05 per unit of a (0.1 per standard deviation), nothing from b or kind
+        g = np.clip(0.5 + 0.05 * (df["a"].to_numpy() - 10.0), 0.0, 1.0)
+        return np.column_stack([1.0 - g, g])
+
+    lime = TabularLime.fit(frame, numeric=["a", "b"], categorical=["kind"], discretizer="none")
+    row = {"a": 11.0, "b": 2.0, "kind": "x"}
+    explanation = lime.explain(row, linear, label=1, num_samples=5000, kernel_width=100.0, random_state=0)
+
+    weights = {w.feature: w for w in explanation.weights}
+    assert explanation.weights[0].feature == "a"
+    assert weights["a"].condition == "a (11.00)"
+    assert weights["kind"].condition == "kind = x"
+    assert weights["a"].weight == pytest.approx(0.05 * frame["a"].std(ddof=0), rel=0.05)
+    assert abs(weights["b"].weight) < 0.01
+    # the surrogate at the instance is the model there
+    assert explanation.local_prediction == pytest.approx(linear(pd.DataFrame([row]))[0, 1], abs=0.01)
+    sampled = seen[0]["a"].to_numpy()[1:]
+    assert sampled.mean() == pytest.approx(frame["a"].mean(), abs=0.1)
+    assert sampled.std() == pytest.approx(frame["a"].std(ddof=0), rel=0.05)
+    assert sampled.max() > frame["a"].max() - 1.0  # not truncated to bins
+
+
+def test_no_discretizer_handles_missing_values():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    frame.loc[rng.random(500) < 0.2, "a"] = np.nan
+    lime = TabularLime.fit(frame, numeric=["a", "b"], categorical=[], discretizer="none")
+
+    explanation = lime.explain({"a": np.nan, "b": 0.5}, _constant_model, label=1, num_samples=200)
+
+    assert {w.feature: w.condition for w in explanation.weights} == {"a": "a is missing", "b": "b (0.50)"}
+
+
+def test_discretizer_survives_joblib_and_old_pickles_default_to_quartile(seven_feature_table):
+    lime = _fit(seven_feature_table, "decile")
+    buffer = io.BytesIO()
+    joblib.dump(lime, buffer)
+    buffer.seek(0)
+
+    restored = joblib.load(buffer)
+    old = TabularLime.__new__(TabularLime)
+    old.__dict__.update({k: v for k, v in lime.__dict__.items() if k != "discretizer"})
+
+    assert restored.discretizer == "decile"
+    assert old.discretizer == "quartile"
 
 
 def test_engine_does_not_import_django():

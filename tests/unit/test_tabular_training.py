@@ -1,5 +1,6 @@
 """Training pipelines over the original columns: every classifier, metrics, clear errors."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,14 @@ import pandas as pd
 import pytest
 
 from classifiers.tabular.reading import TableError
-from classifiers.tabular.training import CLASSIFIERS, build_pipeline, train_classifier
+from classifiers.tabular.training import (
+    CLASSIFIER_CARDS,
+    CLASSIFIERS,
+    MAX_ONE_HOT_CELLS,
+    build_pipeline,
+    clean_params,
+    train_classifier,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -231,6 +239,149 @@ def test_train_classifier_explains_problems_in_plain_words(change, overrides, me
     assert message in str(caught.value)
 
 
+def test_every_classifier_has_a_card_with_one_to_three_safe_knobs():
+    assert list(CLASSIFIER_CARDS) == list(CLASSIFIERS)
+    for name, card in CLASSIFIER_CARDS.items():
+        assert card.name == name
+        assert card.label == CLASSIFIERS[name]
+        assert len(card.description) > 150
+        assert 1 <= len(card.knobs) <= 3
+        for knob in card.knobs:
+            if knob.kind == "choice":
+                assert knob.default in knob.choices
+            else:
+                assert knob.minimum <= knob.default <= knob.maximum
+        defaults = {knob.name: knob.default for knob in card.knobs}
+        assert clean_params(name, None) == defaults
+        assert clean_params(name, {}) == defaults
+
+
+def test_clean_params_converts_form_text_and_fills_defaults():
+    assert clean_params("random_forest", {"n_estimators": "50"}) == {"n_estimators": 50, "max_depth": 0}
+    assert clean_params("svm", {"C": "2.5", "gamma": "auto"}) == {"C": 2.5, "gamma": "auto"}
+    assert clean_params("knn", {"n_neighbors": 7.0, "weights": ""}) == {
+        "n_neighbors": 7,
+        "weights": "uniform",
+    }
+    assert clean_params("naive_bayes", {"var_smoothing": "1e-6"}) == {"var_smoothing": 1e-6}
+    assert type(clean_params("logistic_regression", {"C": 3})["C"]) is float
+
+
+@pytest.mark.parametrize(
+    ("classifier", "params", "message"),
+    [
+        ("random_forest", {"n_estimators": 5}, "Number of trees must be between 10 and 500."),
+        ("random_forest", {"n_estimators": "many"}, "Number of trees must be a number."),
+        ("random_forest", {"n_estimators": 20.5}, "Number of trees must be a whole number."),
+        ("random_forest", {"n_estimators": True}, "Number of trees must be a number."),
+        ("logistic_regression", {"C": float("nan")}, "Regularisation strength C must be a number."),
+        ("logistic_regression", {"C": 5000}, "Regularisation strength C must be between 0.001 and 1000."),
+        ("svm", {"gamma": "huge"}, 'Reach of each row (gamma) must be one of "scale", "auto".'),
+        ("knn", {"trees": 3}, 'Nearest neighbours has no setting called "trees". Its settings are: '),
+        ("magic", {}, 'There is no classifier called "magic"'),
+    ],
+)
+def test_clean_params_explains_bad_settings(classifier, params, message):
+    with pytest.raises(TableError) as caught:
+        clean_params(classifier, params)
+
+    assert message in str(caught.value)
+
+
+def test_settings_reach_the_estimator_and_zero_depth_means_no_limit():
+    forest = build_pipeline(
+        "random_forest", numeric=["a"], categorical=[], params={"n_estimators": 15, "max_depth": 0}
+    )
+    tree = build_pipeline("decision_tree", numeric=["a"], categorical=[], params={"max_depth": "4"})
+    network = build_pipeline("mlp", numeric=["a"], categorical=[], params={"hidden_units": 8})
+
+    assert forest.named_steps["model"].n_estimators == 15
+    assert forest.named_steps["model"].max_depth is None
+    assert tree.named_steps["model"].max_depth == 4
+    assert tree.named_steps["model"].min_samples_leaf == 1
+    assert network.named_steps["model"].hidden_layer_sizes == (8,)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("classifier", list(CLASSIFIERS))
+def test_every_classifier_trains_with_non_default_settings(classifier):
+    card = CLASSIFIER_CARDS[classifier]
+    params = {
+        knob.name: knob.choices[-1] if knob.kind == "choice" else knob.minimum + (knob.kind == "int")
+        for knob in card.knobs
+    }
+
+    result = _train(_mixed_frame(), classifier, params=params)
+
+    assert result.params == clean_params(classifier, params)
+    assert 0.0 <= result.metrics["accuracy"] <= 1.0
+
+
+def test_knn_with_more_neighbours_than_training_rows_is_a_plain_error():
+    with pytest.raises(TableError) as caught:
+        _train(_mixed_frame(n=20), "knn", params={"n_neighbors": 50})
+
+    assert "only 12 rows are used for training. Choose at most 12 neighbours." in str(caught.value)
+
+
+def test_metrics_include_confusion_matrix_and_per_class_scores_and_are_json_ready():
+    result = _train(_mixed_frame(n=200, seed=1), "decision_tree")
+
+    metrics = json.loads(json.dumps(result.metrics))
+    assert metrics == result.metrics
+    matrix = np.array(metrics["confusion_matrix"])
+    assert matrix.shape == (2, 2)
+    assert matrix.sum() == metrics["n_test"]
+    assert np.trace(matrix) / matrix.sum() == pytest.approx(metrics["accuracy"])
+    assert [row["class"] for row in metrics["per_class"]] == ["high", "low"]
+    assert [row["support"] for row in metrics["per_class"]] == matrix.sum(axis=1).tolist()
+    for index, row in enumerate(metrics["per_class"]):
+        assert row["recall"] == pytest.approx(matrix[index, index] / matrix[index].sum())
+        assert row["precision"] == pytest.approx(matrix[index, index] / matrix[:, index].sum())
+    assert metrics["macro_f1"] == pytest.approx(np.mean([row["f1"] for row in metrics["per_class"]]))
+    assert set(metrics) == {
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "confusion_matrix",
+        "per_class",
+        "n_train",
+        "n_test",
+    }
+
+
+def test_numeric_zero_one_booleans_work_as_categories():
+    frame = _mixed_frame()
+    frame["colour"] = (frame["x1"] > 0).astype(float)
+
+    result = _train(frame, "logistic_regression")
+
+    encoder = result.pipeline.named_steps["preprocess"].named_transformers_["categorical"]
+    assert encoder.named_steps["one_hot"].categories_[0].tolist() == ["0", "1"]
+    assert result.metrics["accuracy"] > 0.9
+
+
+def test_too_wide_one_hot_encoding_is_refused_naming_the_worst_columns():
+    n = 20_000
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n),
+            "label": pd.Series(rng.choice(["a", "b"], n), dtype="str"),
+        }
+    )
+    wide = [f"code{i}" for i in range(30)]
+    for name in wide:
+        frame[name] = pd.Series([f"v{v}" for v in rng.integers(0, 500, n)], dtype="str")
+    assert (1 + 30 * 100) * n > MAX_ONE_HOT_CELLS
+
+    with pytest.raises(TableError) as caught:
+        _train(frame, features=["x1", *wide], numeric=["x1"], categorical=wide)
+
+    assert '(the largest: "code0", "code1", "code2")' in str(caught.value)
+    assert "mark them as identifier or text" in str(caught.value)
+
+
 def test_build_pipeline_rejects_unknown_classifier():
     with pytest.raises(TableError):
         build_pipeline("xgboost", numeric=["a"], categorical=[])
@@ -240,7 +391,7 @@ def test_engine_imports_without_django():
     code = (
         "import sys\n"
         "import classifiers.tabular, classifiers.tabular.reading, "
-        "classifiers.tabular.profiling, classifiers.tabular.training\n"
+        "classifiers.tabular.profiling, classifiers.tabular.training, classifiers.tabular.demos\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
         "print('ok')\n"
     )

@@ -65,7 +65,7 @@ def test_upload_shows_columns_types_missing_counts_and_default_target(logged_in,
         "patient_id": "identifier",
         "age": "number",
         "weight": "number",
-        "smoker": "category",
+        "smoker": "boolean",
         "city": "category",
         "risk": "category",
     }
@@ -190,7 +190,7 @@ def test_a_failed_job_shows_its_message(logged_in, make_dataset, user):
 
     dataset = make_dataset(user, csv_bytes(risk_table().assign(risk="same")))
     model = services.model_train_request(
-        dataset=dataset, target="age", classifier="random_forest", dispatch=False
+        dataset=dataset, target="smoker", classifier="random_forest", dispatch=False
     )
     model.target = "risk"  # a target with one class: an expected problem, not a crash
     model.save()
