@@ -88,7 +88,9 @@ class CustomValuesForm(forms.Form):
         for index, name in enumerate(model.features):
             initial = (start or {}).get(name)
             if name in model.numeric:
-                field = forms.FloatField(label=name, required=False, initial=initial)
+                field = forms.FloatField(
+                    label=name, required=False, initial=None if initial is None else display_value(initial)
+                )
                 field.widget.attrs["step"] = "any"
             else:
                 values = sorted({display_value(v) for v in frame[name].dropna().unique()[:500]})

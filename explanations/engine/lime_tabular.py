@@ -382,7 +382,7 @@ class TabularLime:
             values[0] = np.nan if _is_missing(value) else value
             values[1:] = lookup[picks]
             sampled[col] = values
-            conditions[col] = f"{col} is missing" if _is_missing(value) else f"{col} = {value}"
+            conditions[col] = f"{col} is missing" if _is_missing(value) else f"{col} = {_category(value)}"
 
         frame = self._sample_frame(numeric_values, sampled)
 
@@ -563,6 +563,13 @@ class _NumericTable:
         fa, fb = self.fa.ravel()[flat], self.fb.ravel()[flat]
         x = self.mean.ravel()[flat] + self.std.ravel()[flat] * ndtri(fa + u * (fb - fa))
         return np.clip(x, self.lo.ravel()[flat], self.hi.ravel()[flat])
+
+
+def _category(value: object) -> str:
+    """A category as the file writes it: a code stored as 1.0 reads "1"."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _numeric_condition(col: str, stats: _NumericStats, b: int) -> str:

@@ -1,0 +1,124 @@
+"""``python -m bench [--quick] [--only tabular|web] [--repeats N]``.
+
+One BLAS/OpenMP thread: the variables are set before numpy is imported and
+``threadpoolctl`` limits any pool that starts anyway (DESIGN.md: one thread
+per worker process). The Celery workers of the web area get the same setting.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from typing import Any  # noqa: E402
+
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+from . import report  # noqa: E402
+
+AREAS = ("tabular", "web")
+THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: fewer cases and repeats (~1 min)")
+    parser.add_argument("--only", choices=AREAS, help="run one area")
+    parser.add_argument(
+        "--repeats", type=int, help="repeats per measurement (median taken); default 7, quick 2"
+    )
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout holds only the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_tabular(quick: bool, repeats: int) -> dict[str, Any]:
+    """Tabular LIME cases plus the cProfile hotspots."""
+    from . import hotspots, tabular
+
+    log("tabular LIME:")
+    result = tabular.run(quick, repeats, log)
+    result["hotspots"] = hotspots.profile_ours()
+    return result
+
+
+def run_web(quick: bool) -> dict[str, Any]:
+    """End to end through the services and a real worker."""
+    from . import web
+
+    log("web end to end:")
+    plan = web.WebPlan(latency_jobs=5, throughput_jobs=6, big_csv=False) if quick else web.WebPlan()
+    try:
+        return web.run(plan, log)
+    except Exception as error:  # noqa: BLE001 - report the failure, keep the other areas
+        traceback.print_exc()
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def print_report(result: dict[str, Any]) -> None:
+    """Summary lines first, then the tables and blocks."""
+    tab, web = result.get("tabular"), result.get("web")
+    if tab:
+        print(report.tabular_summary(tab["rows"]))
+    if web:
+        print(report.web_summary(web))
+    print(
+        f"threads: {result['threads']}; repeats: median of {result['repeats']}, interleaved ours/floor/lime"
+    )
+    if tab:
+        print()
+        print(report.table(tab["rows"]))
+        for row in tab["rows"]:
+            if row["notes"]:
+                print(f"note: {row['case']}: {'; '.join(row['notes'])}")
+        print(report.auto_note(tab["auto"]))
+        print()
+        print(report.hotspot_block(tab["hotspots"]))
+    if web:
+        print()
+        print(report.web_block(web))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 7)
+    path = report.output_path()  # before the web area points DATA_DIR elsewhere
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "quick": args.quick,
+        "repeats": repeats,
+        "threads": THREADS_NOTE,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }
+    with threadpool_limits(1):
+        if args.only in (None, "tabular"):
+            result["tabular"] = run_tabular(args.quick, repeats)
+        if args.only in (None, "web"):
+            result["web"] = run_web(args.quick)
+        result["threadpools"] = [
+            {k: p.get(k) for k in ("internal_api", "num_threads")} for p in threadpool_info()
+        ]
+    result["wall_s"] = time.perf_counter() - started
+    report.write_json(result, path)
+    print_report(result)
+    print(f"\nran in {result['wall_s']:.0f} s; JSON: {path}")
+    return 1 if "error" in result.get("web", {}) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
