@@ -55,3 +55,37 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     expect(first_reason).to_contain_text("age")
     page.screenshot(path=str(screenshots / "e2e-explanation.png"), full_page=True)
     print(f"Explain click -> chart visible: {seconds_to_chart:.2f} s")
+
+
+def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, page, screenshots):
+    """An instructor's path: one-click demo, train, change one value of a row, explain it."""
+    start_worker()
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("teacher")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+
+    page.locator("form.demo").filter(has_text="Loan applications").get_by_role("button").click()
+    expect(page.get_by_label("Column to predict")).to_have_value("approved")
+    expect(page.locator("table.list").filter(has_text="applicant_id").first).to_contain_text("identifier")
+    page.get_by_label("Kind of model").select_option("logistic_regression")
+    expect(page.locator("[data-classifier=logistic_regression]")).to_be_visible()
+    expect(page.locator("[data-classifier=random_forest]")).to_be_hidden()
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("macro F1", exact=True)).to_be_visible(timeout=90_000)
+
+    page.get_by_label("Wrong predictions only").check()
+    page.get_by_role("button", name="Show rows").click()
+    expect(page.locator("table.rows tbody tr.wrong").first).to_be_visible()
+
+    page.locator("table.rows tbody tr").first.get_by_role("link", name="What if…").click()
+    page.get_by_label("previous_defaults").select_option("3")
+    page.get_by_role("button", name="Explain these values").click()
+    expect(page.get_by_role("heading", name="Why did the model predict this for your own values?")).to_be_visible(
+        timeout=90_000
+    )
+    reasons = page.locator("table.weights tbody")
+    expect(reasons).to_contain_text("previous_defaults = 3")
+    expect(reasons).not_to_contain_text("applicant_id")
+    page.screenshot(path=str(screenshots / "e2e-what-if.png"), full_page=True)
