@@ -277,3 +277,25 @@ def model_rows(model: TrainedModel) -> ModelRows:
         raise JobError("This model's saved file is missing; please train it again.")
     with np.load(path) as arrays:
         return ModelRows(**{name: arrays[name] for name in arrays.files})
+
+
+def dataset_delete(*, dataset: Dataset) -> None:
+    """Delete a dataset with its models, explanations and share links, from disk too."""
+    media = Path(settings.MEDIA_ROOT)
+    folders = [media / "models" / str(pk) for pk in dataset.models.values_list("pk", flat=True)]
+    folders += [
+        media / "explanations" / str(pk)
+        for pk in dataset.models.values_list("explanations__pk", flat=True)
+        if pk is not None
+    ]
+    files = [Path(dataset.file.path)] if dataset.file else []
+    with transaction.atomic():
+        dataset.delete()  # cascades to models, explanations and their share links
+        transaction.on_commit(lambda: _remove(files, folders))
+
+
+def _remove(files: list[Path], folders: list[Path]) -> None:
+    for file in files:
+        file.unlink(missing_ok=True)
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)

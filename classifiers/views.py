@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from explanations.forms import ExplainForm
+from explanations.models import Explanation
 from jobs.views import job_status_response
 
 from . import selectors, services
@@ -29,6 +30,9 @@ def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
         "demos": DEMOS.values(),
         "datasets": selectors.datasets_of(request.user),
         "models": selectors.models_of(request.user)[:20],
+        "explanations": Explanation.objects.filter(model__dataset__owner=request.user).select_related(
+            "model__dataset"
+        )[:20],
     }
     return render(request, "classifiers/home.html", context, status=status)
 
@@ -78,6 +82,16 @@ def _dataset_page(request, dataset, form, status=200):
         "models": selectors.models_of_dataset(dataset),
     }
     return render(request, "classifiers/dataset_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def dataset_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = selectors.dataset_for_user(request.user, pk)
+    name = dataset.name
+    services.dataset_delete(dataset=dataset)
+    messages.success(request, f"Deleted {name} with its models, explanations and share links.")
+    return redirect("classifiers:home")
 
 
 @login_required

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("explanations/", include("explanations.urls")),
+    path("", include("explanations.shared_urls")),
     path("", include("classifiers.urls")),
 ]

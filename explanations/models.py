@@ -1,4 +1,8 @@
+import secrets
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from classifiers.models import TrainedModel
 from jobs.models import Job
@@ -46,3 +50,41 @@ class Explanation(Job):
     def label_name(self) -> str:
         names = self.model.class_names
         return names[self.label] if self.label is not None and self.label < len(names) else ""
+
+
+def new_share_token() -> str:
+    # 32 bytes from the OS's secure generator: 256 bits, unguessable.
+    return secrets.token_urlsafe(32)
+
+
+class ShareLink(models.Model):
+    """A read-only, revocable link to one explanation or one model's overview."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    explanation = models.ForeignKey(
+        Explanation, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    model = models.ForeignKey(
+        TrainedModel, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    is_gallery = models.BooleanField(default=False, help_text="Listed in the public demo gallery.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(explanation__isnull=False) ^ models.Q(model__isnull=False),
+                name="share_link_has_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Share link to {self.explanation or self.model}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

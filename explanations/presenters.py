@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .engine.charts import weights_chart
 from .models import Explanation
 
 
@@ -93,3 +94,9 @@ def chart_path(explanation: Explanation) -> Path | None:
         return None
     path = Path(settings.MEDIA_ROOT) / explanation.chart
     return path if path.exists() else None
+
+
+def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
+    """The explanation's chart as SVG or PNG, drawn again from the stored weights."""
+    weights = [(w["condition"], w["weight"]) for w in explanation.result.get("weights", [])]
+    return weights_chart(weights, title=explanation.label_name, format=fmt)

@@ -1,11 +1,47 @@
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Explanation
+from classifiers.models import TrainedModel
+from jobs.models import JobStatus
+
+from .models import Explanation, ShareLink
 
 
 def explanation_for_user(user: AbstractBaseUser, pk: int) -> Explanation:
     """The user's explanation, or 404 for anyone else's."""
     return get_object_or_404(
         Explanation.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user
+    )
+
+
+def share_link_for_user(user: AbstractBaseUser, pk: int) -> ShareLink:
+    """A share link the user made, or 404."""
+    return get_object_or_404(ShareLink, pk=pk, created_by=user)
+
+
+def share_link_active(token: str) -> ShareLink:
+    """The live link for a token; unknown, revoked and expired tokens are all 404."""
+    link = get_object_or_404(
+        ShareLink.objects.select_related("explanation__model__dataset", "model__dataset"),
+        token=token,
+        revoked_at__isnull=True,
+    )
+    if not link.is_active:
+        raise Http404("This link has expired.")
+    return link
+
+
+def other_models_for(explanation: Explanation) -> QuerySet[TrainedModel]:
+    """Finished models on the same table and target, for comparing one case across models."""
+    model = explanation.model
+    return TrainedModel.objects.filter(
+        dataset=model.dataset, target=model.target, status=JobStatus.SUCCEEDED
+    ).exclude(pk=model.pk)
+
+
+def gallery_links() -> QuerySet[ShareLink]:
+    return ShareLink.objects.filter(is_gallery=True, revoked_at__isnull=True).select_related(
+        "explanation__model__dataset", "model__dataset"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ import joblib
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
@@ -20,7 +23,7 @@ from jobs.services import JobError, ProgressReporter, job_dispatch
 
 from .engine.charts import weights_chart
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
-from .models import Explainer, Explanation
+from .models import Explainer, Explanation, ShareLink
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
 
@@ -196,3 +199,29 @@ def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> Tabu
 @lru_cache(maxsize=16)
 def _load_cached(path: str, mtime: float) -> TabularLime:
     return joblib.load(path)
+
+
+def share_link_create(
+    *,
+    user: AbstractBaseUser,
+    explanation: Explanation | None = None,
+    model: TrainedModel | None = None,
+    expires_in_days: int | None = None,
+) -> ShareLink:
+    """A new read-only link to one explanation or one model's overview. Several may exist."""
+    if (explanation is None) == (model is None):
+        raise RequestError("Share either an explanation or a model.")
+    target = explanation or model
+    if not target.succeeded:
+        raise RequestError("Only a finished result can be shared.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= 365:
+        raise RequestError("A link can last from 1 to 365 days.")
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    return ShareLink.objects.create(
+        explanation=explanation, model=model, created_by=user, expires_at=expires_at
+    )
+
+
+def share_link_revoke(*, link: ShareLink) -> None:
+    """Stop a link working at once; other links to the same result keep working."""
+    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

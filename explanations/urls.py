@@ -7,7 +7,14 @@ app_name = "explanations"
 urlpatterns = [
     path("request/<int:model_pk>/", views.explanation_request, name="request"),
     path("what-if/<int:model_pk>/", views.explanation_what_if, name="what_if"),
+    path("share/model/<int:model_pk>/", views.model_share, name="share_model"),
+    path("share/<int:link_pk>/revoke/", views.share_revoke, name="revoke"),
     path("<int:pk>/", views.explanation_detail, name="detail"),
     path("<int:pk>/status.json", views.explanation_status, name="status"),
     path("<int:pk>/weights.svg", views.explanation_chart, name="chart"),
+    path("<int:pk>/present/", views.explanation_present, name="present"),
+    path("<int:pk>/export.<str:fmt>", views.explanation_export, name="export"),
+    path("<int:pk>/share/", views.explanation_share, name="share"),
+    path("<int:pk>/compare/", views.compare_request, name="compare_request"),
+    path("compare/<int:first>/<int:second>/", views.compare, name="compare"),
 ]

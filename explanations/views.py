@@ -1,15 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from classifiers.selectors import model_for_user
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 
-from . import presenters, selectors, services
+from . import exports, presenters, selectors, services
 from .forms import CustomValuesForm, ExplainForm
+from .reports import explanation_document
 
 
 @login_required
@@ -71,8 +73,136 @@ def explanation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     explanation = selectors.explanation_for_user(request.user, pk)
     context = {"explanation": explanation, "job": explanation, "model": explanation.model}
     if explanation.succeeded:
-        context["view"] = presenters.present(explanation)
+        context.update(
+            view=presenters.present(explanation),
+            share_links=explanation.share_links.all(),
+            other_models=selectors.other_models_for(explanation),
+        )
     return render(request, "explanations/detail.html", context)
+
+
+@login_required
+def explanation_present(request: HttpRequest, pk: int) -> HttpResponse:
+    explanation = selectors.explanation_for_user(request.user, pk)
+    if not explanation.succeeded:
+        return redirect("explanations:detail", pk=pk)
+    context = {
+        "explanation": explanation,
+        "model": explanation.model,
+        "view": presenters.present(explanation),
+        "chart_url": reverse("explanations:chart", args=[pk]),
+        "back_url": reverse("explanations:detail", args=[pk]),
+    }
+    return render(request, "explanations/present.html", context)
+
+
+@login_required
+def explanation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return exports_response(selectors.explanation_for_user(request.user, pk), fmt)
+
+
+def exports_response(explanation, fmt: str) -> HttpResponse:
+    """The chart as PNG or SVG, or the numbers as CSV or JSON, as a download."""
+    if not explanation.succeeded:
+        raise Http404("Not finished.")
+    stem = f"limelight-explanation-{explanation.pk}"
+    if fmt == "csv":
+        response = HttpResponse(exports.weights_csv(explanation), content_type="text/csv; charset=utf-8")
+    elif fmt == "json":
+        response = JsonResponse(explanation_document(explanation), json_dumps_params={"indent": 2})
+    elif fmt in ("svg", "png"):
+        response = HttpResponse(
+            presenters.chart_bytes(explanation, fmt),
+            content_type="image/svg+xml" if fmt == "svg" else "image/png",
+        )
+    else:
+        raise Http404("Unknown format.")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def explanation_share(request: HttpRequest, pk: int) -> HttpResponse:
+    explanation = selectors.explanation_for_user(request.user, pk)
+    days = request.POST.get("days", "")
+    try:
+        services.share_link_create(
+            user=request.user, explanation=explanation, expires_in_days=int(days) if days.isdigit() else None
+        )
+    except services.RequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Share link created: copy it from the Share box below.")
+    return redirect("explanations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def model_share(request: HttpRequest, model_pk: int) -> HttpResponse:
+    model = model_for_user(request.user, model_pk)
+    try:
+        link = services.share_link_create(user=request.user, model=model)
+    except services.RequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Share link created: {request.build_absolute_uri(link_url(link))}")
+    return redirect("classifiers:model", pk=model.pk)
+
+
+def link_url(link) -> str:
+    return reverse("shared:view", args=[link.token])
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
+    link = selectors.share_link_for_user(request.user, link_pk)
+    services.share_link_revoke(link=link)
+    messages.success(request, "The link has stopped working.")
+    if link.explanation_id:
+        return redirect("explanations:detail", pk=link.explanation_id)
+    return redirect("classifiers:model", pk=link.model_id)
+
+
+@login_required
+@require_POST
+def compare_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Explain the same case with another model of the same table, then show both."""
+    explanation = selectors.explanation_for_user(request.user, pk)
+    other = selectors.other_models_for(explanation).filter(pk=request.POST.get("model") or 0).first()
+    if other is None:
+        raise Http404("No such model.")
+    try:
+        second = services.explanation_request(
+            model=other,
+            row_index=explanation.row_index,
+            custom_values=explanation.custom_values,
+            num_samples=explanation.num_samples,
+            num_features=explanation.num_features,
+            random_state=explanation.random_state,
+            discretizer=explanation.discretizer,
+        )
+    except services.RequestError as error:
+        messages.error(request, str(error))
+        return redirect("explanations:detail", pk=pk)
+    return redirect("explanations:compare", first=pk, second=second.pk)
+
+
+@login_required
+def compare(request: HttpRequest, first: int, second: int) -> HttpResponse:
+    explanations = [selectors.explanation_for_user(request.user, pk) for pk in (first, second)]
+    sides = [
+        {
+            "explanation": e,
+            "model": e.model,
+            "view": presenters.present(e) if e.succeeded else None,
+            "status_url": reverse("explanations:status", args=[e.pk]),
+            "chart_url": reverse("explanations:chart", args=[e.pk]),
+        }
+        for e in explanations
+    ]
+    return render(request, "explanations/compare.html", {"sides": sides, "first": explanations[0]})
 
 
 @login_required

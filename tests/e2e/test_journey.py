@@ -82,10 +82,37 @@ def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, 
     page.locator("table.rows tbody tr").first.get_by_role("link", name="What if…").click()
     page.get_by_label("previous_defaults").select_option("3")
     page.get_by_role("button", name="Explain these values").click()
-    expect(page.get_by_role("heading", name="Why did the model predict this for your own values?")).to_be_visible(
-        timeout=90_000
-    )
+    expect(
+        page.get_by_role("heading", name="Why did the model predict this for your own values?")
+    ).to_be_visible(timeout=90_000)
     reasons = page.locator("table.weights tbody")
     expect(reasons).to_contain_text("previous_defaults = 3")
     expect(reasons).not_to_contain_text("applicant_id")
     page.screenshot(path=str(screenshots / "e2e-what-if.png"), full_page=True)
+
+
+def test_a_shared_link_opens_on_a_phone_without_an_account(
+    live_server, start_worker, browser, page, screenshots, make_trained_model, make_explanation, user
+):
+    """The owner shares a result; a student opens the link on a 390-px-wide phone, logged out."""
+    start_worker()
+    explanation = make_explanation(make_trained_model(user), row=5)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
+    page.get_by_role("button", name="Create a share link").click()
+    url = page.get_by_label("Share link").input_value()
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    student = phone.new_page()
+    response = student.goto(url)
+    assert response.headers["x-robots-tag"] == "noindex, nofollow"
+    expect(student.get_by_role("heading", name="Why did the model predict this for row 5?")).to_be_visible()
+    expect(student.locator("figure.chart img")).to_be_visible()
+    expect(student.get_by_text("My data")).to_have_count(0)
+    width = student.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+    student.screenshot(path=str(screenshots / "e2e-shared-phone.png"), full_page=True)
+    phone.close()

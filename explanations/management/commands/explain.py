@@ -8,6 +8,7 @@ with status 2 and one `error: …` line on stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,6 +16,7 @@ from typing import Any, NoReturn
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
 from classifiers import services as classifier_services
 from classifiers.models import Classifier, TrainedModel
@@ -51,6 +53,14 @@ class Command(BaseCommand):
         parser.add_argument("--num-samples", type=int, default=5000)
         parser.add_argument("--num-features", type=int, default=10)
         parser.add_argument("--user", default="cli", help="who owns the records created")
+        parser.add_argument(
+            "--share", action="store_true", help="create a share link (share_url in the JSON)"
+        )
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+            help="where the site is served, for share_url (default: $SITE_URL or http://127.0.0.1:8000)",
+        )
         parser.add_argument("--json", action="store_true", help="print the JSON document")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -102,7 +112,13 @@ class Command(BaseCommand):
         explanation.refresh_from_db()
         if not explanation.succeeded:
             raise InputError(f"explanation failed: {explanation.message}")
-        return explanation_document(explanation)
+        document = explanation_document(explanation)
+        if options["share"]:
+            link = services.share_link_create(user=user, explanation=explanation)
+            document["share_url"] = options["base_url"].rstrip("/") + reverse(
+                "shared:view", args=[link.token]
+            )
+        return document
 
     @staticmethod
     def summary(document: dict[str, Any]) -> str:

@@ -1,0 +1,30 @@
+"""Exports of an explanation's numbers, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from .models import Explanation
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def weights_csv(explanation: Explanation) -> str:
+    """The explanation's reasons as CSV: feature, condition, weight (toward the explained class)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["feature", "condition", "weight", "class explained"])
+    for weight in explanation.result.get("weights", []):
+        row = [weight.get("feature", weight.get("segment")), weight.get("condition", ""), weight["weight"]]
+        writer.writerow([safe_cell(cell) for cell in [*row, explanation.label_name]])
+    return buffer.getvalue()

@@ -1,0 +1,78 @@
+"""The instructor's demo gallery: demo tables, trained models and explanations, shared read-only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from classifiers import services as classifier_services
+from classifiers.models import Dataset, TrainedModel
+from classifiers.tabular.demos import DEMOS
+from jobs.services import job_run
+
+from . import services
+from .models import Explanation, ShareLink
+
+logger = logging.getLogger(__name__)
+
+DEMO_USERNAME = "limelight-demos"
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One demo: a table, the model to train on it, the rows to explain."""
+
+    slug: str
+    classifier: str
+    rows: tuple[int, ...]
+
+
+GALLERY = (
+    GalleryItem("loan_applications", "random_forest", (0, 7)),
+    GalleryItem("breast_cancer", "random_forest", (0,)),
+    GalleryItem("iris", "logistic_regression", (60,)),
+    GalleryItem("wine", "gradient_boosting", (5,)),
+)
+
+
+def demo_user() -> AbstractBaseUser:
+    user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+    if created:
+        user.set_unusable_password()  # nobody logs in as the demo owner
+        user.save()
+    return user
+
+
+def gallery_load() -> int:
+    """Create what is missing of the gallery, running the jobs in this process. Idempotent.
+
+    Returns the number of share links created.
+    """
+    owner = demo_user()
+    created = 0
+    for item in GALLERY:
+        demo = DEMOS[item.slug]
+        if Dataset.objects.filter(owner=owner, is_demo=True, name=demo.filename).exists():
+            continue
+        dataset = classifier_services.dataset_create_demo(owner=owner, slug=item.slug)
+        model = classifier_services.model_train_request(
+            dataset=dataset, target=demo.target, classifier=item.classifier, dispatch=False
+        )
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+        model.refresh_from_db()
+        if not model.succeeded:
+            logger.warning("Demo %s did not train: %s", item.slug, model.message)
+            continue
+        ShareLink.objects.create(model=model, created_by=owner, is_gallery=True)
+        created += 1
+        for row in item.rows:
+            explanation = services.explanation_request(model=model, row_index=row, dispatch=False)
+            job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+            explanation.refresh_from_db()
+            if explanation.succeeded:
+                ShareLink.objects.create(explanation=explanation, created_by=owner, is_gallery=True)
+                created += 1
+    return created

@@ -1,0 +1,90 @@
+"""Pages behind a share link: read-only, no login, nothing else of the owner's.
+
+Every response says `X-Robots-Tag: noindex` and `Referrer-Policy: no-referrer`
+(so the token does not leak to other sites through the Referer header).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from classifiers.tabular.training import CLASSIFIER_CARDS
+
+from . import presenters, selectors
+from .views import exports_response
+
+
+def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+        response = view(request, selectors.share_link_active(token), *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return wrapped
+
+
+def _explanation_context(link) -> dict:
+    explanation = link.explanation
+    return {
+        "link": link,
+        "explanation": explanation,
+        "model": explanation.model,
+        "view": presenters.present(explanation),
+        "chart_url": reverse("shared:chart", args=[link.token]),
+    }
+
+
+@private_link
+def shared_view(request: HttpRequest, link) -> HttpResponse:
+    if link.explanation_id:
+        return render(request, "shared/explanation.html", _explanation_context(link))
+    model = link.model
+    context = {"link": link, "model": model, "card": CLASSIFIER_CARDS.get(model.classifier)}
+    return render(request, "shared/model.html", context)
+
+
+@private_link
+def shared_present(request: HttpRequest, link) -> HttpResponse:
+    if not link.explanation_id:
+        raise Http404("Only explanations can be presented.")
+    context = _explanation_context(link) | {"back_url": reverse("shared:view", args=[link.token])}
+    return render(request, "explanations/present.html", context)
+
+
+@private_link
+def shared_chart(request: HttpRequest, link) -> HttpResponse:
+    if not link.explanation_id:
+        raise Http404("No chart.")
+    path = presenters.chart_path(link.explanation)
+    if path is None:
+        raise Http404("No chart.")
+    return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@private_link
+def shared_confusion(request: HttpRequest, link) -> HttpResponse:
+    model = link.model or link.explanation.model
+    path = Path(settings.MEDIA_ROOT) / model.artifact / "confusion.svg"
+    if not model.artifact or not path.exists():
+        raise Http404("No chart.")
+    return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@private_link
+def shared_export(request: HttpRequest, link, fmt: str) -> HttpResponse:
+    if not link.explanation_id:
+        raise Http404("Nothing to export.")
+    return exports_response(link.explanation, fmt)
+
+
+def gallery(request: HttpRequest) -> HttpResponse:
+    """The instructor's demo gallery: shared demo results, open to everyone."""
+    return render(request, "shared/gallery.html", {"links": selectors.gallery_links()})

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import shared
+
+app_name = "shared"
+
+urlpatterns = [
+    path("gallery/", shared.gallery, name="gallery"),
+    path("s/<str:token>/", shared.shared_view, name="view"),
+    path("s/<str:token>/present/", shared.shared_present, name="present"),
+    path("s/<str:token>/weights.svg", shared.shared_chart, name="chart"),
+    path("s/<str:token>/confusion.svg", shared.shared_confusion, name="confusion"),
+    path("s/<str:token>/export.<str:fmt>", shared.shared_export, name="export"),
+]
