@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "web")
+AREAS = ("tabular", "anchors", "web", "text", "images")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -52,6 +52,14 @@ def run_tabular(quick: bool, repeats: int) -> dict[str, Any]:
     return result
 
 
+def run_anchors(quick: bool) -> dict[str, Any]:
+    """Anchors: ours vs. anchor-exp on every dataset x model."""
+    from . import anchors
+
+    log("anchors:")
+    return anchors.run(quick, log)
+
+
 def run_web(quick: bool) -> dict[str, Any]:
     """End to end through the services and a real worker."""
     from . import web
@@ -65,11 +73,30 @@ def run_web(quick: bool) -> dict[str, Any]:
         return {"error": f"{type(error).__name__}: {error}"}
 
 
+def run_text(quick: bool, repeats: int) -> dict[str, Any]:
+    """Text LIME: ours vs. floor vs. lime.lime_text."""
+    from . import text
+
+    log("text LIME:")
+    return text.run(quick, repeats, log)
+
+
+
+def run_images(quick: bool, repeats: int) -> dict[str, Any]:
+    """Image LIME: ours vs. floor vs. lime.lime_image."""
+    from . import images
+
+    log("image LIME:")
+    return images.run(quick, repeats, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
-    tab, web = result.get("tabular"), result.get("web")
+    tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
     if tab:
         print(report.tabular_summary(tab["rows"]))
+    if anc:
+        print(report.anchors_summary(anc["rows"]))
     if web:
         print(report.web_summary(web))
     print(
@@ -84,9 +111,22 @@ def print_report(result: dict[str, Any]) -> None:
         print(report.auto_note(tab["auto"]))
         print()
         print(report.hotspot_block(tab["hotspots"]))
+    if anc:
+        print()
+        print(report.table(anc["rows"], report.ANCHOR_COLUMNS))
     if web:
         print()
         print(report.web_block(web))
+    if result.get("text"):
+        from . import text
+
+        print()
+        print(text.summary(result["text"]))
+    if result.get("images"):
+        from . import images
+
+        print()
+        print(images.summary(result["images"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     with threadpool_limits(1):
         if args.only in (None, "tabular"):
             result["tabular"] = run_tabular(args.quick, repeats)
+        if args.only in (None, "anchors"):
+            result["anchors"] = run_anchors(args.quick)
         if args.only in (None, "web"):
             result["web"] = run_web(args.quick)
+        if args.only in (None, "text"):
+            result["text"] = run_text(args.quick, repeats)
+        if args.only in (None, "images"):
+            result["images"] = run_images(args.quick, repeats)
         result["threadpools"] = [
             {k: p.get(k) for k in ("internal_api", "num_threads")} for p in threadpool_info()
         ]

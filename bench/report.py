@@ -30,6 +30,25 @@ COLUMNS = [
 ]
 
 
+ANCHOR_COLUMNS = [
+    ("case", "case", "{}"),
+    ("ours_s", "ours_s", "{:.4f}"),
+    ("floor_s", "floor_s", "{:.4f}"),
+    ("ours/floor", "ours_over_floor", "{:.2f}x"),
+    ("anchor-exp_s", "reference_s", "{:.2f}"),
+    ("ours/ref", "ours_over_reference", "{:.4f}x"),
+    ("prec_ours", "ours_precision", "{:.3f}"),
+    ("prec_ref", "ref_precision", "{:.3f}"),
+    ("prec_ref_own", "ref_precision_own", "{:.3f}"),
+    ("cov_ours", "ours_coverage", "{:.3f}"),
+    ("cov_ref", "ref_coverage", "{:.3f}"),
+    ("calls_ours", "ours_calls", "{:.0f}"),
+    ("calls_ref", "ref_calls", "{:.0f}"),
+    ("meets", "ours_meets", "{}"),
+    ("peak_mb", "peak_mb", "{:.1f}"),
+]
+
+
 def output_path() -> Path:
     """DATA_DIR/bench/latest.json (DATA_DIR defaults to the project's var/)."""
     return Path(os.environ.get("DATA_DIR") or ROOT / "var") / "bench" / "latest.json"
@@ -70,6 +89,23 @@ def tabular_summary(rows: list[dict[str, Any]]) -> str:
         f"ours-floor median {med(r['ours_minus_floor_ms'] for r in rows):.1f} ms "
         f"(lime {med(r['reference_minus_floor_ms'] for r in rows):.1f} ms), "
         f"top-5 agreement median {med(r['agreement_top5'] for r in rows):.2f}"
+    )
+
+
+def anchors_summary(rows: list[dict[str, Any]]) -> str:
+    """One line: Anchors ours/anchor-exp and the breast-cancer forest time."""
+    if not rows:
+        return "Anchors: no cases"
+    med = statistics.median
+    rf = next((r for r in rows if r["case"] == "anchors/breast_cancer/random_forest"), None)
+    rf_text = (
+        f", ours breast-cancer RF {rf['ours_s']:.3f} s (anchor-exp {rf['reference_s']:.1f} s)" if rf else ""
+    )
+    return (
+        f"Anchors: ours/anchor-exp median {med(r['ours_over_reference'] for r in rows):.4f}x "
+        f"(worst {max(r['ours_over_reference'] for r in rows):.4f}x){rf_text}; "
+        f"precision on the same rows median ours {med(r['ours_precision'] for r in rows):.3f}, "
+        f"anchor-exp {med(r['ref_precision'] for r in rows):.3f}"
     )
 
 

@@ -2,7 +2,7 @@ from django import forms
 
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
-from .tabular.profiling import OVERRIDABLE_KINDS
+from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
 from .tabular.training import CLASSIFIER_CARDS, Knob
 
 
@@ -60,10 +60,24 @@ class TrainForm(forms.Form):
         initial="random_forest",
     )
 
+    text_column = forms.ChoiceField(label="Predict from", required=False)
+    char_ngrams = forms.BooleanField(
+        label="Also look at parts of words",
+        required=False,
+        help_text="Text only: catches spelling variants and typos, at some cost in speed.",
+    )
+
     def __init__(self, *args, dataset: Dataset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(p.name, p.name) for p in dataset_profiles(dataset)]
+        profiles = dataset_profiles(dataset)
+        self.fields["target"].choices = [(p.name, p.name) for p in profiles]
         self.fields["target"].initial = dataset_default_target(dataset)
+        texts = [p.name for p in profiles if p.kind == ColumnKind.TEXT]
+        self.fields["text_column"].choices = [("", "the table's other columns")] + [
+            (name, f"the text in “{name}”") for name in texts
+        ]
+        self.fields["text_column"].initial = texts[0] if texts else ""
+        self.has_text = bool(texts)
         for card in CLASSIFIER_CARDS.values():
             for knob in card.knobs:
                 self.fields[f"{card.name}__{knob.name}"] = knob_field(knob)
@@ -76,6 +90,8 @@ class TrainForm(forms.Form):
         ]
 
     def params(self) -> dict[str, object]:
+        if self.cleaned_data.get("text_column"):
+            return {"char_ngrams": self.cleaned_data.get("char_ngrams", False)}
         classifier = self.cleaned_data["classifier"]
         values = {
             knob.name: self.cleaned_data.get(f"{classifier}__{knob.name}")

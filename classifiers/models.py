@@ -52,6 +52,9 @@ class TrainedModel(Job):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="models")
     classifier = models.CharField(max_length=32, choices=Classifier.choices)
     target = models.CharField(max_length=500)
+    text_column = models.CharField(
+        max_length=500, blank=True, help_text="Set for a text model: the free-text column it reads."
+    )
     features = models.JSONField(default=list)
     numeric = models.JSONField(default=list)
     categorical = models.JSONField(default=list)
@@ -68,3 +71,7 @@ class TrainedModel(Job):
 
     def __str__(self) -> str:
         return f"{self.get_classifier_display()} predicting {self.target}"
+
+    @property
+    def is_text(self) -> bool:
+        return bool(self.text_column)

@@ -23,8 +23,8 @@ from explanations.engine.charts import confusion_matrix_chart
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
+from .demos import DEMOS, demo_bytes
 from .models import Classifier, Dataset, TrainedModel
-from .tabular.demos import DEMOS, demo_csv_bytes
 from .tabular.profiling import (
     OVERRIDABLE_KINDS,
     ColumnKind,
@@ -35,6 +35,7 @@ from .tabular.profiling import (
 )
 from .tabular.reading import TableError, read_table
 from .tabular.training import clean_params, train_classifier
+from .text.training import TEXT_CLASSIFIERS, train_text_classifier
 
 
 class UploadError(ValueError):
@@ -78,7 +79,7 @@ def dataset_create_demo(*, owner: AbstractBaseUser, slug: str) -> Dataset:
     """One of the bundled demo tables, through the same path as an upload."""
     if slug not in DEMOS:
         raise UploadError(f"There is no demo called “{slug}”.")
-    upload = SimpleUploadedFile(DEMOS[slug].filename, demo_csv_bytes(slug), "text/csv")
+    upload = SimpleUploadedFile(DEMOS[slug].filename, demo_bytes(slug), "text/csv")
     return dataset_create(owner=owner, upload=upload, is_demo=True)
 
 
@@ -135,6 +136,10 @@ def dataset_profiles(dataset: Dataset) -> list[ColumnProfile]:
     ]
 
 
+def dataset_text_columns(dataset: Dataset) -> list[str]:
+    return [p.name for p in dataset_profiles(dataset) if p.kind == ColumnKind.TEXT]
+
+
 def dataset_default_target(dataset: Dataset) -> str:
     return default_target(dataset_profiles(dataset))
 
@@ -156,6 +161,7 @@ def model_train_request(
     target: str,
     classifier: str,
     params: dict[str, Any] | None = None,
+    text_column: str = "",
     random_state: int = 0,
     dispatch: bool = True,
 ) -> TrainedModel:
@@ -172,11 +178,17 @@ def model_train_request(
     if classifier not in Classifier.values:
         raise UploadError(f"Unknown classifier “{classifier}”.")
     try:
-        params = clean_params(classifier, params)
         summary = check_target(dataset_frame(dataset), target)
+        if text_column:
+            params = _text_params(classifier, text_column, target, profiles, params)
+        else:
+            params = clean_params(classifier, params)
     except TableError as error:
         raise UploadError(str(error)) from error
-    features = [p for p in profiles if p.name != target and p.usable_as_feature]
+    if text_column:
+        features = [p for p in profiles if p.name == text_column]
+    else:
+        features = [p for p in profiles if p.name != target and p.usable_as_feature]
     if not features:
         raise UploadError(
             "No column can be used to predict from: every other column is an identifier, "
@@ -191,6 +203,7 @@ def model_train_request(
             numeric=[p.name for p in features if p.kind == ColumnKind.NUMBER],
             categorical=[p.name for p in features if p.kind != ColumnKind.NUMBER],
             params=params,
+            text_column=text_column,
             notes=list(summary.warnings),
             random_state=random_state,
         )
@@ -199,23 +212,46 @@ def model_train_request(
     return model
 
 
+def _text_params(classifier, text_column, target, profiles, params) -> dict[str, Any]:
+    """Check a text model's request: a text column, a text classifier, one setting."""
+    kinds = {p.name: p.kind for p in profiles}
+    if kinds.get(text_column) != ColumnKind.TEXT:
+        raise TableError(f"“{text_column}” is not a free-text column; mark it as text first.")
+    if text_column == target:
+        raise TableError("The text to read and the column to predict must be different.")
+    if classifier not in TEXT_CLASSIFIERS:
+        choices = ", ".join(TEXT_CLASSIFIERS.values())
+        raise TableError(f"For text, choose one of these kinds of model: {choices}.")
+    return {"char_ngrams": bool((params or {}).get("char_ngrams"))}
+
+
+def model_features(model: TrainedModel, frame: pd.DataFrame) -> Any:
+    """What the model's pipeline takes: the texts for a text model, else the feature columns."""
+    if model.is_text:
+        return frame[model.text_column]
+    return frame[list(model.features)]
+
+
 def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str, Any]:
     """The training job: fit, measure on held-out rows, store the artifact."""
     started = time.perf_counter()
     on_progress(0, 4, "Reading the data")
     try:
         frame = dataset_frame(model.dataset)
-        result = train_classifier(
-            frame,
-            target=model.target,
-            features=model.features,
-            numeric=model.numeric,
-            categorical=model.categorical,
-            classifier=model.classifier,
-            params=model.params,
-            random_state=model.random_state,
-            on_progress=on_progress,
-        )
+        if model.is_text:
+            result = train_text_classifier(
+                frame[model.text_column],
+                frame[model.target],
+                classifier=model.classifier,
+                char_ngrams=bool(model.params.get("char_ngrams")),
+                random_state=model.random_state,
+                on_progress=on_progress,
+                target=model.target,
+            )
+            in_training = result.in_training
+        else:
+            result = _train_table(model, frame, on_progress)
+            in_training = frame.index.isin(result.train_frame.index)
     except TableError as error:
         raise JobError(str(error)) from error
     folder = Path("models") / str(model.pk)
@@ -226,13 +262,13 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
     (absolute / "confusion.svg").write_bytes(
         confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
     )
-    probabilities = result.pipeline.predict_proba(frame[list(model.features)])
+    probabilities = result.pipeline.predict_proba(model_features(model, frame))
     np.savez(
         absolute / "rows.npz",
         predictions=result.predictions,
         truths=result.truths,
         confidence=probabilities.max(axis=1),
-        in_training=frame.index.isin(result.train_frame.index),
+        in_training=in_training,
     )
     return {
         "artifact": str(folder),
@@ -240,6 +276,20 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
         "metrics": result.metrics,
         "training_seconds": time.perf_counter() - started,
     }
+
+
+def _train_table(model: TrainedModel, frame: pd.DataFrame, on_progress: ProgressReporter) -> Any:
+    return train_classifier(
+        frame,
+        target=model.target,
+        features=model.features,
+        numeric=model.numeric,
+        categorical=model.categorical,
+        classifier=model.classifier,
+        params=model.params,
+        random_state=model.random_state,
+        on_progress=on_progress,
+    )
 
 
 @dataclass(frozen=True)

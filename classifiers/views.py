@@ -12,8 +12,8 @@ from explanations.models import Explanation
 from jobs.views import job_status_response
 
 from . import selectors, services
+from .demos import DEMOS
 from .forms import ColumnRolesForm, TrainForm, UploadForm
-from .tabular.demos import DEMOS
 from .tabular.profiling import describe_kind
 from .tabular.training import CLASSIFIER_CARDS
 
@@ -128,6 +128,7 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
                 target=form.cleaned_data["target"],
                 classifier=form.cleaned_data["classifier"],
                 params=form.params(),
+                text_column=form.cleaned_data.get("text_column", ""),
             )
         except services.UploadError as error:
             form.add_error(None, str(error))

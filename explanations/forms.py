@@ -16,9 +16,18 @@ DISCRETIZER_LABELS = {
 
 
 class ExplainForm(forms.Form):
-    """Which row (or the user's own values) and LIME's settings, with safe defaults."""
+    """Which row (or the user's own values), which explainer, and its settings, with safe defaults."""
 
     row = forms.IntegerField(min_value=0, label="Row", required=False)
+    explainer = forms.ChoiceField(
+        label="Kind of explanation",
+        choices=[
+            ("lime", "Reasons with weights (LIME)"),
+            ("anchor", "An if-then rule (Anchors)"),
+        ],
+        initial="lime",
+        required=False,
+    )
     label = forms.TypedChoiceField(
         label="Class to explain", coerce=int, required=False, empty_value=None, choices=()
     )
@@ -50,6 +59,21 @@ class ExplainForm(forms.Form):
         initial="quartile",
         required=False,
     )
+    threshold = forms.FloatField(
+        label="Rule: how sure it must be",
+        initial=0.95,
+        min_value=0.8,
+        max_value=0.99,
+        required=False,
+        help_text="Anchors only: the share of similar cases the rule must get right (0.80–0.99).",
+    )
+    max_anchor_size = forms.IntegerField(
+        label="Rule: most conditions",
+        min_value=1,
+        max_value=30,
+        required=False,
+        help_text="Anchors only. Empty: as many as needed.",
+    )
     random_state = forms.IntegerField(
         label="Random seed", initial=0, required=False, help_text="The same seed gives the same explanation."
     )
@@ -60,7 +84,7 @@ class ExplainForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in ("num_samples", "num_features", "random_state", "discretizer"):
+        for name in ("explainer", "num_samples", "num_features", "random_state", "discretizer", "threshold"):
             if data.get(name) in (None, ""):
                 data[name] = self.fields[name].initial
         return data
@@ -69,6 +93,9 @@ class ExplainForm(forms.Form):
         """Keyword arguments for explanation_request."""
         data = self.cleaned_data
         return {
+            "explainer": data["explainer"],
+            "threshold": data["threshold"],
+            "max_anchor_size": data["max_anchor_size"],
             "requested_label": data["label"],
             "num_samples": data["num_samples"],
             "num_features": data["num_features"],
@@ -87,7 +114,11 @@ class CustomValuesForm(forms.Form):
         self.model = model
         for index, name in enumerate(model.features):
             initial = (start or {}).get(name)
-            if name in model.numeric:
+            if model.is_text:
+                field = forms.CharField(
+                    label=name, initial=initial, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+                )
+            elif name in model.numeric:
                 field = forms.FloatField(
                     label=name, required=False, initial=None if initial is None else display_value(initial)
                 )
@@ -100,7 +131,8 @@ class CustomValuesForm(forms.Form):
                     initial=None if initial is None else display_value(initial),
                     choices=[("", "(missing)")] + [(v, v) for v in values],
                 )
-            field.help_text = "Leave empty for a missing value."
+            if not model.is_text:
+                field.help_text = "Leave empty for a missing value."
             self.fields[f"value_{index}"] = field
 
     def values(self) -> dict[str, object]:

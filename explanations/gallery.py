@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from classifiers import services as classifier_services
+from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
-from classifiers.tabular.demos import DEMOS
 from jobs.services import job_run
 
 from . import services
@@ -27,14 +27,15 @@ class GalleryItem:
 
     slug: str
     classifier: str
-    rows: tuple[int, ...]
+    explanations: tuple[tuple[int, str], ...]  # (row, explainer)
 
 
 GALLERY = (
-    GalleryItem("loan_applications", "random_forest", (0, 7)),
-    GalleryItem("breast_cancer", "random_forest", (0,)),
-    GalleryItem("iris", "logistic_regression", (60,)),
-    GalleryItem("wine", "gradient_boosting", (5,)),
+    GalleryItem("loan_applications", "random_forest", ((0, "lime"), (0, "anchor"), (7, "lime"))),
+    GalleryItem("breast_cancer", "random_forest", ((0, "lime"), (0, "anchor"))),
+    GalleryItem("iris", "logistic_regression", ((60, "lime"),)),
+    GalleryItem("wine", "gradient_boosting", ((5, "lime"),)),
+    GalleryItem("reviews", "logistic_regression", ((0, "lime"), (1, "lime"), (0, "anchor"))),
 )
 
 
@@ -59,7 +60,11 @@ def gallery_load() -> int:
             continue
         dataset = classifier_services.dataset_create_demo(owner=owner, slug=item.slug)
         model = classifier_services.model_train_request(
-            dataset=dataset, target=demo.target, classifier=item.classifier, dispatch=False
+            dataset=dataset,
+            target=demo.target,
+            classifier=item.classifier,
+            text_column=demo.text_column,
+            dispatch=False,
         )
         job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
         model.refresh_from_db()
@@ -68,8 +73,10 @@ def gallery_load() -> int:
             continue
         ShareLink.objects.create(model=model, created_by=owner, is_gallery=True)
         created += 1
-        for row in item.rows:
-            explanation = services.explanation_request(model=model, row_index=row, dispatch=False)
+        for row, explainer in item.explanations:
+            explanation = services.explanation_request(
+                model=model, row_index=row, explainer=explainer, dispatch=False
+            )
             job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
             explanation.refresh_from_db()
             if explanation.succeeded:

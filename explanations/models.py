@@ -10,6 +10,7 @@ from jobs.models import Job
 
 class Explainer(models.TextChoices):
     LIME = "lime", "LIME feature weights"
+    ANCHOR = "anchor", "Anchors if-then rule"
 
 
 class Explanation(Job):
@@ -26,6 +27,10 @@ class Explanation(Job):
     random_state = models.IntegerField(default=0)
     kernel_width = models.FloatField(null=True, blank=True, help_text="Empty: LIME's default.")
     discretizer = models.CharField(max_length=16, default="quartile")
+    threshold = models.FloatField(default=0.95, help_text="Anchors: the precision a rule must reach.")
+    max_anchor_size = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Anchors: the most conditions in a rule; empty: no limit."
+    )
     requested_label = models.IntegerField(
         null=True, blank=True, help_text="The class to explain; empty: the predicted one."
     )

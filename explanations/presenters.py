@@ -28,7 +28,36 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class RuleView:
+    """An Anchors rule, in words."""
+
+    conditions: list[str]
+    precision_in_100: int
+    precision_low: float
+    precision_high: float
+    coverage_percent: float | None
+    threshold_in_100: int
+    meets_threshold: bool
+    is_empty: bool
+    examples_kept: list
+    examples_changed: list
+    samples_used: int
+    candidates_tried: int
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One piece of the original text, with its weight's direction and strength (0 = none)."""
+
+    text: str
+    toward: bool
+    strength: int
+    weight: float | None
+
+
+@dataclass(frozen=True)
 class ExplanationView:
+    kind: str  # lime_table, lime_text, anchor_table, anchor_text
     predicted: str
     explained: str
     confidence_percent: float
@@ -38,6 +67,8 @@ class ExplanationView:
     fit_words: str
     intercept: float
     local_prediction: float
+    rule: RuleView | None = None
+    highlights: list[Highlight] | None = None
 
 
 def fit_in_words(score: float) -> str:
@@ -76,7 +107,12 @@ def present(explanation: Explanation) -> ExplanationView:
     ]
     score = float(explanation.result.get("score", 0.0))
     best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
+    is_text = explanation.model.is_text
+    kind = f"{explanation.explainer}_{'text' if is_text else 'table'}"
     return ExplanationView(
+        kind=kind,
+        rule=_rule(explanation.result) if explanation.explainer == "anchor" else None,
+        highlights=_highlights(explanation) if kind == "lime_text" else None,
         predicted=names[best],
         explained=explanation.label_name,
         confidence_percent=100 * explanation.probabilities[best],
@@ -87,6 +123,36 @@ def present(explanation: Explanation) -> ExplanationView:
         intercept=float(explanation.result.get("intercept", 0.0)),
         local_prediction=float(explanation.result.get("local_prediction", 0.0)),
     )
+
+
+def _rule(result: dict) -> RuleView:
+    coverage = result.get("coverage")
+    return RuleView(
+        conditions=result.get("conditions") or result.get("rule", []),
+        precision_in_100=round(100 * result["precision"]),
+        precision_low=result["precision_low"],
+        precision_high=result["precision_high"],
+        coverage_percent=None if coverage is None else 100 * coverage,
+        threshold_in_100=round(100 * result["threshold"]),
+        meets_threshold=result["meets_threshold"],
+        is_empty=result["is_empty"],
+        examples_kept=result.get("examples_kept", []),
+        examples_changed=result.get("examples_changed", []),
+        samples_used=result.get("samples_used", 0),
+        candidates_tried=result.get("candidates_tried", 0),
+    )
+
+
+def _highlights(explanation: Explanation) -> list[Highlight]:
+    """The text cut at each word, each piece marked by its weight (4 strengths, both signs)."""
+    text = explanation.instance.get(explanation.model.text_column, "")
+    spans = explanation.result.get("spans", [])
+    largest = max((abs(w) for _, _, w in spans if w is not None), default=0.0) or 1.0
+    pieces = []
+    for start, end, weight in spans:
+        strength = 0 if weight is None else max(1, min(4, round(4 * abs(weight) / largest)))
+        pieces.append(Highlight(text[start:end], weight is not None and weight >= 0, strength, weight))
+    return pieces
 
 
 def chart_path(explanation: Explanation) -> Path | None:

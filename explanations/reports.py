@@ -24,20 +24,16 @@ def json_value(value: Any) -> Any:
 
 
 def explanation_document(explanation: Explanation) -> dict[str, Any]:
+    """What the CLI prints (and the JSON export holds), per DESIGN.md's "command line" section."""
     model = explanation.model
     dataset = model.dataset
     names = model.class_names
-    if explanation.row_index is not None:
-        row = dataset_frame(dataset).iloc[explanation.row_index]
-        values = {str(column): json_value(row[column]) for column in row.index}
-    else:
-        values = dict(explanation.custom_values)
     result = explanation.result
     return {
         "dataset": {
             "id": dataset.pk,
             "name": dataset.name,
-            "kind": dataset.kind,
+            "kind": "text" if model.is_text else dataset.kind,
             "rows": dataset.n_rows,
             "columns": dataset.n_columns,
             "classes": len(names),
@@ -50,27 +46,55 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
             "class_names": names,
             "metrics": model.metrics,
         },
-        "instance": {
-            "row": explanation.row_index,
-            "values": values,
-        },
+        "instance": _instance(explanation),
         "prediction": {
-            "label": explanation.label_name,
+            "label": names[max(range(len(names)), key=lambda i: explanation.probabilities[i])],
             "probabilities": dict(zip(names, explanation.probabilities, strict=True)),
         },
         "explanation": {
             "id": explanation.pk,
             "explainer": explanation.explainer,
             "label": explanation.label_name,
-            "weights": result.get("weights", []),
-            "intercept": result.get("intercept"),
-            "score": result.get("score"),
-            "local_prediction": result.get("local_prediction"),
-            "num_samples": explanation.num_samples,
             "seed": explanation.random_state,
+            **(_anchor(result) if explanation.explainer == "anchor" else _lime(explanation, result)),
         },
         "timings": {
             "training_seconds": model.training_seconds,
             "explaining_seconds": explanation.explaining_seconds,
         },
+    }
+
+
+def _instance(explanation: Explanation) -> dict[str, Any]:
+    model = explanation.model
+    if explanation.row_index is not None:
+        row = dataset_frame(model.dataset).iloc[explanation.row_index]
+        values = {str(column): json_value(row[column]) for column in row.index}
+    else:
+        values = dict(explanation.custom_values)
+    if model.is_text:
+        return {"row": explanation.row_index, "text": values.get(model.text_column)}
+    return {"row": explanation.row_index, "values": values}
+
+
+def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "weights": [
+            {"feature": w["feature"], "condition": w["condition"], "weight": w["weight"]}
+            for w in result.get("weights", [])
+        ],
+        "intercept": result.get("intercept"),
+        "score": result.get("score"),
+        "local_prediction": result.get("local_prediction"),
+        "num_samples": explanation.num_samples,
+    }
+
+
+def _anchor(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("rule", "precision", "precision_low", "precision_high", "coverage", "threshold")
+    return {
+        **{key: result.get(key) for key in keys},
+        "meets_threshold": result.get("meets_threshold"),
+        "is_empty": result.get("is_empty"),
+        "samples_used": result.get("samples_used"),
     }

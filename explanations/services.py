@@ -21,8 +21,11 @@ from classifiers.selectors import display_value
 from classifiers.services import dataset_frame, model_folder, model_pipeline, model_rows
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
+from .engine.anchor_tabular import TabularAnchors
+from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
+from .engine.lime_text import explain_text
 from .models import Explainer, Explanation, ShareLink
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
@@ -43,6 +46,8 @@ def explanation_request(
     num_features: int = 10,
     kernel_width: float | None = None,
     discretizer: str = "quartile",
+    threshold: float = 0.95,
+    max_anchor_size: int | None = None,
     random_state: int = 0,
     dispatch: bool = True,
 ) -> Explanation:
@@ -61,6 +66,10 @@ def explanation_request(
         custom_values = _clean_custom_values(model, custom_values)
     if requested_label is not None and not 0 <= requested_label < len(model.class_names):
         raise RequestError("Choose one of the model's classes to explain.")
+    if not 0.8 <= threshold <= 0.99:
+        raise RequestError("The rule's precision threshold must be between 0.80 and 0.99.")
+    if max_anchor_size is not None and not 1 <= max_anchor_size <= max(1, len(model.features)):
+        raise RequestError(f"A rule can have from 1 to {max(1, len(model.features))} conditions.")
     if discretizer not in DISCRETIZERS:
         raise RequestError(f"Unknown way of splitting numbers “{discretizer}”.")
     for name, value in {"num_samples": num_samples, "num_features": num_features}.items():
@@ -78,6 +87,8 @@ def explanation_request(
             num_features=num_features,
             kernel_width=kernel_width,
             discretizer=discretizer,
+            threshold=threshold,
+            max_anchor_size=max_anchor_size,
             random_state=random_state,
         )
         if dispatch:
@@ -108,14 +119,24 @@ def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[st
     return cleaned
 
 
-def explanation_instance(explanation: Explanation) -> pd.DataFrame:
-    """The one-row frame to explain, over the model's columns and with the file's dtypes."""
+def explanation_instance(explanation: Explanation) -> pd.DataFrame | str:
+    """What to explain: the text for a text model, else a one-row frame over the model's
+    columns with the file's dtypes."""
     model = explanation.model
     frame = dataset_frame(model.dataset)
+    if explanation.row_index is not None and explanation.row_index >= len(frame):
+        raise JobError("This row is no longer in the data file.")
+    if model.is_text:
+        if explanation.row_index is not None:
+            value = frame.iloc[explanation.row_index][model.text_column]
+        else:
+            value = explanation.custom_values.get(model.text_column)
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        if not text.strip():
+            raise JobError("This text is empty, so there is nothing to explain.")
+        return text
     features = list(model.features)
     if explanation.row_index is not None:
-        if explanation.row_index >= len(frame):
-            raise JobError("This row is no longer in the data file.")
         return frame.iloc[[explanation.row_index]][features]
     row = {}
     for name in features:
@@ -127,20 +148,57 @@ def explanation_instance(explanation: Explanation) -> pd.DataFrame:
 
 
 def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The explanation job: perturb around the row, query the model, fit the surrogate, draw."""
+    """The explanation job: ask the model about similar cases, fit a surrogate or search a rule, draw."""
     started = time.perf_counter()
     model = explanation.model
-    on_progress(0, explanation.num_samples, "Loading the model")
+    on_progress(0, 0, "Loading the model")
     pipeline = model_pipeline(model)
-    row = explanation_instance(explanation)
-    probabilities = pipeline.predict_proba(row)[0]
+    instance = explanation_instance(explanation)
+    probabilities = pipeline.predict_proba([instance] if model.is_text else instance)[0]
     label = explanation.requested_label
-    if label is None:
-        label = int(np.argmax(probabilities))
-    lime = tabular_lime_for(model, explanation.discretizer)
-    stage = "Asking the model about similar cases"
-    on_progress(0, explanation.num_samples, stage)
-    result = lime.explain(
+    if label is None or explanation.explainer == Explainer.ANCHOR:
+        label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction
+    run = _ANCHOR if explanation.explainer == Explainer.ANCHOR else _LIME
+    result = run[model.is_text](explanation, pipeline, instance, label, on_progress)
+    chart = ""
+    if result.get("weights"):
+        on_progress(1, 1, "Drawing the chart")
+        chart = str(Path("explanations") / str(explanation.pk) / "weights.svg")
+        absolute = Path(settings.MEDIA_ROOT) / chart
+        absolute.parent.mkdir(parents=True, exist_ok=True)
+        absolute.write_bytes(
+            weights_chart(
+                [(weight["condition"], weight["weight"]) for weight in result["weights"]],
+                title=model.class_names[label],
+            )
+        )
+    return {
+        "label": label,
+        "probabilities": [float(p) for p in probabilities],
+        "result": result,
+        "instance": _instance_display(explanation, instance),
+        "chart": chart,
+        "explaining_seconds": time.perf_counter() - started,
+    }
+
+
+def _instance_display(explanation: Explanation, instance: pd.DataFrame | str) -> dict[str, str]:
+    model = explanation.model
+    if explanation.row_index is not None:
+        source = dataset_frame(model.dataset).iloc[explanation.row_index]
+        return {str(column): display_value(source[column]) for column in source.index}
+    if model.is_text:
+        return {model.text_column: instance}
+    return {name: display_value(instance.iloc[0][name]) for name in instance.columns}
+
+
+def _progress(on_progress: ProgressReporter, stage: str):
+    return lambda done, total, *rest: on_progress(done, total, rest[0] if rest else stage)
+
+
+def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+    lime = tabular_lime_for(explanation.model, explanation.discretizer)
+    return lime.explain(
         row.iloc[0],
         pipeline.predict_proba,
         label=label,
@@ -148,31 +206,52 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
         num_features=explanation.num_features,
         kernel_width=explanation.kernel_width,
         random_state=explanation.random_state,
-        on_progress=lambda done, total: on_progress(done, total, stage),
-    )
-    on_progress(explanation.num_samples, explanation.num_samples, "Drawing the chart")
-    chart = Path("explanations") / str(explanation.pk) / "weights.svg"
-    absolute = Path(settings.MEDIA_ROOT) / chart
-    absolute.parent.mkdir(parents=True, exist_ok=True)
-    absolute.write_bytes(
-        weights_chart(
-            [(weight.condition, weight.weight) for weight in result.weights],
-            title=model.class_names[label],
-        )
-    )
-    if explanation.row_index is not None:
-        source = dataset_frame(model.dataset).iloc[explanation.row_index]
-        instance = {str(column): display_value(source[column]) for column in source.index}
-    else:
-        instance = {name: display_value(row.iloc[0][name]) for name in row.columns}
-    return {
-        "label": label,
-        "probabilities": [float(p) for p in probabilities],
-        "result": result.to_dict(),
-        "instance": instance,
-        "chart": str(chart),
-        "explaining_seconds": time.perf_counter() - started,
-    }
+        on_progress=_progress(on_progress, "Asking the model about similar cases"),
+    ).to_dict()
+
+
+def _lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
+    options = {"kernel_width": explanation.kernel_width} if explanation.kernel_width else {}
+    return explain_text(
+        text,
+        pipeline.predict_proba,
+        label=label,
+        num_samples=explanation.num_samples,
+        num_features=explanation.num_features,
+        random_state=explanation.random_state,
+        on_progress=_progress(on_progress, "Asking the model about the text with words left out"),
+        **options,
+    ).to_dict()
+
+
+def _anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+    anchors = tabular_anchors_for(explanation.model)
+    return anchors.explain(
+        row.iloc[0],
+        pipeline.predict_proba,
+        threshold=explanation.threshold,
+        max_anchor_size=explanation.max_anchor_size,
+        random_state=explanation.random_state,
+        on_progress=_progress(on_progress, "Searching for a rule"),
+    ).to_dict()
+
+
+def _anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
+    corpus = dataset_frame(explanation.model.dataset)[explanation.model.text_column].dropna().astype(str)
+    return explain_text_anchor(
+        text,
+        pipeline.predict_proba,
+        threshold=explanation.threshold,
+        max_anchor_size=explanation.max_anchor_size,
+        corpus=list(corpus[:5000]),
+        random_state=explanation.random_state,
+        on_progress=_progress(on_progress, "Searching for a rule"),
+    ).to_dict()
+
+
+# Keyed by "is it a text model?".
+_LIME = {False: _lime_table, True: _lime_text}
+_ANCHOR = {False: _anchor_table, True: _anchor_text}
 
 
 def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
@@ -196,8 +275,31 @@ def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> Tabu
     return _load_cached(str(path), path.stat().st_mtime)
 
 
+def tabular_anchors_for(model: TrainedModel) -> TabularAnchors:
+    """Anchors' pool of rows for a model: built once, kept beside the model, cached.
+
+    The pool is every row of the file, held-out rows included: a rule's precision is then
+    what a person finds by filtering the file by it, and a model that memorised its
+    training rows is not flattered by them alone.
+    """
+    path = model_folder(model) / "anchors.joblib"
+    if not path.exists():
+        rows = dataset_frame(model.dataset)[list(model.features)]
+        anchors = TabularAnchors.fit(
+            rows,
+            numeric=model.numeric,
+            categorical=model.categorical,
+            random_state=model.random_state,
+        )
+        partial = path.with_suffix(".partial")
+        joblib.dump(anchors, partial)
+        partial.replace(path)
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
 @lru_cache(maxsize=16)
-def _load_cached(path: str, mtime: float) -> TabularLime:
+def _load_cached(path: str, mtime: float) -> Any:
+    # Only files this app wrote itself, under MEDIA_ROOT/models/: never a user's upload.
     return joblib.load(path)
 
 

@@ -11,6 +11,7 @@ from jobs.views import job_status_response
 
 from . import exports, presenters, selectors, services
 from .forms import CustomValuesForm, ExplainForm
+from .models import Explainer
 from .reports import explanation_document
 
 
@@ -182,6 +183,30 @@ def compare_request(request: HttpRequest, pk: int) -> HttpResponse:
             num_features=explanation.num_features,
             random_state=explanation.random_state,
             discretizer=explanation.discretizer,
+            explainer=explanation.explainer,
+            threshold=explanation.threshold,
+        )
+    except services.RequestError as error:
+        messages.error(request, str(error))
+        return redirect("explanations:detail", pk=pk)
+    return redirect("explanations:compare", first=pk, second=second.pk)
+
+
+@login_required
+@require_POST
+def pair_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The other kind of explanation (LIME or Anchors) for the same case, shown side by side."""
+    explanation = selectors.explanation_for_user(request.user, pk)
+    other = Explainer.ANCHOR if explanation.explainer == Explainer.LIME else Explainer.LIME
+    try:
+        second = services.explanation_request(
+            model=explanation.model,
+            row_index=explanation.row_index,
+            custom_values=explanation.custom_values,
+            explainer=other,
+            num_samples=explanation.num_samples,
+            num_features=explanation.num_features,
+            random_state=explanation.random_state,
         )
     except services.RequestError as error:
         messages.error(request, str(error))

@@ -106,7 +106,7 @@ _KIND_DESCRIPTIONS = {
     ColumnKind.CATEGORY: "one of a few values, like a colour or a type: used to predict",
     ColumnKind.BOOLEAN: "yes or no: used to predict",
     ColumnKind.IDENTIFIER: "unique per row, like a name or an id: not used to predict",
-    ColumnKind.TEXT: "free text: used by text models later",
+    ColumnKind.TEXT: "free text: a text model can read it (choose it under “Predict from”)",
     ColumnKind.DATE: "dates are not used to predict yet",
     ColumnKind.CONSTANT: "the same in every row: not used",
 }

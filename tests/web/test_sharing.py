@@ -140,6 +140,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "explanations:export": [explanation.pk, "csv"],
         "explanations:share": [explanation.pk],
         "explanations:compare_request": [explanation.pk],
+        "explanations:pair_request": [explanation.pk],
         "explanations:compare": [explanation.pk, second.pk],
     }
     assert sorted(id_patterns(get_resolver())) == sorted(table)  # a new URL must join this table

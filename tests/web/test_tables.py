@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from classifiers import services
+from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
-from classifiers.tabular.demos import DEMOS
 from classifiers.tabular.training import CLASSIFIERS
 from explanations.models import Explanation
 from jobs.models import JobStatus

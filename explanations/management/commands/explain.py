@@ -52,6 +52,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--num-samples", type=int, default=5000)
         parser.add_argument("--num-features", type=int, default=10)
+        parser.add_argument("--threshold", type=float, default=0.95, help="Anchors: precision to reach")
+        parser.add_argument(
+            "--text-column", help="read this free-text column (default: the file's text column, if any)"
+        )
         parser.add_argument("--user", default="cli", help="who owns the records created")
         parser.add_argument(
             "--share", action="store_true", help="create a share link (share_url in the JSON)"
@@ -83,10 +87,15 @@ class Command(BaseCommand):
             with path.open("rb") as handle:
                 dataset = classifier_services.dataset_create(owner=user, upload=File(handle, name=path.name))
             target = options["target"] or classifier_services.dataset_default_target(dataset)
+            text_column = options["text_column"]
+            if text_column is None:
+                texts = classifier_services.dataset_text_columns(dataset)
+                text_column = texts[0] if texts and texts[0] != target else ""
             model = classifier_services.model_train_request(
                 dataset=dataset,
                 target=target,
                 classifier=options["classifier"],
+                text_column=text_column,
                 random_state=options["seed"],
                 dispatch=False,
             )
@@ -103,6 +112,7 @@ class Command(BaseCommand):
                 explainer=options["explainer"],
                 num_samples=options["num_samples"],
                 num_features=options["num_features"],
+                threshold=options["threshold"],
                 random_state=options["seed"],
                 dispatch=False,
             )
@@ -128,5 +138,9 @@ class Command(BaseCommand):
             f"Model accuracy on held-out rows: {document['model']['metrics'].get('accuracy', 0):.1%}",
             "Reasons (weight toward the predicted class):",
         ]
-        lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
+        if "rule" in explanation:
+            lines[-1] = f"Rule (holds for {explanation['precision']:.0%} of similar cases):"
+            lines += [f"  {condition}" for condition in explanation["rule"]] or ["  (no condition needed)"]
+        else:
+            lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
         return "\n".join(lines)

@@ -1,0 +1,301 @@
+"""Train scikit-learn pipelines that read free text and return class probabilities.
+
+The whole text processing lives inside the pipeline (TF-IDF over word 1–2
+grams, optionally joined by character 3–5 grams), so the fitted model is a
+black box from a list of strings to probabilities: exactly what LIME and
+Anchors on text need, since they only ever hand it edited copies of a text.
+Words are cut with :data:`classifiers.text.tokens.WORD_PATTERN`, the same
+pattern the explainers use, so an explanation's words are the model's words.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from classifiers.tabular.profiling import format_value, sorted_classes
+from classifiers.tabular.reading import TableError
+
+# The tabular engine's class checks and metrics, so both kinds of dataset
+# say the same things in the same words and fill the same metrics page.
+from classifiers.tabular.training import _check_classes, _metrics
+
+from .tokens import WORD_PATTERN
+
+__all__ = [
+    "TEXT_CLASSIFIERS",
+    "CalibratedLinearSVC",
+    "TextTrainingResult",
+    "build_text_pipeline",
+    "train_text_classifier",
+]
+
+TEXT_CLASSIFIERS: dict[str, str] = {
+    "logistic_regression": "Logistic regression",
+    "naive_bayes": "Naive Bayes",
+    "svm": "Linear support vector machine",
+    "random_forest": "Random forest",
+}
+
+_MIN_ROWS = 10
+_STAGES = 4
+_TARGET = "label"
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class TextTrainingResult:
+    """A fitted text pipeline and how well it did on held-out texts.
+
+    ``metrics`` has the tabular engine's shape (accuracy, balanced_accuracy,
+    macro_f1, confusion_matrix, per_class, n_train, n_test). ``predictions``
+    and ``truths`` (-1 where the label is missing) are class indices into
+    ``class_names``, one per input text; ``in_training`` marks the texts the
+    model was fitted on.
+    """
+
+    pipeline: Pipeline
+    class_names: tuple[str, ...]
+    metrics: dict[str, Any]
+    predictions: np.ndarray
+    truths: np.ndarray
+    in_training: np.ndarray
+
+
+class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
+    """A linear SVM with sigmoid-calibrated probabilities.
+
+    ``LinearSVC`` has no probabilities and scikit-learn 1.9 deprecates
+    ``SVC(probability=True)``; calibrating on held-out folds is the
+    supported way. ``ensemble=False`` keeps a single SVM for prediction.
+    """
+
+    def __init__(self, C: float = 1.0, max_folds: int = 3, random_state: int = 0) -> None:
+        self.C = C
+        self.max_folds = max_folds
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> CalibratedLinearSVC:
+        """Fit the SVM and its sigmoid calibration."""
+        svm = LinearSVC(C=self.C, random_state=self.random_state)
+        _, counts = np.unique(y, return_counts=True)
+        folds = min(self.max_folds, int(counts.min()))
+        if folds >= 2:
+            cv: Any = StratifiedKFold(folds)
+        else:
+            # Too few rows per class to hold any out: calibrate on the
+            # training rows (optimistic, but better than refusing).
+            everything = np.arange(len(y))
+            cv = [(everything, everything)]
+        self.calibrated_ = CalibratedClassifierCV(svm, method="sigmoid", cv=cv, ensemble=False).fit(X, y)
+        self.classes_ = unique_labels(y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated class probabilities, columns in ``classes_`` order."""
+        check_is_fitted(self)
+        return self.calibrated_.predict_proba(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def as_texts(X: Any) -> list[str]:
+    """Any sequence, array, Series or one-column frame of texts as a list of str; missing -> ""."""
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise ValueError("a text model reads one column of texts")
+        X = X.iloc[:, 0]
+    if isinstance(X, str):
+        raise TypeError("pass a list of texts, not one string")
+    values = X.tolist() if hasattr(X, "tolist") else list(X)
+    return ["" if _is_missing(value) else str(value) for value in values]
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    try:
+        return value is pd.NA or value is pd.NaT
+    except TypeError:
+        return False
+
+
+def build_text_pipeline(classifier: str, *, char_ngrams: bool = False, random_state: int = 0) -> Pipeline:
+    """An unfitted pipeline from a list of texts to ``classifier``'s probabilities.
+
+    TF-IDF over lowercased word unigrams and bigrams (sublinear term
+    frequency), optionally joined by character 3–5 grams inside word
+    boundaries (``char_wb``), which help with typos and word endings. Missing
+    texts (None, NaN) read as empty. Raises :class:`TableError` for an unknown
+    classifier name.
+    """
+    if classifier not in TEXT_CLASSIFIERS:
+        known = ", ".join(TEXT_CLASSIFIERS)
+        raise TableError(f'There is no text classifier called "{classifier}". Choose one of: {known}.')
+    word_tfidf = TfidfVectorizer(
+        token_pattern=WORD_PATTERN, lowercase=True, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+    )
+    features: Any = word_tfidf
+    if char_ngrams:
+        char_tfidf = TfidfVectorizer(
+            analyzer="char_wb", lowercase=True, ngram_range=(3, 5), sublinear_tf=True, min_df=1
+        )
+        features = FeatureUnion([("words", word_tfidf), ("chars", char_tfidf)])
+    return Pipeline(
+        [
+            ("as_text", FunctionTransformer(as_texts)),
+            ("tfidf", features),
+            ("model", _estimator(classifier, random_state)),
+        ]
+    )
+
+
+def _estimator(classifier: str, random_state: int) -> BaseEstimator:
+    match classifier:
+        case "logistic_regression":
+            # TF-IDF rows are unit length, so the weights need room (C=10)
+            # for a few deciding words to give confident probabilities.
+            return LogisticRegression(C=10.0, max_iter=2000, random_state=random_state)
+        case "naive_bayes":
+            # Multinomial NB reads TF-IDF weights as fractional counts; a
+            # small alpha keeps rare deciding words from being smoothed away.
+            return MultinomialNB(alpha=0.1)
+        case "svm":
+            return CalibratedLinearSVC(C=1.0, random_state=random_state)
+        case "random_forest":
+            # One thread: each worker process is already one unit of parallelism.
+            return RandomForestClassifier(n_estimators=200, n_jobs=1, random_state=random_state)
+    raise AssertionError(classifier)
+
+
+def train_text_classifier(
+    texts: Sequence[str],
+    labels: Sequence[object],
+    *,
+    classifier: str = "logistic_regression",
+    char_ngrams: bool = False,
+    random_state: int = 0,
+    test_size: float = 0.25,
+    on_progress: ProgressCallback | None = None,
+    target: str = _TARGET,
+) -> TextTrainingResult:
+    """Train ``classifier`` to predict ``labels`` from ``texts`` and measure it on held-out texts.
+
+    Texts whose label is missing are left out of training and evaluation but
+    still get a prediction; missing texts read as empty. The split is
+    stratified by class with ``random_state``: the same inputs and seed give
+    the same model. ``on_progress(done, total, stage)`` is called as the
+    stages complete. ``target`` names the label column in messages. Raises
+    :class:`TableError` for problems the user can fix: an unknown classifier,
+    one class only, a class with a single text, too few labelled texts, or
+    texts without a single word.
+    """
+
+    def report(done: int, stage: str) -> None:
+        if on_progress is not None:
+            on_progress(done, _STAGES, stage)
+
+    report(0, "Preparing texts")
+    if classifier not in TEXT_CLASSIFIERS:
+        known = ", ".join(TEXT_CLASSIFIERS)
+        raise TableError(f'There is no text classifier called "{classifier}". Choose one of: {known}.')
+    texts = as_texts(texts)
+    label_series = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels.to_numpy())
+    if len(label_series) != len(texts):
+        raise ValueError("texts and labels must have the same length")  # the caller's bookkeeping
+    if not any(text.strip() for text in texts):
+        raise TableError("The text column is empty in every row, so there is nothing to learn from.")
+
+    labelled = label_series.notna().to_numpy()
+    present = label_series[labelled]
+    class_values = sorted_classes(present)
+    class_names = tuple(format_value(value) for value in class_values)
+    _check_classes(present, class_values, class_names, target)
+    n_labelled = int(labelled.sum())
+    if n_labelled < _MIN_ROWS:
+        raise TableError(
+            f'Only {n_labelled} rows have a value in "{target}"; at least {_MIN_ROWS} '
+            "are needed to train and test a model."
+        )
+    position = {value: index for index, value in enumerate(class_values)}
+    truths = np.full(len(texts), -1, dtype=np.int64)
+    truths[labelled] = [position[value] for value in present]
+
+    n_classes = len(class_values)
+    n_test = max(math.ceil(test_size * n_labelled), n_classes)
+    if n_labelled - n_test < n_classes:
+        raise TableError(
+            f"There are too few rows to train and test a model that tells {n_classes} "
+            "classes apart. Add rows or choose a column with fewer classes."
+        )
+    rows = np.flatnonzero(labelled)
+    train_rows, test_rows = train_test_split(
+        rows, test_size=n_test, stratify=truths[rows], random_state=random_state
+    )
+    train_rows = np.sort(train_rows)
+    test_rows = np.sort(test_rows)
+    all_texts = np.array(texts, dtype=object)
+
+    report(1, "Training the model")
+    pipeline = build_text_pipeline(classifier, char_ngrams=char_ngrams, random_state=random_state)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipeline.fit(all_texts[train_rows], truths[train_rows])
+    except ValueError as error:
+        if "empty vocabulary" in str(error):
+            raise TableError(
+                "The texts used for training contain no words (only spaces, punctuation "
+                "or symbols), so there is nothing to learn from."
+            ) from error
+        raise
+
+    report(2, "Measuring accuracy on held-out texts")
+    test_predictions = _predict(pipeline, all_texts[test_rows])
+    metrics = _metrics(truths[test_rows], test_predictions, class_names)
+    metrics["n_train"] = len(train_rows)
+    metrics["n_test"] = len(test_rows)
+
+    report(3, "Predicting every text")
+    predictions = _predict(pipeline, all_texts)
+    in_training = np.zeros(len(texts), dtype=bool)
+    in_training[train_rows] = True
+
+    report(4, "Done")
+    return TextTrainingResult(
+        pipeline=pipeline,
+        class_names=class_names,
+        metrics=metrics,
+        predictions=predictions,
+        truths=truths,
+        in_training=in_training,
+    )
+
+
+def _predict(pipeline: Pipeline, texts: np.ndarray) -> np.ndarray:
+    # argmax of the probabilities, so the predicted class is the one shown as most probable.
+    return np.argmax(pipeline.predict_proba(texts), axis=1).astype(np.int64)
