@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images")
+AREAS = ("tabular", "anchors", "web", "text", "images", "stability", "load")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -90,6 +90,14 @@ def run_images(quick: bool, repeats: int) -> dict[str, Any]:
     return images.run(quick, repeats, log)
 
 
+def run_stability(quick: bool, repeats: int) -> dict[str, Any]:
+    """Trust diagnostics: top-5 agreement across seeds, time, the auto sample count."""
+    from . import stability
+
+    log("stability:")
+    return stability.run(quick, repeats, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -127,6 +135,11 @@ def print_report(result: dict[str, Any]) -> None:
 
         print()
         print(images.summary(result["images"]))
+    if result.get("stability"):
+        from . import stability
+
+        print()
+        print(stability.summary(result["stability"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,12 +169,22 @@ def main(argv: list[str] | None = None) -> int:
             result["text"] = run_text(args.quick, repeats)
         if args.only in (None, "images"):
             result["images"] = run_images(args.quick, repeats)
+        if args.only in (None, "stability"):
+            result["stability"] = run_stability(args.quick, repeats)
+        if args.only == "load":  # minutes of gunicorn + workers: only when asked for
+            from . import load
+
+            result["load"] = load.run(users=50, seconds=30 if args.quick else 90, jobs=100, log_=log)
         result["threadpools"] = [
             {k: p.get(k) for k in ("internal_api", "num_threads")} for p in threadpool_info()
         ]
     result["wall_s"] = time.perf_counter() - started
     report.write_json(result, path)
     print_report(result)
+    if result.get("load"):
+        from . import load
+
+        print(load.summary(result["load"]))
     print(f"\nran in {result['wall_s']:.0f} s; JSON: {path}")
     return 1 if "error" in result.get("web", {}) else 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .images.demos import demo_archive_bytes
 from .tabular import demos as table_demos
 from .text.demos import text_demo_csv_bytes
 
@@ -36,8 +37,23 @@ DEMOS["reviews"] = DemoEntry(
 )
 
 
+DEMOS["shapes"] = DemoEntry(
+    slug="shapes",
+    title="Shapes (made up images)",
+    description=(
+        "A ZIP of small pictures of circles, squares and triangles on a noisy background, one folder "
+        "per shape. The shape decides the class: a good explanation outlines the shape, not the "
+        "background."
+    ),
+    target="class",
+    filename="shapes.zip",
+)
+
+
 def demo_bytes(slug: str) -> bytes:
-    """The demo as a CSV file, to go through the same upload path as a user's file."""
+    """The demo as the file a user would upload (CSV, or ZIP for images), for the same path."""
     if slug == "reviews":
         return text_demo_csv_bytes()
+    if slug == "shapes":
+        return demo_archive_bytes()
     return table_demos.demo_csv_bytes(slug)

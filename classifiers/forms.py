@@ -1,5 +1,7 @@
 from django import forms
 
+from .images.features import IMAGE_FEATURES
+from .images.training import IMAGE_CLASSIFIERS
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
@@ -8,11 +10,12 @@ from .tabular.training import CLASSIFIER_CARDS, Knob
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="A CSV file",
+        label="A CSV file or a ZIP of images",
         help_text=(
-            "A table with one row per case and a header row. Empty cells, “?” and “NA” count as missing."
+            "A table with one row per case and a header row (empty cells, “?” and “NA” count as "
+            "missing), or a ZIP with one folder of images per class (cats/…, dogs/…)."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv,.zip,application/zip"}),
     )
 
 
@@ -98,3 +101,30 @@ class TrainForm(forms.Form):
             for knob in CLASSIFIER_CARDS[classifier].knobs
         }
         return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+class ImageTrainForm(forms.Form):
+    """Training on an image ZIP: the kind of model, what it looks at, and the working size."""
+
+    classifier = forms.ChoiceField(
+        label="Kind of model", choices=list(IMAGE_CLASSIFIERS.items()), initial="logistic_regression"
+    )
+    features = forms.ChoiceField(
+        label="What the model looks at",
+        choices=[(name, text.split(" — ")[0]) for name, text in IMAGE_FEATURES.items()],
+        initial="hog",
+    )
+    image_size = forms.IntegerField(
+        label="Working size (pixels)",
+        initial=64,
+        min_value=16,
+        max_value=128,
+        help_text="Every image is shrunk to this square size before the model looks at it.",
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feature_help = list(IMAGE_FEATURES.values())
+
+    def params(self) -> dict[str, object]:
+        return {"features": self.cleaned_data["features"], "image_size": self.cleaned_data["image_size"]}

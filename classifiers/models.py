@@ -9,12 +9,14 @@ from .tabular.training import CLASSIFIERS
 
 
 def dataset_upload_path(instance: "Dataset", filename: str) -> str:
-    # The user's file name is never part of a path on disk.
-    return f"datasets/{uuid.uuid4().hex}.csv"
+    # The user's file name is never part of a path on disk; only our own extension is kept.
+    extension = ".zip" if filename.endswith(".zip") else ".csv"
+    return f"datasets/{uuid.uuid4().hex}{extension}"
 
 
 class DatasetKind(models.TextChoices):
     TABULAR = "tabular", "Table"
+    IMAGE = "image", "Images"
 
 
 class Dataset(Job):
@@ -32,6 +34,10 @@ class Dataset(Job):
     columns = models.JSONField(default=list, help_text="One profile per column, in file order.")
     role_overrides = models.JSONField(default=dict, help_text="Column name -> kind chosen by the user.")
     is_demo = models.BooleanField(default=False)
+    images = models.JSONField(
+        default=list, help_text="Images: one {label, name} per image, in sorted name order."
+    )
+    skipped = models.JSONField(default=list, help_text="Images: files left out of the ZIP, and why.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -75,3 +81,7 @@ class TrainedModel(Job):
     @property
     def is_text(self) -> bool:
         return bool(self.text_column)
+
+    @property
+    def is_image(self) -> bool:
+        return self.dataset.kind == DatasetKind.IMAGE

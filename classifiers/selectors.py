@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -89,6 +90,17 @@ class RowFilter:
         return bool(self.truth or self.prediction or self.wrong_only or self.search)
 
 
+def image_gallery(dataset: Dataset, per_class: int = 8) -> list[dict]:
+    """Per class: how many images, and the first few (index, name) for thumbnails."""
+    classes: dict[str, dict] = {}
+    for index, image in enumerate(dataset.images):
+        entry = classes.setdefault(image["label"], {"label": image["label"], "count": 0, "images": []})
+        entry["count"] += 1
+        if len(entry["images"]) < per_class:
+            entry["images"].append({"index": index, "name": image["name"]})
+    return sorted(classes.values(), key=lambda entry: entry["label"])
+
+
 def model_row_page(
     model: TrainedModel,
     page: int,
@@ -97,14 +109,20 @@ def model_row_page(
     shown_columns: int = 4,
 ) -> RowPage:
     """One page of rows with their true and predicted labels, for choosing what to explain."""
-    frame = dataset_frame(model.dataset)
+    if model.is_image:
+        # The image's name plays the part of the row's values (and of the search text).
+        frame = pd.DataFrame({"image": [image["name"] for image in model.dataset.images]})
+        model_columns = ["image"]
+    else:
+        frame = dataset_frame(model.dataset)
+        model_columns = list(model.features[:shown_columns])
     results = model_rows(model)
     names = model.class_names
     keep = _matching_rows(frame, results, names, row_filter or RowFilter())
     total = len(keep)
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, page), pages)
-    columns = list(model.features[:shown_columns])
+    columns = model_columns
     rows = []
     for index in keep[(number - 1) * per_page : number * per_page]:
         index = int(index)

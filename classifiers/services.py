@@ -18,13 +18,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from explanations.engine.charts import confusion_matrix_chart
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
 from .demos import DEMOS, demo_bytes
-from .models import Classifier, Dataset, TrainedModel
+from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
+from .images.features import IMAGE_FEATURES
+from .images.training import IMAGE_CLASSIFIERS, ImageTrainingError, train_image_classifier
+from .models import Classifier, Dataset, DatasetKind, TrainedModel
 from .tabular.profiling import (
     OVERRIDABLE_KINDS,
     ColumnKind,
@@ -55,19 +59,27 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         )
     if upload.size == 0:
         raise UploadError("The file is empty.")
+    is_zip = _is_zip(upload)
     dataset = Dataset(
-        owner=owner, name=_display_name(upload.name or "data.csv"), size_bytes=upload.size, is_demo=is_demo
+        owner=owner,
+        name=_display_name(upload.name or "data.csv"),
+        size_bytes=upload.size,
+        is_demo=is_demo,
+        kind=DatasetKind.IMAGE if is_zip else DatasetKind.TABULAR,
     )
-    dataset.file.save("upload.csv", upload, save=False)
+    dataset.file.save("upload.zip" if is_zip else "upload.csv", upload, save=False)
     if upload.size > settings.INLINE_PROFILE_BYTES:
         with transaction.atomic():
             dataset.save()
             job_dispatch(job=dataset)
         return dataset
     try:
-        _profile_into(dataset, dataset_frame(dataset))
-    except TableError as error:
-        dataset.file.delete(save=False)
+        if is_zip:
+            _read_images_into(dataset)
+        else:
+            _profile_into(dataset, dataset_frame(dataset))
+    except (TableError, ArchiveError) as error:
+        _remove_dataset_files(dataset)
         raise UploadError(str(error)) from error
     now = timezone.now()
     dataset.status, dataset.started_at, dataset.finished_at = JobStatus.SUCCEEDED, now, now
@@ -79,7 +91,7 @@ def dataset_create_demo(*, owner: AbstractBaseUser, slug: str) -> Dataset:
     """One of the bundled demo tables, through the same path as an upload."""
     if slug not in DEMOS:
         raise UploadError(f"There is no demo called “{slug}”.")
-    upload = SimpleUploadedFile(DEMOS[slug].filename, demo_bytes(slug), "text/csv")
+    upload = SimpleUploadedFile(DEMOS[slug].filename, demo_bytes(slug))
     return dataset_create(owner=owner, upload=upload, is_demo=True)
 
 
@@ -87,13 +99,64 @@ def dataset_profile(dataset: Dataset, on_progress: ProgressReporter) -> dict[str
     """The profiling job for a large upload."""
     on_progress(0, 2, "Reading the file")
     try:
-        frame = dataset_frame(dataset)
-    except TableError as error:
-        dataset.file.delete(save=False)
+        if dataset.kind == DatasetKind.IMAGE:
+            on_progress(1, 2, "Checking and storing each image")
+            _read_images_into(dataset)
+        else:
+            frame = dataset_frame(dataset)
+            on_progress(1, 2, "Looking at each column")
+            _profile_into(dataset, frame)
+    except (TableError, ArchiveError) as error:
+        _remove_dataset_files(dataset)
         raise JobError(str(error)) from error
-    on_progress(1, 2, "Looking at each column")
-    _profile_into(dataset, frame)
-    return {"n_rows": dataset.n_rows, "n_columns": dataset.n_columns, "columns": dataset.columns}
+    fields = ("n_rows", "n_columns", "columns", "images", "skipped")
+    return {name: getattr(dataset, name) for name in fields}
+
+
+def _is_zip(upload: UploadedFile) -> bool:
+    """A ZIP by its first bytes (the name can lie either way)."""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    return head in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def dataset_image_folder(dataset: Dataset) -> Path:
+    """Where a dataset's re-encoded images live: named after our own file name, never the ZIP's."""
+    return Path(settings.MEDIA_ROOT) / "datasets" / f"{Path(dataset.file.name).stem}-images"
+
+
+def _read_images_into(dataset: Dataset) -> None:
+    """Check every member of the ZIP, re-encode the images as PNG and record their classes."""
+    archive = read_image_archive(
+        dataset.file.path,
+        max_members=settings.MAX_ZIP_MEMBERS,
+        max_total_bytes=settings.MAX_ZIP_BYTES,
+        max_pixels=settings.MAX_IMAGE_PIXELS,
+    )
+    items = sorted(archive.items, key=lambda item: item.member)
+    folder = dataset_image_folder(dataset)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, item in enumerate(items):
+        save_normalised(item.image, folder / f"{index}.png")
+    dataset.images = [{"label": item.label, "name": item.member} for item in items]
+    dataset.skipped = list(archive.skipped)
+    dataset.n_rows, dataset.n_columns = len(items), len(archive.classes)
+
+
+def dataset_image(dataset: Dataset, index: int, *, max_side: int | None = None) -> np.ndarray:
+    """One stored image as RGB pixels, optionally scaled down (for training)."""
+    image = load_image(dataset_image_folder(dataset) / f"{index}.png")
+    if max_side and max(image.shape[:2]) > max_side:
+        scale = max_side / max(image.shape[:2])
+        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+        image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR))
+    return image
+
+
+def _remove_dataset_files(dataset: Dataset) -> None:
+    shutil.rmtree(dataset_image_folder(dataset), ignore_errors=True)
+    dataset.file.delete(save=False)
 
 
 def _profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:
@@ -172,6 +235,8 @@ def model_train_request(
     """
     if not dataset.succeeded:
         raise UploadError("This file has not been read yet.")
+    if dataset.kind == DatasetKind.IMAGE:
+        return _image_train_request(dataset, classifier, params, random_state, dispatch)
     profiles = dataset_profiles(dataset)
     if target not in [profile.name for profile in profiles]:
         raise UploadError(f"There is no column named “{target}” in this file.")
@@ -212,6 +277,33 @@ def model_train_request(
     return model
 
 
+def _image_train_request(dataset, classifier, params, random_state, dispatch) -> TrainedModel:
+    if classifier not in IMAGE_CLASSIFIERS:
+        choices = ", ".join(IMAGE_CLASSIFIERS.values())
+        raise UploadError(f"For images, choose one of these kinds of model: {choices}.")
+    params = dict(params or {})
+    features = params.get("features") or "hog"
+    if features not in IMAGE_FEATURES:
+        raise UploadError(f"Unknown kind of image features “{features}”.")
+    try:
+        size = int(params.get("image_size") or 64)
+    except (TypeError, ValueError):
+        raise UploadError("The image size must be a whole number.") from None
+    if not 16 <= size <= 128:
+        raise UploadError("The image size must be between 16 and 128 pixels.")
+    with transaction.atomic():
+        model = TrainedModel.objects.create(
+            dataset=dataset,
+            classifier=classifier,
+            target="class",
+            params={"features": features, "image_size": size},
+            random_state=random_state,
+        )
+        if dispatch:
+            job_dispatch(job=model)
+    return model
+
+
 def _text_params(classifier, text_column, target, profiles, params) -> dict[str, Any]:
     """Check a text model's request: a text column, a text classifier, one setting."""
     kinds = {p.name: p.kind for p in profiles}
@@ -225,20 +317,27 @@ def _text_params(classifier, text_column, target, profiles, params) -> dict[str,
     return {"char_ngrams": bool((params or {}).get("char_ngrams"))}
 
 
-def model_features(model: TrainedModel, frame: pd.DataFrame) -> Any:
-    """What the model's pipeline takes: the texts for a text model, else the feature columns."""
-    if model.is_text:
-        return frame[model.text_column]
-    return frame[list(model.features)]
-
-
 def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str, Any]:
     """The training job: fit, measure on held-out rows, store the artifact."""
     started = time.perf_counter()
     on_progress(0, 4, "Reading the data")
     try:
-        frame = dataset_frame(model.dataset)
-        if model.is_text:
+        if model.is_image:
+            dataset = model.dataset
+            inputs = [dataset_image(dataset, i, max_side=256) for i in range(dataset.n_rows)]
+            result = train_image_classifier(
+                inputs,
+                [image["label"] for image in dataset.images],
+                classifier=model.classifier,
+                features=model.params["features"],
+                image_size=model.params["image_size"],
+                random_state=model.random_state,
+                on_progress=on_progress,
+            )
+            in_training = result.in_training
+        elif model.is_text:
+            frame = dataset_frame(model.dataset)
+            inputs = frame[model.text_column]
             result = train_text_classifier(
                 frame[model.text_column],
                 frame[model.target],
@@ -250,9 +349,11 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
             )
             in_training = result.in_training
         else:
+            frame = dataset_frame(model.dataset)
+            inputs = frame[list(model.features)]
             result = _train_table(model, frame, on_progress)
             in_training = frame.index.isin(result.train_frame.index)
-    except TableError as error:
+    except (TableError, ImageTrainingError) as error:
         raise JobError(str(error)) from error
     folder = Path("models") / str(model.pk)
     absolute = Path(settings.MEDIA_ROOT) / folder
@@ -262,7 +363,7 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
     (absolute / "confusion.svg").write_bytes(
         confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
     )
-    probabilities = result.pipeline.predict_proba(model_features(model, frame))
+    probabilities = result.pipeline.predict_proba(inputs)
     np.savez(
         absolute / "rows.npz",
         predictions=result.predictions,
@@ -339,6 +440,7 @@ def dataset_delete(*, dataset: Dataset) -> None:
         if pk is not None
     ]
     files = [Path(dataset.file.path)] if dataset.file else []
+    folders.append(dataset_image_folder(dataset))
     with transaction.atomic():
         dataset.delete()  # cascades to models, explanations and their share links
         transaction.on_commit(lambda: _remove(files, folders))

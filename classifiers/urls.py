@@ -12,6 +12,7 @@ urlpatterns = [
     path("datasets/<int:pk>/status.json", views.dataset_status, name="dataset_status"),
     path("datasets/<int:pk>/columns/", views.dataset_roles, name="roles"),
     path("datasets/<int:pk>/delete/", views.dataset_delete, name="delete"),
+    path("datasets/<int:pk>/images/<int:index>.png", views.dataset_image, name="image"),
     path("datasets/<int:pk>/train/", views.model_train, name="train"),
     path("models/<int:pk>/", views.model_detail, name="model"),
     path("models/<int:pk>/status.json", views.model_status, name="model_status"),

@@ -13,7 +13,8 @@ from jobs.views import job_status_response
 
 from . import selectors, services
 from .demos import DEMOS
-from .forms import ColumnRolesForm, TrainForm, UploadForm
+from .forms import ColumnRolesForm, ImageTrainForm, TrainForm, UploadForm
+from .models import DatasetKind
 from .tabular.profiling import describe_kind
 from .tabular.training import CLASSIFIER_CARDS
 
@@ -65,10 +66,24 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = selectors.dataset_for_user(request.user, pk)
     if not dataset.succeeded:
         return render(request, "classifiers/dataset_detail.html", {"dataset": dataset, "job": dataset})
-    return _dataset_page(request, dataset, TrainForm(dataset=dataset))
+    return _dataset_page(request, dataset, _train_form(dataset))
+
+
+def _train_form(dataset, data=None):
+    form_class = ImageTrainForm if dataset.kind == DatasetKind.IMAGE else TrainForm
+    return form_class(data, dataset=dataset)
 
 
 def _dataset_page(request, dataset, form, status=200):
+    if dataset.kind == DatasetKind.IMAGE:
+        context = {
+            "dataset": dataset,
+            "job": dataset,
+            "form": form,
+            "gallery": selectors.image_gallery(dataset),
+            "models": selectors.models_of_dataset(dataset),
+        }
+        return render(request, "classifiers/dataset_images.html", context, status=status)
     columns, rows = selectors.dataset_preview(dataset)
     profiles = services.dataset_profiles(dataset)
     context = {
@@ -120,7 +135,7 @@ def dataset_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def model_train(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = selectors.dataset_for_user(request.user, pk)
-    form = TrainForm(request.POST, dataset=dataset)
+    form = _train_form(dataset, request.POST)
     if form.is_valid():
         try:
             model = services.model_train_request(
@@ -128,7 +143,7 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
                 target=form.cleaned_data["target"],
                 classifier=form.cleaned_data["classifier"],
                 params=form.params(),
-                text_column=form.cleaned_data.get("text_column", ""),
+                text_column=form.cleaned_data.get("text_column") or "",
             )
         except services.UploadError as error:
             form.add_error(None, str(error))
@@ -174,6 +189,20 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def model_status(request: HttpRequest, pk: int) -> HttpResponse:
     return job_status_response(selectors.model_for_user(request.user, pk))
+
+
+@login_required
+def dataset_image(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    """One stored (re-encoded) image of the user's dataset."""
+    dataset = selectors.dataset_for_user(request.user, pk)
+    return image_response(dataset, index)
+
+
+def image_response(dataset, index: int) -> HttpResponse:
+    path = services.dataset_image_folder(dataset) / f"{index}.png"
+    if dataset.kind != DatasetKind.IMAGE or not 0 <= index < dataset.n_rows or not path.exists():
+        raise Http404("No such image.")
+    return FileResponse(path.open("rb"), content_type="image/png")
 
 
 @login_required

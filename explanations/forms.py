@@ -74,35 +74,79 @@ class ExplainForm(forms.Form):
         required=False,
         help_text="Anchors only. Empty: as many as needed.",
     )
+    segmenter = forms.ChoiceField(
+        label="How the image is cut into regions",
+        choices=[
+            ("quickshift", "Quickshift — follows colours and edges (slower)"),
+            ("slic", "SLIC — compact regions of similar size (fast)"),
+            ("felzenszwalb", "Felzenszwalb — follows edges, regions of any size (fast)"),
+        ],
+        initial="quickshift",
+        required=False,
+    )
+    top_segments = forms.IntegerField(
+        label="Regions to highlight", initial=5, min_value=1, max_value=20, required=False
+    )
+    kernel_size = forms.FloatField(label="Quickshift: smoothing", min_value=1, max_value=20, required=False)
+    max_dist = forms.FloatField(label="Quickshift: region size", min_value=1, max_value=1000, required=False)
+    n_segments = forms.IntegerField(
+        label="SLIC: about how many regions", min_value=2, max_value=500, required=False
+    )  # noqa: E501
+    compactness = forms.FloatField(label="SLIC: compactness", min_value=0.01, max_value=100, required=False)
+    scale = forms.FloatField(label="Felzenszwalb: scale", min_value=1, max_value=5000, required=False)
+    min_size = forms.IntegerField(
+        label="Felzenszwalb: smallest region", min_value=1, max_value=5000, required=False
+    )  # noqa: E501
     random_state = forms.IntegerField(
         label="Random seed", initial=0, required=False, help_text="The same seed gives the same explanation."
     )
 
+    SEGMENT_KNOBS = {
+        "quickshift": ("kernel_size", "max_dist"),
+        "slic": ("n_segments", "compactness"),
+        "felzenszwalb": ("scale", "min_size"),
+    }
+    IMAGE_ONLY = ("segmenter", "top_segments", *(name for knobs in SEGMENT_KNOBS.values() for name in knobs))
+
     def __init__(self, *args, model: TrainedModel, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = [("", "The predicted class"), *enumerate(model.class_names)]
+        if model.is_image:
+            for name in ("explainer", "discretizer", "threshold", "max_anchor_size", "kernel_width"):
+                del self.fields[name]
+            self.fields["num_samples"].initial = 1000
+            self.fields["num_features"].label = "Regions in the table"
+        else:
+            for name in self.IMAGE_ONLY:
+                del self.fields[name]
+            if model.is_text:
+                del self.fields["discretizer"]
 
     def clean(self):
         data = super().clean()
-        for name in ("explainer", "num_samples", "num_features", "random_state", "discretizer", "threshold"):
-            if data.get(name) in (None, ""):
+        for name in ("explainer", "num_samples", "num_features", "random_state", "discretizer", "threshold",
+                     "segmenter", "top_segments"):  # fmt: skip
+            if name in self.fields and data.get(name) in (None, ""):
                 data[name] = self.fields[name].initial
         return data
 
     def options(self) -> dict:
         """Keyword arguments for explanation_request."""
         data = self.cleaned_data
-        return {
-            "explainer": data["explainer"],
-            "threshold": data["threshold"],
-            "max_anchor_size": data["max_anchor_size"],
+        options = {
             "requested_label": data["label"],
             "num_samples": data["num_samples"],
             "num_features": data["num_features"],
-            "kernel_width": data["kernel_width"],
-            "discretizer": data["discretizer"],
             "random_state": data["random_state"],
         }
+        for name in ("explainer", "threshold", "max_anchor_size", "kernel_width", "discretizer", "segmenter",
+                     "top_segments"):  # fmt: skip
+            if name in self.fields:
+                options[name] = data[name]
+        if "segmenter" in self.fields:
+            knobs = self.SEGMENT_KNOBS[data["segmenter"]]
+            options["segment_params"] = {name: data[name] for name in knobs if data.get(name) is not None}
+        return options
 
 
 class CustomValuesForm(forms.Form):

@@ -36,6 +36,7 @@ GALLERY = (
     GalleryItem("iris", "logistic_regression", ((60, "lime"),)),
     GalleryItem("wine", "gradient_boosting", ((5, "lime"),)),
     GalleryItem("reviews", "logistic_regression", ((0, "lime"), (1, "lime"), (0, "anchor"))),
+    GalleryItem("shapes", "logistic_regression", ((0, "lime"), (45, "lime"))),
 )
 
 
@@ -75,7 +76,11 @@ def gallery_load() -> int:
         created += 1
         for row, explainer in item.explanations:
             explanation = services.explanation_request(
-                model=model, row_index=row, explainer=explainer, dispatch=False
+                model=model,
+                row_index=row,
+                explainer=explainer,
+                segmenter="slic",  # images only: on small pictures quickshift finds few regions
+                dispatch=False,
             )
             job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
             explanation.refresh_from_db()

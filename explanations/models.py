@@ -27,6 +27,9 @@ class Explanation(Job):
     random_state = models.IntegerField(default=0)
     kernel_width = models.FloatField(null=True, blank=True, help_text="Empty: LIME's default.")
     discretizer = models.CharField(max_length=16, default="quartile")
+    segmenter = models.CharField(max_length=16, default="quickshift", help_text="Images: how to cut regions.")
+    segment_params = models.JSONField(default=dict, blank=True, help_text="Images: the segmenter's knobs.")
+    top_segments = models.PositiveSmallIntegerField(default=5, help_text="Images: regions to highlight.")
     threshold = models.FloatField(default=0.95, help_text="Anchors: the precision a rule must reach.")
     max_anchor_size = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Anchors: the most conditions in a rule; empty: no limit."

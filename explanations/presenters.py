@@ -107,8 +107,8 @@ def present(explanation: Explanation) -> ExplanationView:
     ]
     score = float(explanation.result.get("score", 0.0))
     best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
-    is_text = explanation.model.is_text
-    kind = f"{explanation.explainer}_{'text' if is_text else 'table'}"
+    model = explanation.model
+    kind = f"{explanation.explainer}_{'image' if model.is_image else 'text' if model.is_text else 'table'}"
     return ExplanationView(
         kind=kind,
         rule=_rule(explanation.result) if explanation.explainer == "anchor" else None,
@@ -153,6 +153,14 @@ def _highlights(explanation: Explanation) -> list[Highlight]:
         strength = 0 if weight is None else max(1, min(4, round(4 * abs(weight) / largest)))
         pieces.append(Highlight(text[start:end], weight is not None and weight >= 0, strength, weight))
     return pieces
+
+
+def media_path(relative: str) -> Path | None:
+    """A file this app wrote under MEDIA_ROOT, if it is still there."""
+    if not relative:
+        return None
+    path = Path(settings.MEDIA_ROOT) / relative
+    return path if path.is_file() else None
 
 
 def chart_path(explanation: Explanation) -> Path | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from classifiers.services import dataset_frame
 
@@ -33,7 +35,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
         "dataset": {
             "id": dataset.pk,
             "name": dataset.name,
-            "kind": "text" if model.is_text else dataset.kind,
+            "kind": "text" if model.is_text else dataset.kind,  # tabular, image or text
             "rows": dataset.n_rows,
             "columns": dataset.n_columns,
             "classes": len(names),
@@ -56,7 +58,13 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
             "explainer": explanation.explainer,
             "label": explanation.label_name,
             "seed": explanation.random_state,
-            **(_anchor(result) if explanation.explainer == "anchor" else _lime(explanation, result)),
+            **(
+                _anchor(result)
+                if explanation.explainer == "anchor"
+                else _lime_image(result)
+                if model.is_image
+                else _lime(explanation, result)
+            ),
         },
         "timings": {
             "training_seconds": model.training_seconds,
@@ -67,6 +75,8 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
 
 def _instance(explanation: Explanation) -> dict[str, Any]:
     model = explanation.model
+    if model.is_image:
+        return {"row": explanation.row_index, "path": model.dataset.images[explanation.row_index]["name"]}
     if explanation.row_index is not None:
         row = dataset_frame(model.dataset).iloc[explanation.row_index]
         values = {str(column): json_value(row[column]) for column in row.index}
@@ -87,6 +97,19 @@ def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
         "score": result.get("score"),
         "local_prediction": result.get("local_prediction"),
         "num_samples": explanation.num_samples,
+    }
+
+
+def _lime_image(result: dict[str, Any]) -> dict[str, Any]:
+    media = Path(settings.MEDIA_ROOT)
+    return {
+        "segments": result.get("segments"),
+        "segments_path": str(media / result["segments_path"]),
+        "overlay_path": str(media / result["overlay_path"]),
+        "weights": [{"segment": w["segment"], "weight": w["weight"]} for w in result.get("weights", [])],
+        "intercept": result.get("intercept"),
+        "score": result.get("score"),
+        "num_samples": result.get("num_samples"),
     }
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from classifiers.tabular.training import CLASSIFIER_CARDS
 
 from . import presenters, selectors
-from .views import exports_response
+from .views import exports_response, picture_response
 
 
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,6 +39,8 @@ def _explanation_context(link) -> dict:
         "model": explanation.model,
         "view": presenters.present(explanation),
         "chart_url": reverse("shared:chart", args=[link.token]),
+        "overlay_url": reverse("shared:picture", args=[link.token, "overlay"]),
+        "original_url": reverse("shared:picture", args=[link.token, "original"]),
     }
 
 
@@ -67,6 +69,13 @@ def shared_chart(request: HttpRequest, link) -> HttpResponse:
     if path is None:
         raise Http404("No chart.")
     return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@private_link
+def shared_picture(request: HttpRequest, link, which: str) -> HttpResponse:
+    if not link.explanation_id:
+        raise Http404("No picture.")
+    return picture_response(link.explanation, which)
 
 
 @private_link

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.explanation_detail, name="detail"),
     path("<int:pk>/status.json", views.explanation_status, name="status"),
     path("<int:pk>/weights.svg", views.explanation_chart, name="chart"),
+    path("<int:pk>/picture/<str:which>.png", views.explanation_picture, name="picture"),
     path("<int:pk>/present/", views.explanation_present, name="present"),
     path("<int:pk>/export.<str:fmt>", views.explanation_export, name="export"),
     path("<int:pk>/share/", views.explanation_share, name="share"),

@@ -78,6 +78,7 @@ def explanation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             view=presenters.present(explanation),
             share_links=explanation.share_links.all(),
             other_models=selectors.other_models_for(explanation),
+            **owner_urls(explanation),
         )
     return render(request, "explanations/detail.html", context)
 
@@ -91,8 +92,8 @@ def explanation_present(request: HttpRequest, pk: int) -> HttpResponse:
         "explanation": explanation,
         "model": explanation.model,
         "view": presenters.present(explanation),
-        "chart_url": reverse("explanations:chart", args=[pk]),
         "back_url": reverse("explanations:detail", args=[pk]),
+        **owner_urls(explanation),
     }
     return render(request, "explanations/present.html", context)
 
@@ -223,7 +224,7 @@ def compare(request: HttpRequest, first: int, second: int) -> HttpResponse:
             "model": e.model,
             "view": presenters.present(e) if e.succeeded else None,
             "status_url": reverse("explanations:status", args=[e.pk]),
-            "chart_url": reverse("explanations:chart", args=[e.pk]),
+            **owner_urls(e),
         }
         for e in explanations
     ]
@@ -233,6 +234,35 @@ def compare(request: HttpRequest, first: int, second: int) -> HttpResponse:
 @login_required
 def explanation_status(request: HttpRequest, pk: int) -> HttpResponse:
     return job_status_response(selectors.explanation_for_user(request.user, pk))
+
+
+def owner_urls(explanation) -> dict[str, str]:
+    """Where the owner's pages load an explanation's pictures from."""
+    return {
+        "chart_url": reverse("explanations:chart", args=[explanation.pk]),
+        "overlay_url": reverse("explanations:picture", args=[explanation.pk, "overlay"]),
+        "original_url": reverse("explanations:picture", args=[explanation.pk, "original"]),
+    }
+
+
+def picture_response(explanation, which: str) -> HttpResponse:
+    """An image explanation's picture: the image itself, or the overlay of its regions."""
+    model = explanation.model
+    if not model.is_image or not explanation.succeeded or which not in ("overlay", "original"):
+        raise Http404("No picture.")
+    if which == "original":
+        from classifiers.views import image_response
+
+        return image_response(model.dataset, explanation.row_index)
+    path = presenters.media_path(explanation.result.get("overlay_path", ""))
+    if path is None:
+        raise Http404("No picture.")
+    return FileResponse(path.open("rb"), content_type="image/png")
+
+
+@login_required
+def explanation_picture(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    return picture_response(selectors.explanation_for_user(request.user, pk), which)
 
 
 @login_required

@@ -43,7 +43,7 @@ from scipy.special import ndtr, ndtri
 from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeClassifier
 
-__all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime"]
+__all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime", "TabularSamples"]
 
 DISCRETIZERS: tuple[str, ...] = ("quartile", "decile", "entropy", "none")
 _PERCENTILES = {"quartile": [25, 50, 75], "decile": list(range(10, 100, 10))}
@@ -97,6 +97,21 @@ class LimeExplanation:
             "num_samples": int(self.num_samples),
             "kernel_width": float(self.kernel_width),
         }
+
+
+@dataclass(frozen=True, eq=False)
+class TabularSamples:
+    """Perturbation samples around one row (:meth:`TabularLime.sample`).
+
+    ``z`` is the interpretable representation (row 0 is the instance),
+    ``frame`` the same samples as model input, ``conditions`` each feature's
+    condition text for the instance.
+    """
+
+    z: np.ndarray
+    frame: pd.DataFrame
+    conditions: dict[str, str]
+    continuous: bool
 
 
 @dataclass(frozen=True)
@@ -319,12 +334,49 @@ class TabularLime:
         if int(label) != label or label < 0:
             raise ValueError("label must be a non-negative class index")
         num_samples, num_features, label = int(num_samples), int(num_features), int(label)
-        n_cols = len(self.columns)
+        kernel_width = self._check_kernel_width(kernel_width)
+        samples = self.sample(row, num_samples=num_samples, random_state=random_state)
+        n = num_samples
+        if on_progress is not None:
+            on_progress(0, n)
+        proba = np.asarray(predict_proba(samples.frame), dtype=np.float64)
+        if proba.ndim != 2 or proba.shape[0] != n:
+            raise ValueError(f"predict_proba returned shape {proba.shape}, expected ({n}, n_classes)")
+        if label >= proba.shape[1]:
+            raise ValueError(f"label {label} out of range for {proba.shape[1]} classes")
+        if on_progress is not None:
+            on_progress(n, n)
+        return self.fit_surrogate(
+            samples, proba[:, label], label=label, num_features=num_features, kernel_width=kernel_width
+        )
+
+    @property
+    def default_kernel_width(self) -> float:
+        """lime's default kernel width, ``0.75 * sqrt(number of features)``."""
+        return 0.75 * math.sqrt(len(self.columns))
+
+    def _check_kernel_width(self, kernel_width: float | None) -> float:
         if kernel_width is None:
-            kernel_width = 0.75 * math.sqrt(n_cols)
+            return self.default_kernel_width
         kernel_width = float(kernel_width)
         if not kernel_width > 0 or not math.isfinite(kernel_width):
             raise ValueError("kernel_width must be a positive number")
+        return kernel_width
+
+    def sample(
+        self, row: Mapping[str, object] | pd.Series, *, num_samples: int = 5000, random_state: int = 0
+    ) -> TabularSamples:
+        """Draw the perturbation samples of :meth:`explain` without querying the model.
+
+        :meth:`explain` is ``sample`` + one ``predict_proba`` call on
+        ``samples.frame`` + :meth:`fit_surrogate`; the split lets diagnostics
+        query the model once for several seeds or kernel widths. The same
+        ``random_state`` gives the same samples as :meth:`explain`.
+        """
+        if int(num_samples) != num_samples or num_samples < MIN_SAMPLES:
+            raise ValueError(f"num_samples must be an integer >= {MIN_SAMPLES}")
+        num_samples = int(num_samples)
+        n_cols = len(self.columns)
         missing = [c for c in self.columns if c not in row]
         if missing:
             raise ValueError(f"the row lacks columns: {missing}")
@@ -385,17 +437,27 @@ class TabularLime:
             conditions[col] = f"{col} is missing" if _is_missing(value) else f"{col} = {_category(value)}"
 
         frame = self._sample_frame(numeric_values, sampled)
+        return TabularSamples(z=z, frame=frame, conditions=conditions, continuous=continuous)
 
-        if on_progress is not None:
-            on_progress(0, n)
-        proba = np.asarray(predict_proba(frame), dtype=np.float64)
-        if proba.ndim != 2 or proba.shape[0] != n:
-            raise ValueError(f"predict_proba returned shape {proba.shape}, expected ({n}, n_classes)")
-        if label >= proba.shape[1]:
-            raise ValueError(f"label {label} out of range for {proba.shape[1]} classes")
-        if on_progress is not None:
-            on_progress(n, n)
-        y = proba[:, label]
+    def fit_surrogate(
+        self,
+        samples: TabularSamples,
+        y: np.ndarray,
+        *,
+        label: int,
+        num_features: int = 10,
+        kernel_width: float | None = None,
+    ) -> LimeExplanation:
+        """Fit the weighted local surrogate of :meth:`explain` to ``y`` = p(label) of each sample."""
+        if int(num_features) != num_features or num_features < 1:
+            raise ValueError("num_features must be an integer >= 1")
+        num_features, label = int(num_features), int(label)
+        kernel_width = self._check_kernel_width(kernel_width)
+        y = np.asarray(y, dtype=np.float64)
+        z, conditions, continuous = samples.z, samples.conditions, samples.continuous
+        n, n_cols = z.shape
+        if y.shape != (n,):
+            raise ValueError(f"y must have one value per sample ({n}), not shape {y.shape}")
 
         # Distance in the binary space: each feature that differs from the
         # instance counts 1. We deliberately do not divide the 0/1 difference

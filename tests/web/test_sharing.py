@@ -129,6 +129,8 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "classifiers:model": [model.pk],
         "classifiers:model_status": [model.pk],
         "classifiers:confusion": [model.pk],
+        "classifiers:image": [dataset.pk, 0],
+        "explanations:picture": [explanation.pk, "overlay"],
         "explanations:request": [model.pk],
         "explanations:what_if": [model.pk],
         "explanations:share_model": [model.pk],

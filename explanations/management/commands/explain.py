@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
 from classifiers import services as classifier_services
-from classifiers.models import Classifier, TrainedModel
+from classifiers.models import Classifier, Dataset, TrainedModel
 from explanations import services
 from explanations.models import Explainer, Explanation
 from explanations.reports import explanation_document
@@ -48,7 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("--target", help="the column to predict (default: the last usable one)")
         parser.add_argument("--classifier", default="random_forest", choices=Classifier.values)
         parser.add_argument("--explainer", default="lime", choices=Explainer.values)
-        parser.add_argument("--row", required=True, type=int, help="0-based row in file order")
+        parser.add_argument(
+            "--row",
+            required=True,
+            help="0-based row in file order; for a ZIP of images, the index in sorted path order or a path",
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--num-samples", type=int, default=5000)
         parser.add_argument("--num-features", type=int, default=10)
@@ -86,7 +90,15 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as handle:
                 dataset = classifier_services.dataset_create(owner=user, upload=File(handle, name=path.name))
-            target = options["target"] or classifier_services.dataset_default_target(dataset)
+            if not dataset.succeeded:  # a large file is profiled by a job: run it here
+                job_run(model=Dataset, pk=dataset.pk, work=classifier_services.dataset_profile)
+                dataset.refresh_from_db()
+                if not dataset.succeeded:
+                    raise InputError(dataset.message)
+            is_image = dataset.kind == "image"
+            target = options["target"] or (
+                "class" if is_image else classifier_services.dataset_default_target(dataset)
+            )
             text_column = options["text_column"]
             if text_column is None:
                 texts = classifier_services.dataset_text_columns(dataset)
@@ -108,7 +120,7 @@ class Command(BaseCommand):
         try:
             explanation = services.explanation_request(
                 model=model,
-                row_index=options["row"],
+                row_index=self.row_index(dataset, options["row"]),
                 explainer=options["explainer"],
                 num_samples=options["num_samples"],
                 num_features=options["num_features"],
@@ -131,6 +143,16 @@ class Command(BaseCommand):
         return document
 
     @staticmethod
+    def row_index(dataset, row: str) -> int:
+        """`--row` as an index: a number, or (for images) a path inside the ZIP."""
+        if row.lstrip("-").isdigit():
+            return int(row)
+        names = [image["name"] for image in dataset.images]
+        if row in names:
+            return names.index(row)
+        raise InputError(f"--row must be a row number{' or a path inside the ZIP' if names else ''}: {row!r}")
+
+    @staticmethod
     def summary(document: dict[str, Any]) -> str:
         explanation = document["explanation"]
         lines = [
@@ -138,7 +160,11 @@ class Command(BaseCommand):
             f"Model accuracy on held-out rows: {document['model']['metrics'].get('accuracy', 0):.1%}",
             "Reasons (weight toward the predicted class):",
         ]
-        if "rule" in explanation:
+        if "segments" in explanation:
+            lines[-1] = f"Regions (of {explanation['segments']}) toward the predicted class:"
+            lines += [f"  {w['weight']:+.3f}  region {w['segment']}" for w in explanation["weights"]]
+            lines.append(f"Overlay: {explanation['overlay_path']}")
+        elif "rule" in explanation:
             lines[-1] = f"Rule (holds for {explanation['precision']:.0%} of similar cases):"
             lines += [f"  {condition}" for condition in explanation["rule"]] or ["  (no condition needed)"]
         else:

@@ -1,0 +1,217 @@
+"""Train scikit-learn classifiers on images and measure them on held-out images.
+
+The pipeline is ``ImageFeatures`` (resize + features) -> scaling -> estimator,
+so the fitted model takes a batch of uint8 RGB images of any size and returns
+class probabilities in :attr:`ImageTrainingResult.class_names` order.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from classifiers.tabular.training import CalibratedSVC, _metrics
+
+from .features import IMAGE_FEATURES, ImageFeatures
+
+__all__ = [
+    "IMAGE_CLASSIFIERS",
+    "IMAGE_FEATURES",
+    "ImageTrainingError",
+    "ImageTrainingResult",
+    "build_image_pipeline",
+    "train_image_classifier",
+]
+
+IMAGE_CLASSIFIERS: dict[str, str] = {
+    "logistic_regression": "Logistic regression",
+    "svm": "Support vector machine",
+    "random_forest": "Random forest",
+    "mlp": "Neural network (MLP)",
+}
+_NEEDS_SCALING = frozenset({"logistic_regression", "svm", "mlp"})
+_STAGES = 4
+# Predicting every image is done in chunks so a big upload never needs all
+# resized copies and feature rows at once.
+_PREDICT_CHUNK = 256
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+class ImageTrainingError(ValueError):
+    """A problem the user can fix (too few images, unknown setting); ``str(e)`` is shown on the page."""
+
+
+# eq=False: the fields hold arrays, which have no single truth value.
+@dataclass(frozen=True, eq=False)
+class ImageTrainingResult:
+    """A fitted pipeline and what we measured about it.
+
+    ``metrics`` has the tabular engine's shape (accuracy, balanced_accuracy,
+    macro_f1, confusion_matrix, per_class, n_train, n_test). ``predictions``
+    and ``truths`` are class indices for every input image, in input order;
+    ``in_training`` marks the images the model was fitted on.
+    """
+
+    pipeline: Pipeline
+    class_names: tuple[str, ...]
+    metrics: dict[str, Any]
+    predictions: np.ndarray
+    truths: np.ndarray
+    in_training: np.ndarray
+
+
+def build_image_pipeline(
+    classifier: str = "logistic_regression",
+    *,
+    features: str = "hog",
+    image_size: int = 64,
+    random_state: int = 0,
+) -> Pipeline:
+    """An unfitted pipeline from a batch of RGB images to ``classifier``'s probabilities."""
+    if classifier not in IMAGE_CLASSIFIERS:
+        raise ImageTrainingError(
+            f'There is no image classifier called "{classifier}". '
+            f"Choose one of: {', '.join(IMAGE_CLASSIFIERS)}."
+        )
+    if features not in IMAGE_FEATURES:
+        raise ImageTrainingError(
+            f'There are no image features called "{features}". Choose one of: {", ".join(IMAGE_FEATURES)}.'
+        )
+    if not 8 <= image_size <= 512:
+        raise ImageTrainingError("The image size must be between 8 and 512 pixels.")
+    steps: list[tuple[str, Any]] = [("features", ImageFeatures(features=features, image_size=image_size))]
+    if classifier in _NEEDS_SCALING:
+        steps.append(("scale", StandardScaler()))
+    steps.append(("model", _estimator(classifier, random_state)))
+    return Pipeline(steps)
+
+
+def _estimator(classifier: str, random_state: int) -> BaseEstimator:
+    match classifier:
+        case "logistic_regression":
+            # Thousands of pixel features and few images: a stronger penalty than C=1 generalises better.
+            return LogisticRegression(C=0.1, max_iter=2000, random_state=random_state)
+        case "svm":
+            return CalibratedSVC(C=1.0, gamma="scale")
+        case "random_forest":
+            return RandomForestClassifier(n_estimators=200, n_jobs=1, random_state=random_state)
+        case "mlp":
+            return MLPClassifier(
+                hidden_layer_sizes=(64,), alpha=1e-3, max_iter=300, tol=1e-3, random_state=random_state
+            )
+    raise AssertionError(classifier)
+
+
+def train_image_classifier(
+    images: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    classifier: str = "logistic_regression",
+    features: str = "hog",
+    image_size: int = 64,
+    random_state: int = 0,
+    test_size: float = 0.25,
+    on_progress: ProgressCallback | None = None,
+) -> ImageTrainingResult:
+    """Train ``classifier`` on ``features`` of the images and measure it on a stratified hold-out.
+
+    ``labels`` are class names, one per image; classes are sorted by name.
+    The same inputs and seed give the same model. Raises
+    :class:`ImageTrainingError` for an unknown setting, fewer than two
+    classes, a class with fewer than two images, or too few images to hold
+    some out of every class.
+    """
+
+    def report(done: int, stage: str) -> None:
+        if on_progress is not None:
+            on_progress(done, _STAGES, stage)
+
+    report(0, "Preparing images")
+    pipeline = build_image_pipeline(
+        classifier, features=features, image_size=image_size, random_state=random_state
+    )
+    images = list(images) if not isinstance(images, np.ndarray) else images
+    labels = [str(label) for label in labels]
+    if len(images) != len(labels):
+        raise ValueError("images and labels must have the same length")
+    class_names = tuple(sorted(set(labels)))
+    if len(class_names) < 2:
+        raise ImageTrainingError("A model needs images of at least two classes to tell apart.")
+    position = {name: i for i, name in enumerate(class_names)}
+    truths = np.array([position[label] for label in labels], dtype=np.int64)
+    counts = np.bincount(truths, minlength=len(class_names))
+    for name, count in zip(class_names, counts, strict=True):
+        if count < 2:
+            raise ImageTrainingError(
+                f'The class "{name}" has only {count} image; each class needs at least two '
+                "so some can be held out for testing."
+            )
+    n, n_classes = len(labels), len(class_names)
+    n_test = max(math.ceil(test_size * n), n_classes)
+    if n - n_test < n_classes:
+        raise ImageTrainingError(
+            f"There are too few images to train and test a model that tells {n_classes} classes apart."
+        )
+    indices = np.arange(n)
+    train_idx, test_idx = train_test_split(
+        indices, test_size=n_test, stratify=truths, random_state=random_state
+    )
+    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
+
+    report(1, "Training the model")
+    # One BLAS thread (DESIGN.md): on thousands of pixel columns and few rows,
+    # threads fighting over cores made logistic regression 20x slower (20 s vs 1 s).
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
+        # Small image sets rarely let iterative solvers converge fully; the
+        # held-out accuracy tells the user how good the model is.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(_take(images, train_idx), truths[train_idx])
+
+    report(2, "Predicting every image")
+    predictions = predict_classes(pipeline, images)
+    report(3, "Measuring accuracy on held-out images")
+    metrics = _metrics(truths[test_idx], predictions[test_idx], class_names)
+    metrics["n_train"] = len(train_idx)
+    metrics["n_test"] = len(test_idx)
+    in_training = np.zeros(n, dtype=bool)
+    in_training[train_idx] = True
+
+    report(4, "Done")
+    return ImageTrainingResult(
+        pipeline=pipeline,
+        class_names=class_names,
+        metrics=metrics,
+        predictions=predictions,
+        truths=truths,
+        in_training=in_training,
+    )
+
+
+def predict_classes(pipeline: Pipeline, images: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
+    """Argmax of the probabilities for every image, in chunks (bounded memory)."""
+    out = np.empty(len(images), dtype=np.int64)
+    for start in range(0, len(images), _PREDICT_CHUNK):
+        chunk = _take(images, np.arange(start, min(start + _PREDICT_CHUNK, len(images))))
+        out[start : start + len(chunk)] = np.argmax(pipeline.predict_proba(chunk), axis=1)
+    return out
+
+
+def _take(images: Sequence[np.ndarray] | np.ndarray, idx: np.ndarray) -> Any:
+    if isinstance(images, np.ndarray):
+        return images[idx]
+    return [images[i] for i in idx]

@@ -1,0 +1,156 @@
+"""Image ZIPs: upload safely, train, explain with superpixels (issue 5)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image
+
+from classifiers import services
+from classifiers.images.demos import demo_archive_bytes
+from classifiers.models import Dataset, TrainedModel
+from explanations.models import Explanation
+from jobs.services import job_run
+
+pytestmark = [pytest.mark.web, pytest.mark.django_db]
+
+
+def png_bytes(colour=(200, 30, 30), size=(32, 32)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def shapes(user):
+    return services.dataset_create(owner=user, upload=SimpleUploadedFile("shapes.zip", demo_archive_bytes()))
+
+
+@pytest.fixture
+def image_model(shapes):
+    model = services.model_train_request(
+        dataset=shapes, target="class", classifier="logistic_regression", dispatch=False
+    )
+    job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+    model.refresh_from_db()
+    assert model.succeeded, model.message
+    return model
+
+
+def test_a_zip_upload_shows_class_counts_and_thumbnails(logged_in):
+    response = logged_in.post(
+        reverse("classifiers:upload"),
+        {"file": SimpleUploadedFile("shapes.zip", demo_archive_bytes())},
+        follow=True,
+    )
+    dataset = Dataset.objects.get()
+    assert (dataset.kind, dataset.n_rows, dataset.n_columns) == ("image", 120, 3)
+    for shape in ("circles", "squares", "triangles"):
+        assert f'<h3>{shape} <span class="muted">(40 images)</span></h3>' in response.text
+    assert response.text.count(f"/datasets/{dataset.pk}/images/") == 24  # 8 thumbnails per class
+    thumbnail = logged_in.get(reverse("classifiers:image", args=[dataset.pk, 0]))
+    assert thumbnail["Content-Type"] == "image/png"
+
+
+def test_images_are_stored_under_our_own_names_only(shapes):
+    folder = services.dataset_image_folder(shapes)
+    assert folder.is_relative_to(Path(settings.MEDIA_ROOT))
+    assert sorted(p.name for p in folder.iterdir())[:3] == ["0.png", "1.png", "10.png"]
+    assert [image["name"] for image in shapes.images] == sorted(image["name"] for image in shapes.images)
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({"cats/a.png": png_bytes()}, "two"),
+        ({"../evil/a.png": png_bytes(), "cats/b.png": png_bytes()}, "two"),
+        ({}, "empty"),
+    ],
+)
+def test_bad_zips_get_a_readable_message_and_nothing_is_kept(logged_in, members, message):
+    response = logged_in.post(
+        reverse("classifiers:upload"), {"file": SimpleUploadedFile("x.zip", zip_bytes(members))}
+    )
+    assert response.status_code == 400
+    assert message in response.text.lower()
+    assert Dataset.objects.count() == 0
+    assert list((Path(settings.MEDIA_ROOT) / "datasets").glob("*")) == []
+
+
+def test_files_that_are_not_images_are_reported_by_name(logged_in):
+    members = {
+        "cats/a.png": png_bytes(),
+        "cats/b.png": png_bytes(),
+        "dogs/c.png": png_bytes((20, 20, 200)),
+        "dogs/d.png": png_bytes((20, 20, 200)),
+        "dogs/notes.txt": b"hello",
+    }
+    response = logged_in.post(
+        reverse("classifiers:upload"),
+        {"file": SimpleUploadedFile("pets.zip", zip_bytes(members))},
+        follow=True,
+    )
+    dataset = Dataset.objects.get()
+    assert dataset.n_rows == 4
+    assert any("notes.txt" in reason for reason in dataset.skipped)
+    assert "notes.txt" in response.text
+
+
+def test_an_image_model_trains_and_explains_the_shape(logged_in, image_model, make_explanation):
+    assert image_model.metrics["accuracy"] > 0.6
+    page = logged_in.get(reverse("classifiers:model", args=[image_model.pk]))
+    assert f"/datasets/{image_model.dataset.pk}/images/0.png" in page.text
+    explanation = make_explanation(image_model, row=0, num_samples=300, segmenter="slic")
+    result = explanation.result
+    assert result["segments"] > 5 and len(result["weights"]) == 10
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
+    assert "Which regions of the image pushed the prediction" in page.text
+    overlay = logged_in.get(reverse("explanations:picture", args=[explanation.pk, "overlay"]))
+    assert overlay["Content-Type"] == "image/png"
+    original = np.asarray(Image.open(services.dataset_image_folder(image_model.dataset) / "0.png"))
+    assert Image.open(io.BytesIO(b"".join(overlay.streaming_content))).size == original.shape[1::-1]
+
+
+def test_image_explanations_refuse_anchors_and_own_values(image_model):
+    from explanations import services as explanation_services
+
+    with pytest.raises(explanation_services.RequestError):
+        explanation_services.explanation_request(model=image_model, row_index=0, explainer="anchor")
+    with pytest.raises(explanation_services.RequestError):
+        explanation_services.explanation_request(model=image_model, custom_values={"x": 1})
+
+
+def test_cli_explains_an_image_by_index_or_path(tmp_path):
+    path = tmp_path / "shapes.zip"
+    path.write_bytes(demo_archive_bytes())
+    out = io.StringIO()
+    call_command(
+        "explain", str(path), "--classifier", "logistic_regression", "--explainer", "lime",
+        "--row", "circles/circle_003.png", "--num-samples", "200", "--json", stdout=out,
+    )  # fmt: skip
+    document = json.loads(out.getvalue())
+    assert document["dataset"]["kind"] == "image"
+    assert document["instance"]["path"] == "circles/circle_003.png"
+    explanation = document["explanation"]
+    segments = np.asarray(Image.open(explanation["segments_path"]))
+    assert segments.max() + 1 == explanation["segments"]
+    assert Path(explanation["overlay_path"]).is_file()
+    assert {"segment", "weight"} == set(explanation["weights"][0])
+    assert Explanation.objects.get().row_index == document["instance"]["row"]
