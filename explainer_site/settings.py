@@ -153,6 +153,11 @@ STORAGES = {
 # Uploads: refuse anything larger before reading it, and never keep a big
 # upload in memory.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Image ZIPs: caps counted while streaming, never trusted from the ZIP's headers.
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 5000)
+MAX_ZIP_BYTES = env_int("MAX_ZIP_MB", 500) * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+
 # Files up to this size are read and profiled while the user waits; larger
 # ones by a worker, with progress.
 INLINE_PROFILE_BYTES = 2_000_000
