@@ -97,6 +97,16 @@ class ExplainForm(forms.Form):
     min_size = forms.IntegerField(
         label="Felzenszwalb: smallest region", min_value=1, max_value=5000, required=False
     )  # noqa: E501
+    auto_samples = forms.BooleanField(
+        label="Choose the number of similar cases for me",
+        required=False,
+        help_text="Tables: more cases until five repeated runs agree on the top five reasons (slower).",
+    )
+    skip_diagnostics = forms.BooleanField(
+        label="Skip the trust checks",
+        required=False,
+        help_text="Faster, but the page will not say how stable or faithful the explanation is.",
+    )
     random_state = forms.IntegerField(
         label="Random seed", initial=0, required=False, help_text="The same seed gives the same explanation."
     )
@@ -112,7 +122,14 @@ class ExplainForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = [("", "The predicted class"), *enumerate(model.class_names)]
         if model.is_image:
-            for name in ("explainer", "discretizer", "threshold", "max_anchor_size", "kernel_width"):
+            for name in (
+                "explainer",
+                "discretizer",
+                "threshold",
+                "max_anchor_size",
+                "kernel_width",
+                "auto_samples",
+            ):
                 del self.fields[name]
             self.fields["num_samples"].initial = 1000
             self.fields["num_features"].label = "Regions in the table"
@@ -121,6 +138,8 @@ class ExplainForm(forms.Form):
                 del self.fields[name]
             if model.is_text:
                 del self.fields["discretizer"]
+                del self.fields["auto_samples"]
+                del self.fields["skip_diagnostics"]
 
     def clean(self):
         data = super().clean()
@@ -134,6 +153,8 @@ class ExplainForm(forms.Form):
         """Keyword arguments for explanation_request."""
         data = self.cleaned_data
         options = {
+            "diagnostics": not data.get("skip_diagnostics", False),
+            "auto_samples": bool(data.get("auto_samples", False)),
             "requested_label": data["label"],
             "num_samples": data["num_samples"],
             "num_features": data["num_features"],

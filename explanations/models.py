@@ -30,6 +30,10 @@ class Explanation(Job):
     segmenter = models.CharField(max_length=16, default="quickshift", help_text="Images: how to cut regions.")
     segment_params = models.JSONField(default=dict, blank=True, help_text="Images: the segmenter's knobs.")
     top_segments = models.PositiveSmallIntegerField(default=5, help_text="Images: regions to highlight.")
+    diagnostics = models.BooleanField(default=True, help_text="Also measure how far to trust it.")
+    auto_samples = models.BooleanField(
+        default=False, help_text="Raise the number of samples until repeated runs agree."
+    )
     threshold = models.FloatField(default=0.95, help_text="Anchors: the precision a rule must reach.")
     max_anchor_size = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Anchors: the most conditions in a rule; empty: no limit."
@@ -96,3 +100,21 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class ModelOverview(Job):
+    """SP-LIME's pick step: a handful of rows whose explanations together cover what the model uses."""
+
+    task_name = "explanations.overview"
+
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="overviews")
+    budget = models.PositiveSmallIntegerField(default=5, help_text="How many rows to pick.")
+    candidates = models.PositiveSmallIntegerField(default=40, help_text="How many rows are explained first.")
+    random_state = models.IntegerField(default=0)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Overview of {self.model}"

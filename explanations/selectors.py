@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from classifiers.models import TrainedModel
 from jobs.models import JobStatus
 
-from .models import Explanation, ShareLink
+from .models import Explanation, ModelOverview, ShareLink
 
 
 def explanation_for_user(user: AbstractBaseUser, pk: int) -> Explanation:
@@ -45,3 +45,13 @@ def gallery_links() -> QuerySet[ShareLink]:
     return ShareLink.objects.filter(is_gallery=True, revoked_at__isnull=True).select_related(
         "explanation__model__dataset", "model__dataset"
     )
+
+
+def overview_for_user(user: AbstractBaseUser, pk: int) -> ModelOverview:
+    return get_object_or_404(
+        ModelOverview.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user
+    )
+
+
+def latest_overview(model: TrainedModel) -> ModelOverview | None:
+    return model.overviews.filter(status=JobStatus.SUCCEEDED).first()

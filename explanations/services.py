@@ -21,13 +21,16 @@ from classifiers.selectors import display_value
 from classifiers.services import dataset_frame, dataset_image, model_folder, model_pipeline, model_rows
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
+from . import trust
 from .engine.anchor_tabular import TabularAnchors
 from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
+from .engine.diagnostics import auto_samples as choose_num_samples
+from .engine.diagnostics import sp_lime_pick
 from .engine.lime_image import SEGMENTERS, explain_image, overlay_png, segments_png
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
 from .engine.lime_text import explain_text
-from .models import Explainer, Explanation, ShareLink
+from .models import Explainer, Explanation, ModelOverview, ShareLink
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
 
@@ -52,6 +55,8 @@ def explanation_request(
     segmenter: str = "quickshift",
     segment_params: dict[str, Any] | None = None,
     top_segments: int = 5,
+    diagnostics: bool = True,
+    auto_samples: bool = False,
     random_state: int = 0,
     dispatch: bool = True,
 ) -> Explanation:
@@ -104,6 +109,8 @@ def explanation_request(
             segmenter=segmenter,
             segment_params=segment_params or {},
             top_segments=top_segments,
+            diagnostics=diagnostics,
+            auto_samples=auto_samples,
             random_state=random_state,
         )
         if dispatch:
@@ -227,7 +234,16 @@ def _progress(on_progress: ProgressReporter, stage: str):
 
 def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
     lime = tabular_lime_for(explanation.model, explanation.discretizer)
-    return lime.explain(
+    auto = None
+    if explanation.auto_samples:
+        on_progress(0, 0, "Finding how many similar cases give a steady answer")
+        auto = choose_num_samples(
+            lime, row.iloc[0], pipeline.predict_proba, label=label, num_features=explanation.num_features,
+            seeds=tuple(explanation.random_state + i for i in range(5)), kernel_width=explanation.kernel_width,
+        )  # fmt: skip
+        Explanation.objects.filter(pk=explanation.pk).update(num_samples=auto.num_samples)
+        explanation.num_samples = auto.num_samples
+    result = lime.explain(
         row.iloc[0],
         pipeline.predict_proba,
         label=label,
@@ -236,7 +252,17 @@ def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any
         kernel_width=explanation.kernel_width,
         random_state=explanation.random_state,
         on_progress=_progress(on_progress, "Asking the model about similar cases"),
-    ).to_dict()
+    )
+    document = result.to_dict()
+    if auto is not None:
+        document["auto_samples"] = {"chosen": auto.num_samples, "reached": auto.reached, "tried": auto.tried}
+    if explanation.diagnostics:
+        on_progress(1, 1, "Checking how far to trust it")
+        order = [weight.feature for weight in result.weights]
+        document["diagnostics"] = trust.diagnose_table(
+            explanation, lime, pipeline.predict_proba, row.iloc[0], label, order
+        )
+    return document
 
 
 def _lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
@@ -296,6 +322,10 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
     folder = Path("explanations") / str(explanation.pk)
     absolute = Path(settings.MEDIA_ROOT) / folder
     absolute.mkdir(parents=True, exist_ok=True)
+    diagnosis = None
+    if explanation.diagnostics:
+        on_progress(1, 1, "Checking how far to trust it")
+        diagnosis = trust.diagnose_image(explanation, image, result, pipeline.predict_proba, label)
     (absolute / "overlay.png").write_bytes(overlay_png(image, result, top=explanation.top_segments))
     (absolute / "segments.png").write_bytes(segments_png(result.segments))
     weights = [
@@ -308,6 +338,7 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
         "overlay_path": str(folder / "overlay.png"),
         "segments_path": str(folder / "segments.png"),
         "segmentation_seconds": result.segmentation_seconds,
+        **({"diagnostics": diagnosis} if diagnosis else {}),
     }
 
 
@@ -389,3 +420,51 @@ def share_link_create(
 def share_link_revoke(*, link: ShareLink) -> None:
     """Stop a link working at once; other links to the same result keep working."""
     ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def overview_request(*, model: TrainedModel, budget: int = 5, dispatch: bool = True) -> ModelOverview:
+    """Ask for a model overview (SP-LIME's pick step) of a finished table model."""
+    if not model.succeeded:
+        raise RequestError("This model has not finished training yet.")
+    if model.is_text or model.is_image:
+        raise RequestError("The overview of representative rows is available for tables.")
+    if not 1 <= budget <= 10:
+        raise RequestError("Pick from 1 to 10 rows.")
+    with transaction.atomic():
+        overview = ModelOverview.objects.create(model=model, budget=budget)
+        if dispatch:
+            job_dispatch(job=overview)
+    return overview
+
+
+def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict[str, Any]:
+    """Explain a sample of rows, then pick the few whose reasons together cover the most."""
+    model = overview.model
+    pipeline = model_pipeline(model)
+    frame = dataset_frame(model.dataset)[list(model.features)]
+    rng = np.random.default_rng(overview.random_state)
+    rows = np.sort(rng.choice(len(frame), size=min(overview.candidates, len(frame)), replace=False))
+    lime = tabular_lime_for(model)
+    predictions = pipeline.predict_proba(frame.iloc[rows]).argmax(axis=1)
+    explained = []
+    for done, (row, label) in enumerate(zip(rows, predictions, strict=True)):
+        on_progress(done, len(rows), "Explaining a sample of rows")
+        result = lime.explain(
+            frame.iloc[int(row)], pipeline.predict_proba, label=int(label), num_samples=2000,
+            num_features=5, random_state=overview.random_state,
+        )  # fmt: skip
+        explained.append((int(row), int(label), result))
+    picks = sp_lime_pick([{w.feature: w.weight for w in r.weights} for _, _, r in explained], overview.budget)
+    return {
+        "result": {
+            "rows_explained": len(explained),
+            "picks": [
+                {
+                    "row": explained[i][0],
+                    "label": model.class_names[explained[i][1]],
+                    "weights": [w for w in explained[i][2].to_dict()["weights"]],
+                }
+                for i in picks
+            ],
+        }
+    }

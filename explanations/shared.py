@@ -16,7 +16,7 @@ from django.urls import reverse
 from classifiers.tabular.training import CLASSIFIER_CARDS
 
 from . import presenters, selectors
-from .views import exports_response, picture_response
+from .views import DIAGNOSTIC_CHARTS, diagnostic_response, exports_response, picture_response
 
 
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -41,6 +41,9 @@ def _explanation_context(link) -> dict:
         "chart_url": reverse("shared:chart", args=[link.token]),
         "overlay_url": reverse("shared:picture", args=[link.token, "overlay"]),
         "original_url": reverse("shared:picture", args=[link.token, "original"]),
+        "diagnostic_urls": {
+            name: reverse("shared:diagnostic", args=[link.token, name]) for name in DIAGNOSTIC_CHARTS
+        },
     }
 
 
@@ -76,6 +79,13 @@ def shared_picture(request: HttpRequest, link, which: str) -> HttpResponse:
     if not link.explanation_id:
         raise Http404("No picture.")
     return picture_response(link.explanation, which)
+
+
+@private_link
+def shared_diagnostic(request: HttpRequest, link, name: str) -> HttpResponse:
+    if not link.explanation_id:
+        raise Http404("No chart.")
+    return diagnostic_response(link.explanation, name)
 
 
 @private_link

@@ -11,5 +11,6 @@ urlpatterns = [
     path("s/<str:token>/weights.svg", shared.shared_chart, name="chart"),
     path("s/<str:token>/confusion.svg", shared.shared_confusion, name="confusion"),
     path("s/<str:token>/picture/<str:which>.png", shared.shared_picture, name="picture"),
+    path("s/<str:token>/diagnostic/<str:name>.svg", shared.shared_diagnostic, name="diagnostic"),
     path("s/<str:token>/export.<str:fmt>", shared.shared_export, name="export"),
 ]

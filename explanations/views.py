@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from classifiers.selectors import model_for_user
+from classifiers.selectors import display_value, model_for_user
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 
-from . import exports, presenters, selectors, services
+from . import exports, presenters, selectors, services, trust
 from .forms import CustomValuesForm, ExplainForm
 from .models import Explainer
 from .reports import explanation_document
@@ -242,7 +242,27 @@ def owner_urls(explanation) -> dict[str, str]:
         "chart_url": reverse("explanations:chart", args=[explanation.pk]),
         "overlay_url": reverse("explanations:picture", args=[explanation.pk, "overlay"]),
         "original_url": reverse("explanations:picture", args=[explanation.pk, "original"]),
+        "diagnostic_urls": {
+            name: reverse("explanations:diagnostic", args=[explanation.pk, name])
+            for name in DIAGNOSTIC_CHARTS
+        },
     }
+
+
+DIAGNOSTIC_CHARTS = ("stability", "kernel", "curves")
+
+
+def diagnostic_response(explanation, name: str) -> HttpResponse:
+    diagnosis = explanation.result.get("diagnostics") or {}
+    path = presenters.media_path(diagnosis.get(f"{name}_chart", "")) if name in DIAGNOSTIC_CHARTS else None
+    if path is None:
+        raise Http404("No chart.")
+    return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@login_required
+def explanation_diagnostic(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    return diagnostic_response(selectors.explanation_for_user(request.user, pk), name)
 
 
 def picture_response(explanation, which: str) -> HttpResponse:
@@ -272,3 +292,85 @@ def explanation_chart(request: HttpRequest, pk: int) -> HttpResponse:
     if path is None:
         raise Http404("No chart yet.")
     return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def overview_request(request: HttpRequest, model_pk: int) -> HttpResponse:
+    model = model_for_user(request.user, model_pk)
+    try:
+        overview = services.overview_request(model=model)
+    except services.RequestError as error:
+        messages.error(request, str(error))
+        return redirect("classifiers:model", pk=model.pk)
+    return redirect("explanations:overview", pk=overview.pk)
+
+
+@login_required
+def overview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    overview = selectors.overview_for_user(request.user, pk)
+    context = {"overview": overview, "job": overview, "model": overview.model}
+    return render(request, "explanations/overview.html", context)
+
+
+@login_required
+def overview_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return job_status_response(selectors.overview_for_user(request.user, pk))
+
+
+@login_required
+def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
+    """One feature varied for this case: the predicted probability as a line, the current value marked."""
+    explanation = selectors.explanation_for_user(request.user, pk)
+    model = explanation.model
+    if not explanation.succeeded or model.is_text or model.is_image:
+        raise Http404("Only for explanations of table rows.")
+    feature = request.GET.get("feature") or explanation.result["weights"][0]["feature"]
+    others = selectors.other_models_for(explanation)
+    other = others.filter(pk=request.GET.get("other") or 0).first()
+    if feature not in model.features:
+        raise Http404("No such column.")
+    _, curves = trust.what_if(
+        model=model, row=services.explanation_instance(explanation), feature=feature,
+        label=explanation.label, other=other,
+    )  # fmt: skip
+    query = request.GET.copy()
+    query["feature"] = feature
+    context = {
+        "explanation": explanation,
+        "model": model,
+        "feature": feature,
+        "other": other,
+        "others": others,
+        "curves": curves,
+        "curve_rows": _curve_rows(curves),
+        "chart_url": reverse("explanations:what_if_chart", args=[pk]) + "?" + query.urlencode(),
+    }
+    return render(request, "explanations/what_if_curve.html", context)
+
+
+def _curve_rows(curves: dict) -> list[list[str]]:
+    """One row per value: the value, then each model's probability, the case's own value marked."""
+    first = next(iter(curves.values()))
+    rows = []
+    for index, value in enumerate(first["values"]):
+        shown = display_value(value)
+        if value == first["current_value"]:
+            shown += " (this case)"
+        rows.append([shown, *(f"{100 * curve['probabilities'][index]:.1f}%" for curve in curves.values())])
+    return rows
+
+
+@login_required
+def what_if_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    explanation = selectors.explanation_for_user(request.user, pk)
+    model = explanation.model
+    feature = request.GET.get("feature", "")
+    if not explanation.succeeded or model.is_text or model.is_image or feature not in model.features:
+        raise Http404("No chart.")
+    other = selectors.other_models_for(explanation).filter(pk=request.GET.get("other") or 0).first()
+    chart, _ = trust.what_if(
+        model=model, row=services.explanation_instance(explanation), feature=feature,
+        label=explanation.label, other=other,
+    )  # fmt: skip
+    return HttpResponse(chart, content_type="image/svg+xml")

@@ -482,11 +482,8 @@ class TabularLime:
         score = float(surrogate.score(zs, y, sample_weight=sample_weight))
         coef = surrogate.coef_
         intercept = float(surrogate.intercept_)
-        if continuous:
-            local_prediction = float(intercept + coef @ z[0, used])
-        else:
-            # The instance is all ones in the binary representation.
-            local_prediction = float(intercept + coef.sum())
+        # In the binary representation the instance is all ones.
+        local_prediction = float(intercept + (coef @ z[0, used] if continuous else coef.sum()))
 
         order = np.argsort(-np.abs(coef), kind="stable")
         weights = tuple(

@@ -44,7 +44,7 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
 
     started = time.monotonic()
     row.get_by_role("button", name="Explain").click()
-    chart = page.locator("figure.chart img")
+    chart = page.get_by_role("img", name="Bar chart of the reasons")
     expect(chart).to_be_visible(timeout=90_000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     seconds_to_chart = time.monotonic() - started
@@ -53,6 +53,10 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     expect(page.locator(".verdict")).to_contain_text("The model predicts")
     first_reason = page.locator("table.weights tbody tr").first
     expect(first_reason).to_contain_text("age")
+    expect(page.get_by_role("heading", name="How far to trust this explanation")).to_be_visible()
+    for name in ("Each reason's average weight", "The top reasons' weights", "Deletion and insertion curves"):
+        picture = page.get_by_role("img", name=name)
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     page.screenshot(path=str(screenshots / "e2e-explanation.png"), full_page=True)
     print(f"Explain click -> chart visible: {seconds_to_chart:.2f} s")
 
@@ -110,7 +114,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     response = student.goto(url)
     assert response.headers["x-robots-tag"] == "noindex, nofollow"
     expect(student.get_by_role("heading", name="Why did the model predict this for row 5?")).to_be_visible()
-    expect(student.locator("figure.chart img")).to_be_visible()
+    expect(student.get_by_role("img", name="Bar chart of the reasons")).to_be_visible()
     expect(student.get_by_text("My data")).to_have_count(0)
     width = student.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"

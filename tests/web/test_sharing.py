@@ -119,6 +119,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
     explanation = make_explanation(model, row=1)
     second = make_explanation(model, row=2)
     link = services.share_link_create(user=user, explanation=explanation)
+    overview = services.overview_request(model=model, dispatch=False)
     dataset = model.dataset
     table = {
         "classifiers:dataset": [dataset.pk],
@@ -131,6 +132,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "classifiers:confusion": [model.pk],
         "classifiers:image": [dataset.pk, 0],
         "explanations:picture": [explanation.pk, "overlay"],
+        "explanations:diagnostic": [explanation.pk, "stability"],
         "explanations:request": [model.pk],
         "explanations:what_if": [model.pk],
         "explanations:share_model": [model.pk],
@@ -144,6 +146,11 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "explanations:compare_request": [explanation.pk],
         "explanations:pair_request": [explanation.pk],
         "explanations:compare": [explanation.pk, second.pk],
+        "explanations:what_if_curve": [explanation.pk],
+        "explanations:what_if_chart": [explanation.pk],
+        "explanations:overview_request": [model.pk],
+        "explanations:overview": [overview.pk],
+        "explanations:overview_status": [overview.pk],
     }
     assert sorted(id_patterns(get_resolver())) == sorted(table)  # a new URL must join this table
     client.force_login(other_user)

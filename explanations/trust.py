@@ -1,0 +1,142 @@
+"""How far to trust an explanation: the diagnostics run beside it and the what-if curve.
+
+The service layer between explanation rows and explanations/engine/diagnostics.py: it
+picks the settings, writes the charts next to the explanation, and returns JSON-ready
+results with the sentences the page shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from classifiers.models import TrainedModel
+from classifiers.services import dataset_frame, model_pipeline
+
+from .engine import diagnostic_charts as charts
+from .engine import diagnostics
+from .engine.lime_image import fill_image
+from .engine.lime_tabular import TabularLime
+from .models import Explanation
+
+STABILITY_RUNS = 5
+
+
+def _write(folder: Path, name: str, content: bytes) -> str:
+    absolute = Path(settings.MEDIA_ROOT) / folder
+    absolute.mkdir(parents=True, exist_ok=True)
+    (absolute / name).write_bytes(content)
+    return str(folder / name)
+
+
+def diagnose_table(
+    explanation: Explanation,
+    lime: TabularLime,
+    predict_proba: Any,
+    row: pd.Series,
+    label: int,
+    order: list[str],
+) -> dict[str, Any]:
+    """Stability over seeds, kernel-width sensitivity and deletion/insertion curves for one row."""
+    model = explanation.model
+    title = model.class_names[label]
+    folder = Path("explanations") / str(explanation.pk)
+    seeds = tuple(explanation.random_state + i for i in range(STABILITY_RUNS))
+    options = {"label": label, "num_features": explanation.num_features}
+    stability = diagnostics.stability_tabular(
+        lime, row, predict_proba, seeds=seeds, num_samples=explanation.num_samples,
+        kernel_width=explanation.kernel_width, **options,
+    )  # fmt: skip
+    sweep = diagnostics.kernel_sweep(
+        lime, row, predict_proba, num_samples=explanation.num_samples,
+        random_state=explanation.random_state, **options,
+    )  # fmt: skip
+    frame = dataset_frame(model.dataset)
+    baseline = diagnostics.typical_values(frame, model.numeric, model.categorical)
+    curves = diagnostics.deletion_insertion_tabular(
+        row, predict_proba, label=label, order=order, baseline=baseline,
+        random_state=explanation.random_state, columns=list(model.features),
+    )  # fmt: skip
+    return {
+        "stability": stability.to_dict(),
+        "stability_words": stability_words(stability),
+        "stability_chart": _write(folder, "stability.svg", charts.stability_chart(stability, title=title)),
+        "kernel": sweep.to_dict(),
+        "kernel_words": diagnostics.sign_flip_words(sweep),
+        "kernel_chart": _write(folder, "kernel.svg", charts.kernel_width_chart(sweep, title=title)),
+        "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
+        "curves_chart": _write(
+            folder, "curves.svg", charts.deletion_insertion_chart(curves, title=title, unit="features")
+        ),
+    }
+
+
+def diagnose_image(
+    explanation: Explanation, image: np.ndarray, result: Any, predict_proba: Any, label: int
+) -> dict[str, Any]:
+    """Deletion/insertion curves over superpixels, in the explanation's order vs random."""
+    order = [segment for segment, _ in result.weights[: max(explanation.top_segments, 10)]]
+    curves = diagnostics.deletion_insertion_image(
+        image, result.segments, predict_proba, label=label, order=order,
+        fill=fill_image(image, result.segments, "grey"), random_state=explanation.random_state,
+    )  # fmt: skip
+    folder = Path("explanations") / str(explanation.pk)
+    title = explanation.model.class_names[label]
+    chart = charts.deletion_insertion_chart(curves, title=title, unit="regions")
+    return {
+        "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
+        "curves_chart": _write(folder, "curves.svg", chart),
+    }
+
+
+def stability_words(stability: diagnostics.Stability) -> str:
+    """What repeating the explanation showed, said plainly."""
+    agreement = stability.top5_jaccard
+    uncertain = [f.condition for f in stability.uncertain[:3]]
+    if agreement >= 0.95:
+        text = (
+            f"Repeated {stability.runs} times with other random cases, the top five reasons stayed the same."
+        )
+    elif agreement >= 0.7:
+        text = (
+            f"Repeated {stability.runs} times, the top five reasons mostly stayed the same "
+            f"(agreement {agreement:.2f}); the smaller bars may swap places."
+        )
+    else:
+        text = (
+            f"Repeated {stability.runs} times, the top reasons changed a lot (agreement {agreement:.2f}): "
+            "ask for more similar cases before trusting the order."
+        )
+    if uncertain:
+        text += " Not even the direction is sure for: " + "; ".join(uncertain) + "."
+    return text
+
+
+def what_if(
+    *,
+    model: TrainedModel,
+    row: pd.DataFrame,
+    feature: str,
+    label: int,
+    other: TrainedModel | None = None,
+) -> tuple[bytes, dict[str, Any]]:
+    """The predicted probability of `label` as one feature varies, the row's value marked;
+    with `other`, a second model on the same chart. Returns the SVG and the numbers."""
+    if feature not in model.features:
+        raise ValueError(f"The model does not use the column “{feature}”.")
+    models = {model.get_classifier_display(): model_pipeline(model).predict_proba}
+    if other is not None:
+        models[f"{other.get_classifier_display()} #{other.pk}"] = model_pipeline(other).predict_proba
+    frame = dataset_frame(model.dataset)
+    curves = diagnostics.what_if_curves_for_models(
+        row.iloc[0], models, feature=feature, label=label, frame=frame[list(model.features)],
+        categorical=feature not in model.numeric,
+    )  # fmt: skip
+    title = model.class_names[label]
+    return charts.what_if_chart(curves, title=title, feature_label=feature), {
+        name: curve.to_dict() for name, curve in curves.items()
+    }

@@ -1,0 +1,65 @@
+"""Trust diagnostics on the pages: stability, kernel width, deletion/insertion, what-if, overview (issue 7)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from explanations import services
+from explanations.models import ModelOverview
+from jobs.services import job_run
+
+pytestmark = [pytest.mark.web, pytest.mark.django_db]
+
+
+def test_a_table_explanation_carries_its_trust_checks(logged_in, make_trained_model, make_explanation, user):
+    explanation = make_explanation(make_trained_model(user), row=3)
+    diagnosis = explanation.result["diagnostics"]
+    stability = diagnosis["stability"]
+    assert stability["runs"] == 5 and stability["seeds"] == [0, 1, 2, 3, 4]
+    age = next(f for f in stability["features"] if f["feature"] == "age")
+    assert age["top5_share"] == 1.0 and not age["sign_uncertain"]  # the feature that decides is stable
+    assert diagnosis["curves"]["deletion"]["auc"] < diagnosis["curves"]["deletion"]["random_auc"]
+    assert diagnosis["curves"]["insertion"]["auc"] > diagnosis["curves"]["insertion"]["random_auc"]
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
+    assert "How far to trust this explanation" in page.text
+    for name in ("stability", "kernel", "curves"):
+        chart = logged_in.get(reverse("explanations:diagnostic", args=[explanation.pk, name]))
+        assert chart["Content-Type"] == "image/svg+xml", name
+
+
+def test_trust_checks_can_be_skipped_and_samples_chosen_automatically(
+    make_trained_model, make_explanation, user
+):
+    model = make_trained_model(user)
+    quick = make_explanation(model, row=3, diagnostics=False)
+    assert "diagnostics" not in quick.result
+    auto = make_explanation(model, row=3, auto_samples=True, num_samples=1000)
+    assert auto.result["auto_samples"]["chosen"] == auto.num_samples
+    assert auto.result["auto_samples"]["reached"] is True  # age alone decides: runs agree quickly
+
+
+def test_what_if_curve_marks_the_case_and_moves_with_the_deciding_feature(
+    logged_in, make_trained_model, make_explanation, user
+):
+    explanation = make_explanation(make_trained_model(user), row=3)
+    page = logged_in.get(reverse("explanations:what_if_curve", args=[explanation.pk]), {"feature": "age"})
+    assert page.status_code == 200 and "(this case)" in page.text
+    curve = next(iter(page.context["curves"].values()))
+    probabilities = dict(zip(curve["values"], curve["probabilities"], strict=True))
+    young, old = min(probabilities), max(probabilities)
+    assert abs(probabilities[young] - probabilities[old]) > 0.5  # crossing age 50 flips the class
+    chart = logged_in.get(reverse("explanations:what_if_chart", args=[explanation.pk]), {"feature": "age"})
+    assert chart["Content-Type"] == "image/svg+xml"
+
+
+def test_model_overview_picks_representative_rows(logged_in, make_trained_model, user):
+    model = make_trained_model(user)
+    overview = services.overview_request(model=model, dispatch=False)
+    job_run(model=ModelOverview, pk=overview.pk, work=services.overview_run)
+    overview.refresh_from_db()
+    picks = overview.result["picks"]
+    assert 1 <= len(picks) <= 5
+    assert picks[0]["weights"][0]["feature"] == "age"
+    page = logged_in.get(reverse("explanations:overview", args=[overview.pk]))
+    assert f"Row {picks[0]['row']}: predicted" in page.text
