@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
 from explanations.engine.charts import confusion_matrix_chart
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
@@ -59,6 +60,10 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         )
     if upload.size == 0:
         raise UploadError("The file is empty.")
+    try:
+        check_upload_quota(owner, upload.size)
+    except QuotaError as error:
+        raise UploadError(str(error)) from error
     is_zip = _is_zip(upload)
     dataset = Dataset(
         owner=owner,
@@ -235,6 +240,10 @@ def model_train_request(
     """
     if not dataset.succeeded:
         raise UploadError("This file has not been read yet.")
+    try:
+        check_job_quota(dataset.owner)
+    except QuotaError as error:
+        raise UploadError(str(error)) from error
     if dataset.kind == DatasetKind.IMAGE:
         return _image_train_request(dataset, classifier, params, random_state, dispatch)
     profiles = dataset_profiles(dataset)

@@ -57,7 +57,11 @@ def dataset_upload(request: HttpRequest) -> HttpResponse:
 def dataset_demo(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in DEMOS:
         raise Http404("No such demo.")
-    dataset = services.dataset_create_demo(owner=request.user, slug=slug)
+    try:
+        dataset = services.dataset_create_demo(owner=request.user, slug=slug)
+    except services.UploadError as error:
+        messages.error(request, str(error))
+        return redirect("classifiers:home")
     return redirect("classifiers:dataset", pk=dataset.pk)
 
 
@@ -140,7 +144,7 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             model = services.model_train_request(
                 dataset=dataset,
-                target=form.cleaned_data["target"],
+                target=form.cleaned_data.get("target", "class"),
                 classifier=form.cleaned_data["classifier"],
                 params=form.params(),
                 text_column=form.cleaned_data.get("text_column") or "",

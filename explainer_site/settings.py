@@ -2,7 +2,8 @@
 
 Variables (all optional): SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL,
 REDIS_URL, DATA_DIR, CSRF_TRUSTED_ORIGINS, MAX_UPLOAD_MB,
-JOB_SOFT_TIME_LIMIT, JOB_HARD_TIME_LIMIT, JOB_HEARTBEAT_TIMEOUT.
+JOB_SOFT_TIME_LIMIT, JOB_HARD_TIME_LIMIT, JOB_HEARTBEAT_TIMEOUT, JOB_MEMORY_LIMIT_MB,
+USER_MAX_DATASETS, USER_MAX_MB, USER_MAX_QUEUED_JOBS, HTTPS.
 """
 
 import os
@@ -122,6 +123,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# In the database, so every gunicorn worker shares one count of failed logins
+# (the table is made by `manage.py createcachetable`, which make run and the
+# compose file call after migrate).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "limelight_cache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,6 +169,18 @@ MAX_IMAGE_PIXELS = 40_000_000
 INLINE_PROFILE_BYTES = 2_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The first handler stops storing a file once it is over MAX_UPLOAD_BYTES, so an
+# oversize body never fills the disk; the service then refuses it by its size.
+FILE_UPLOAD_HANDLERS = [
+    "jobs.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Per-user limits (accounts/quotas.py): files kept, their total size, jobs waiting.
+USER_MAX_DATASETS = env_int("USER_MAX_DATASETS", 50)
+USER_MAX_BYTES = env_int("USER_MAX_MB", 500) * 1024 * 1024
+USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 10)
 
 # Security headers; the stricter transport settings apply once DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -187,6 +205,9 @@ JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 60)
 # A queued job whose message has not been picked up for this long is sent again.
 JOB_REQUEUE_AFTER = env_int("JOB_REQUEUE_AFTER", 120)
 JOB_MAX_ATTEMPTS = 2
+# How much memory one job may add to its worker child (RLIMIT_AS, jobs/limits.py);
+# over it the job fails with "ran out of memory". 0 turns the limit off.
+JOB_MEMORY_LIMIT_MB = env_int("JOB_MEMORY_LIMIT_MB", 4096)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True

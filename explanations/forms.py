@@ -24,6 +24,7 @@ class ExplainForm(forms.Form):
         choices=[
             ("lime", "Reasons with weights (LIME)"),
             ("anchor", "An if-then rule (Anchors)"),
+            ("shap", "Shares of the prediction (KernelSHAP)"),
         ],
         initial="lime",
         required=False,
@@ -84,6 +85,17 @@ class ExplainForm(forms.Form):
         initial="quickshift",
         required=False,
     )
+    hide_color = forms.ChoiceField(
+        label="A hidden region becomes",
+        choices=[
+            ("grey", "Grey — the default: finds plain, solid objects too"),
+            ("mean", "Its own average colour — LIME's classic choice; cannot see plain regions"),
+            ("black", "Black"),
+            ("blur", "A blurred copy of itself"),
+        ],
+        initial="grey",
+        required=False,
+    )
     top_segments = forms.IntegerField(
         label="Regions to highlight", initial=5, min_value=1, max_value=20, required=False
     )
@@ -116,7 +128,7 @@ class ExplainForm(forms.Form):
         "slic": ("n_segments", "compactness"),
         "felzenszwalb": ("scale", "min_size"),
     }
-    IMAGE_ONLY = ("segmenter", "top_segments", *(name for knobs in SEGMENT_KNOBS.values() for name in knobs))
+    IMAGE_ONLY = ("segmenter", "hide_color", "top_segments", *(n for knobs in SEGMENT_KNOBS.values() for n in knobs))
 
     def __init__(self, *args, model: TrainedModel, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +149,7 @@ class ExplainForm(forms.Form):
             for name in self.IMAGE_ONLY:
                 del self.fields[name]
             if model.is_text:
+                self.fields["explainer"].choices = self.fields["explainer"].choices[:2]
                 del self.fields["discretizer"]
                 del self.fields["auto_samples"]
                 del self.fields["skip_diagnostics"]
@@ -144,7 +157,7 @@ class ExplainForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name in ("explainer", "num_samples", "num_features", "random_state", "discretizer", "threshold",
-                     "segmenter", "top_segments"):  # fmt: skip
+                     "segmenter", "top_segments", "hide_color"):  # fmt: skip
             if name in self.fields and data.get(name) in (None, ""):
                 data[name] = self.fields[name].initial
         return data
@@ -161,7 +174,7 @@ class ExplainForm(forms.Form):
             "random_state": data["random_state"],
         }
         for name in ("explainer", "threshold", "max_anchor_size", "kernel_width", "discretizer", "segmenter",
-                     "top_segments"):  # fmt: skip
+                     "top_segments", "hide_color"):  # fmt: skip
             if name in self.fields:
                 options[name] = data[name]
         if "segmenter" in self.fields:

@@ -11,6 +11,7 @@ from jobs.models import Job
 class Explainer(models.TextChoices):
     LIME = "lime", "LIME feature weights"
     ANCHOR = "anchor", "Anchors if-then rule"
+    SHAP = "shap", "KernelSHAP values"
 
 
 class Explanation(Job):
@@ -30,6 +31,9 @@ class Explanation(Job):
     segmenter = models.CharField(max_length=16, default="quickshift", help_text="Images: how to cut regions.")
     segment_params = models.JSONField(default=dict, blank=True, help_text="Images: the segmenter's knobs.")
     top_segments = models.PositiveSmallIntegerField(default=5, help_text="Images: regions to highlight.")
+    hide_color = models.CharField(
+        max_length=8, default="grey", help_text="Images: what a hidden region is replaced by."
+    )
     diagnostics = models.BooleanField(default=True, help_text="Also measure how far to trust it.")
     auto_samples = models.BooleanField(
         default=False, help_text="Raise the number of samples until repeated runs agree."

@@ -105,7 +105,7 @@ def present(explanation: Explanation) -> ExplanationView:
         )
         for w in weights
     ]
-    score = float(explanation.result.get("score", 0.0))
+    score = float(explanation.result.get("score") or 0.0)
     best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
     model = explanation.model
     kind = f"{explanation.explainer}_{'image' if model.is_image else 'text' if model.is_text else 'table'}"

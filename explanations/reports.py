@@ -97,7 +97,24 @@ def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
         "score": result.get("score"),
         "local_prediction": result.get("local_prediction"),
         "num_samples": explanation.num_samples,
+        **_diagnostics(result),
     }
+
+
+def _diagnostics(result: dict[str, Any]) -> dict[str, Any]:
+    """The trust checks, when they ran: fit, stability over seeds, kernel-width sweep, curves."""
+    found = result.get("diagnostics")
+    if not found:
+        return {}
+    document: dict[str, Any] = {"fidelity_r2": result.get("score")}
+    if "stability" in found:
+        document["stability"] = found["stability"]
+        document["kernel_width_sweep"] = found["kernel"]
+    document["deletion_insertion"] = {
+        kind: {key: curve[key] for key in ("auc", "random_auc", "better_than_random")}
+        for kind, curve in found["curves"].items()
+    }
+    return {"diagnostics": document}
 
 
 def _lime_image(result: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +127,7 @@ def _lime_image(result: dict[str, Any]) -> dict[str, Any]:
         "intercept": result.get("intercept"),
         "score": result.get("score"),
         "num_samples": result.get("num_samples"),
+        **_diagnostics(result),
     }
 
 

@@ -16,6 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.quotas import QuotaError, check_job_quota
+from classifiers.demos import DEMOS
+from classifiers.images.demos import demo_images
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
 from classifiers.services import dataset_frame, dataset_image, model_folder, model_pipeline, model_rows
@@ -27,7 +30,16 @@ from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
 from .engine.diagnostics import auto_samples as choose_num_samples
 from .engine.diagnostics import sp_lime_pick
-from .engine.lime_image import SEGMENTERS, explain_image, overlay_png, segments_png
+from .engine.lime_image import (
+    SEGMENTERS,
+    boundaries_png,
+    explain_image,
+    heatmap_png,
+    overlay_png,
+    segments_png,
+    top_region_iou,
+)
+from .engine.kernel_shap import TabularShap
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
 from .engine.lime_text import explain_text
 from .models import Explainer, Explanation, ModelOverview, ShareLink
@@ -55,6 +67,7 @@ def explanation_request(
     segmenter: str = "quickshift",
     segment_params: dict[str, Any] | None = None,
     top_segments: int = 5,
+    hide_color: str = "grey",
     diagnostics: bool = True,
     auto_samples: bool = False,
     random_state: int = 0,
@@ -83,16 +96,21 @@ def explanation_request(
         raise RequestError(f"A rule can have from 1 to {max(1, len(model.features))} conditions.")
     if segmenter not in SEGMENTERS:
         raise RequestError(f"Unknown way of cutting an image into regions “{segmenter}”.")
+    if hide_color not in ("grey", "mean", "black", "blur"):
+        raise RequestError(f"Unknown way of hiding a region “{hide_color}”.")
     if not 1 <= top_segments <= 20:
         raise RequestError("Show from 1 to 20 regions.")
     if model.is_image and explainer != Explainer.LIME:
         raise RequestError("For images, Limelight explains with LIME (regions of the image).")
+    if model.is_text and explainer == Explainer.SHAP:
+        raise RequestError("For text, choose LIME (highlighted words) or Anchors (a rule of words).")
     if discretizer not in DISCRETIZERS:
         raise RequestError(f"Unknown way of splitting numbers “{discretizer}”.")
     for name, value in {"num_samples": num_samples, "num_features": num_features}.items():
         low, high = LIMITS[name]
         if not low <= value <= high:
             raise RequestError(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.")
+    _check_job_quota(model)
     with transaction.atomic():
         explanation = Explanation.objects.create(
             model=model,
@@ -109,6 +127,7 @@ def explanation_request(
             segmenter=segmenter,
             segment_params=segment_params or {},
             top_segments=top_segments,
+            hide_color=hide_color,
             diagnostics=diagnostics,
             auto_samples=auto_samples,
             random_state=random_state,
@@ -116,6 +135,13 @@ def explanation_request(
         if dispatch:
             job_dispatch(job=explanation)
     return explanation
+
+
+def _check_job_quota(model: TrainedModel) -> None:
+    try:
+        check_job_quota(model.dataset.owner)
+    except QuotaError as error:
+        raise RequestError(str(error)) from error
 
 
 def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[str, Any]:
@@ -185,9 +211,9 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     label = explanation.requested_label
     if label is None or explanation.explainer == Explainer.ANCHOR:
         label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction
-    run = _ANCHOR if explanation.explainer == Explainer.ANCHOR else _LIME
+    run = _EXPLAINERS[explanation.explainer]
     if kind not in run:
-        raise JobError("This kind of explanation is not available for images; try LIME.")
+        raise JobError(f"{explanation.get_explainer_display()} is not available for this kind of data; try LIME.")
     result = run[kind](explanation, pipeline, instance, label, on_progress)
     chart = ""
     if result.get("weights"):
@@ -312,10 +338,10 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
         method=explanation.segmenter,
         segment_params=explanation.segment_params or None,
         num_samples=explanation.num_samples,
-        # Grey, not each region's mean colour: a plain region equals its own mean, so hiding it
-        # with the mean changes nothing and LIME cannot see it (measured on the shapes demo:
-        # 11% of the top regions on the shape with the mean, 68% with grey).
-        hide_color="grey",
+        # The default is grey, not each region's mean colour: a plain region equals its own mean,
+        # so hiding it with the mean changes nothing and LIME cannot see it (measured on the
+        # shapes demo: 11% of the top regions on the shape with the mean, 68% with grey).
+        hide_color=explanation.hide_color,
         random_state=explanation.random_state,
         on_progress=_progress(on_progress, "Asking the model about the image with regions hidden"),
     )
@@ -326,8 +352,16 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
     if explanation.diagnostics:
         on_progress(1, 1, "Checking how far to trust it")
         diagnosis = trust.diagnose_image(explanation, image, result, pipeline.predict_proba, label)
-    (absolute / "overlay.png").write_bytes(overlay_png(image, result, top=explanation.top_segments))
-    (absolute / "segments.png").write_bytes(segments_png(result.segments))
+    pictures = {
+        "overlay": overlay_png(image, result, top=explanation.top_segments),
+        "positive": overlay_png(image, result, top=explanation.top_segments, positive_only=True),
+        "boundaries": boundaries_png(image, result.segments),
+        "heatmap": heatmap_png(image, result),
+        "segments": segments_png(result.segments),
+    }
+    for name, content in pictures.items():
+        (absolute / f"{name}.png").write_bytes(content)
+    truth = demo_truth(explanation.model.dataset, explanation.row_index)
     weights = [
         {"segment": s, "feature": f"region {s}", "condition": f"region {s}", "weight": weight}
         for s, weight in result.weights[: explanation.num_features]
@@ -338,13 +372,38 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
         "overlay_path": str(folder / "overlay.png"),
         "segments_path": str(folder / "segments.png"),
         "segmentation_seconds": result.segmentation_seconds,
+        "pictures": {name: str(folder / f"{name}.png") for name in pictures},
         **({"diagnostics": diagnosis} if diagnosis else {}),
+        **({"iou": top_region_iou(result, truth, top=explanation.top_segments)} if truth is not None else {}),
     }
+
+
+def demo_truth(dataset, index: int) -> np.ndarray | None:
+    """For the shapes demo only: the true region of the shape in one image, to score the explanation."""
+    if not (dataset.is_demo and dataset.name == DEMOS["shapes"].filename):
+        return None
+    demo = demo_images()
+    names = {demo.member(i): i for i in range(len(demo.labels))}
+    found = names.get(dataset.images[index]["name"])
+    return None if found is None else demo.masks[found]
+
+
+def _shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+    return tabular_shap_for(explanation.model).explain(
+        row.iloc[0],
+        pipeline.predict_proba,
+        label=label,
+        num_features=explanation.num_features,
+        random_state=explanation.random_state,
+        on_progress=_progress(on_progress, "Asking the model about cases mixing this row with typical ones"),
+    ).to_dict()
 
 
 # Keyed by the kind of model: "table", "text" or "image".
 _LIME = {"table": _lime_table, "text": _lime_text, "image": _lime_image}
 _ANCHOR = {"table": _anchor_table, "text": _anchor_text}
+_SHAP = {"table": _shap_table}
+_EXPLAINERS = {Explainer.LIME: _LIME, Explainer.ANCHOR: _ANCHOR, Explainer.SHAP: _SHAP}
 
 
 def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
@@ -365,6 +424,20 @@ def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> Tabu
         partial = path.with_suffix(".partial")
         joblib.dump(lime, partial)
         partial.replace(path)  # atomic: a concurrent job never reads half a file
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
+def tabular_shap_for(model: TrainedModel) -> TabularShap:
+    """KernelSHAP's background of typical training rows: built once, kept beside the model, cached."""
+    path = model_folder(model) / "shap.joblib"
+    if not path.exists():
+        rows = dataset_frame(model.dataset)[model_rows(model).in_training][list(model.features)]
+        explainer = TabularShap.fit(
+            rows, numeric=model.numeric, categorical=model.categorical, random_state=model.random_state
+        )
+        partial = path.with_suffix(".partial")
+        joblib.dump(explainer, partial)
+        partial.replace(path)
     return _load_cached(str(path), path.stat().st_mtime)
 
 
@@ -430,6 +503,7 @@ def overview_request(*, model: TrainedModel, budget: int = 5, dispatch: bool = T
         raise RequestError("The overview of representative rows is available for tables.")
     if not 1 <= budget <= 10:
         raise RequestError("Pick from 1 to 10 rows.")
+    _check_job_quota(model)
     with transaction.atomic():
         overview = ModelOverview.objects.create(model=model, budget=budget)
         if dispatch:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from classifiers.tabular.training import CLASSIFIER_CARDS
 
 from . import presenters, selectors
-from .views import DIAGNOSTIC_CHARTS, diagnostic_response, exports_response, picture_response
+from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, exports_response, picture_response
 
 
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -41,6 +41,7 @@ def _explanation_context(link) -> dict:
         "chart_url": reverse("shared:chart", args=[link.token]),
         "overlay_url": reverse("shared:picture", args=[link.token, "overlay"]),
         "original_url": reverse("shared:picture", args=[link.token, "original"]),
+        "picture_urls": {name: reverse("shared:picture", args=[link.token, name]) for name in IMAGE_PICTURES},
         "diagnostic_urls": {
             name: reverse("shared:diagnostic", args=[link.token, name]) for name in DIAGNOSTIC_CHARTS
         },

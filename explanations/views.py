@@ -198,7 +198,11 @@ def compare_request(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_request(request: HttpRequest, pk: int) -> HttpResponse:
     """The other kind of explanation (LIME or Anchors) for the same case, shown side by side."""
     explanation = selectors.explanation_for_user(request.user, pk)
-    other = Explainer.ANCHOR if explanation.explainer == Explainer.LIME else Explainer.LIME
+    other = request.POST.get("explainer") or (
+        Explainer.ANCHOR if explanation.explainer == Explainer.LIME else Explainer.LIME
+    )
+    if other == explanation.explainer or other not in Explainer.values:
+        raise Http404("Choose another kind of explanation.")
     try:
         second = services.explanation_request(
             model=explanation.model,
@@ -242,6 +246,9 @@ def owner_urls(explanation) -> dict[str, str]:
         "chart_url": reverse("explanations:chart", args=[explanation.pk]),
         "overlay_url": reverse("explanations:picture", args=[explanation.pk, "overlay"]),
         "original_url": reverse("explanations:picture", args=[explanation.pk, "original"]),
+        "picture_urls": {
+            name: reverse("explanations:picture", args=[explanation.pk, name]) for name in IMAGE_PICTURES
+        },
         "diagnostic_urls": {
             name: reverse("explanations:diagnostic", args=[explanation.pk, name])
             for name in DIAGNOSTIC_CHARTS
@@ -250,6 +257,7 @@ def owner_urls(explanation) -> dict[str, str]:
 
 
 DIAGNOSTIC_CHARTS = ("stability", "kernel", "curves")
+IMAGE_PICTURES = ("boundaries", "positive", "heatmap")
 
 
 def diagnostic_response(explanation, name: str) -> HttpResponse:
@@ -268,13 +276,13 @@ def explanation_diagnostic(request: HttpRequest, pk: int, name: str) -> HttpResp
 def picture_response(explanation, which: str) -> HttpResponse:
     """An image explanation's picture: the image itself, or the overlay of its regions."""
     model = explanation.model
-    if not model.is_image or not explanation.succeeded or which not in ("overlay", "original"):
+    if not model.is_image or not explanation.succeeded:
         raise Http404("No picture.")
     if which == "original":
         from classifiers.views import image_response
 
         return image_response(model.dataset, explanation.row_index)
-    path = presenters.media_path(explanation.result.get("overlay_path", ""))
+    path = presenters.media_path(explanation.result.get("pictures", {}).get(which, ""))
     if path is None:
         raise Http404("No picture.")
     return FileResponse(path.open("rb"), content_type="image/png")

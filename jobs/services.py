@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .limits import OUT_OF_MEMORY_MESSAGE, job_memory_limit
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,15 @@ WORKER_LOST_FINAL_MESSAGE = (
     "The worker stopped while working on this, twice, so we gave up. This can happen when "
     "the data is too large for the server's memory. Try a smaller file or fewer samples."
 )
+
+
+def took_too_long_message() -> str:
+    limit = settings.JOB_SOFT_TIME_LIMIT
+    after = f"{limit} seconds" if limit < 120 else f"about {round(limit / 60)} minutes"
+    return (
+        f"This took too long and was stopped after {after}. "
+        "Try a smaller file, a simpler model or fewer samples."
+    )
 
 
 class JobError(Exception):
@@ -166,17 +176,16 @@ def job_run(
     interval = max(1.0, settings.JOB_HEARTBEAT_TIMEOUT / 4)
     with job_heartbeat(model=model, pk=pk, interval=interval):
         try:
-            fields = work(job, ProgressReporter(model, pk))
+            # The limit is lifted again as this block exits, before the failure is written.
+            with job_memory_limit():
+                fields = work(job, ProgressReporter(model, pk))
         except JobError as error:
             job_fail(model=model, pk=pk, message=str(error))
         except SoftTimeLimitExceeded:
-            minutes = max(1, round(settings.JOB_SOFT_TIME_LIMIT / 60))
-            job_fail(
-                model=model,
-                pk=pk,
-                message=f"This took too long and was stopped after about {minutes} minute(s). "
-                "Try a smaller file, a simpler model or fewer samples.",
-            )
+            job_fail(model=model, pk=pk, message=took_too_long_message())
+        except MemoryError:
+            logger.warning("%s %s ran out of memory", model.__name__, pk)
+            job_fail(model=model, pk=pk, message=OUT_OF_MEMORY_MESSAGE)
         except Exception:
             logger.exception("%s %s failed", model.__name__, pk)
             job_fail(

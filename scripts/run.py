@@ -196,6 +196,7 @@ def web_port(env: dict[str, str]) -> int:
 def prepare_database(env: dict[str, str]) -> None:
     say("Preparing the database and static files…")
     manage_or_fail("migrate", "--noinput", "--verbosity", "0", env=env)
+    manage_or_fail("createcachetable", env=env)
     manage_or_fail("collectstatic", "--noinput", "--verbosity", "0", env=env)
 
 

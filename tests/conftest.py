@@ -135,15 +135,3 @@ def make_explanation():
         return explanation
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Throttling counters live in the cache; no test sees another's."""
-    yield
-    from django.conf import settings
-
-    if settings.configured:
-        from django.core.cache import cache
-
-        cache.clear()

@@ -116,12 +116,18 @@ def read_image_archive(
         source = io.BytesIO(bytes(source))
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise ArchiveError(
             "This file is not a ZIP archive (or it is damaged). Upload a .zip file."
         ) from error
     with archive:
-        return _read(archive, max_members, max_total_bytes, max_pixels, max_side)
+        try:
+            return _read(archive, max_members, max_total_bytes, max_pixels, max_side)
+        except NotImplementedError as error:  # zipfile: a ZIP version or compression it cannot read
+            raise ArchiveError(
+                "This ZIP uses a format feature Limelight cannot read. Make it again with your "
+                "computer's ordinary “compress” or “send to ZIP” command."
+            ) from error
 
 
 def _read(

@@ -267,8 +267,11 @@ def _typed_series(values: list[str | None]) -> pd.Series:
         return pd.Series(np.nan, index=range(len(values)), dtype="float64")
     numbers = pd.to_numeric(pd.Series(present, dtype=object), errors="coerce")
     # Infinity parses as a number but breaks every imputer and scaler, so a
-    # column containing it is better shown as text the user can inspect.
-    if numbers.notna().all() and np.isfinite(numbers.to_numpy(dtype="float64")).all():
+    # column containing it is better shown as text the user can inspect. So does
+    # a number beyond float32's range: tree models convert to float32 and overflow.
+    as_float = numbers.to_numpy(dtype="float64")
+    in_range = np.isfinite(as_float) & (np.abs(np.nan_to_num(as_float)) <= np.finfo(np.float32).max)
+    if numbers.notna().all() and in_range.all():
         result = np.full(len(values), np.nan)
         result[[value is not None for value in values]] = numbers.to_numpy(dtype="float64")
         return pd.Series(result, dtype="float64")

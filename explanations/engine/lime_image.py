@@ -338,3 +338,48 @@ def _png(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array, "RGB").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def boundaries_png(image: np.ndarray, segments: np.ndarray) -> bytes:
+    """The image with the superpixels' borders drawn in, so a person sees how it was cut."""
+    from skimage.segmentation import find_boundaries
+
+    picture = np.array(_check_image(image), copy=True)
+    picture[find_boundaries(segments, mode="inner")] = (255, 221, 0)  # yellow reads on most photos
+    return _png(picture)
+
+
+def heatmap_png(image: np.ndarray, explanation: ImageLimeExplanation) -> bytes:
+    """Every pixel coloured by its superpixel's weight over a faded copy of the image, with a legend.
+
+    Diverging blue (toward the class) to orange (against), symmetric around zero, colour-blind safe.
+    """
+    from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
+    from matplotlib.figure import Figure
+
+    weights = np.zeros(int(explanation.segments.max()) + 1)
+    for segment, weight in explanation.weights:
+        weights[segment] = weight
+    heat = weights[explanation.segments]
+    limit = float(np.abs(weights).max()) or 1.0
+    colours = LinearSegmentedColormap.from_list("against-toward", ["#D55E00", "#ffffff", "#0072B2"])
+    height, width = explanation.segments.shape
+    figure = Figure(figsize=(6, 6 * height / width + 0.9), dpi=100)
+    axes = figure.add_axes((0.02, 0.16, 0.96, 0.82))
+    axes.imshow(_check_image(image), alpha=0.35)
+    shown = axes.imshow(heat, cmap=colours, norm=TwoSlopeNorm(0, -limit, limit), alpha=0.75)
+    axes.set_axis_off()
+    bar = figure.add_axes((0.1, 0.07, 0.8, 0.04))
+    legend = figure.colorbar(shown, cax=bar, orientation="horizontal")
+    legend.set_label("weight: ← against the class · toward the class →", fontsize=11)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def top_region_iou(explanation: ImageLimeExplanation, truth: np.ndarray, top: int = 5) -> float:
+    """Intersection over union of the top positive superpixels and a known true region."""
+    chosen = [segment for segment, weight in explanation.weights if weight > 0][:top]
+    found = np.isin(explanation.segments, chosen)
+    union = np.logical_or(found, truth).sum()
+    return float(np.logical_and(found, truth).sum() / union) if union else 0.0

@@ -120,3 +120,34 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
     student.screenshot(path=str(screenshots / "e2e-shared-phone.png"), full_page=True)
     phone.close()
+
+
+def test_images_train_and_see_the_regions(live_server, start_worker, page, screenshots, tmp_path):
+    """Upload a ZIP of pictures (then the shapes demo), train, explain one image: overlay and IoU."""
+    from classifiers.images.demos import demo_archive_bytes
+
+    start_worker()
+    archive = tmp_path / "my shapes.zip"
+    archive.write_bytes(demo_archive_bytes(seed=1, per_class=4))
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("photographer")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label("A CSV file or a ZIP of images").set_input_files(str(archive))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name="squares (4 images)")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="My data").click()
+    page.locator("form.demo").filter(has_text="Shapes").get_by_role("button").click()
+    expect(page.get_by_role("heading", name="circles (40 images)")).to_be_visible()
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("balanced accuracy", exact=True)).to_be_visible(timeout=90_000)
+    page.get_by_text("Advanced settings").click()
+    page.get_by_label("How the image is cut into regions").select_option("slic")
+    page.get_by_label("Similar cases to try").fill("400")
+    page.locator("table.rows tbody tr").first.get_by_role("button", name="Explain").click()
+    overlay = page.get_by_role("img", name="The same image with the 5 most important regions outlined")
+    expect(overlay).to_be_visible(timeout=90_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=overlay.element_handle())
+    expect(page.get_by_text("intersection-over-union")).to_be_visible()
+    page.screenshot(path=str(screenshots / "e2e-image.png"), full_page=True)

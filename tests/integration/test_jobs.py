@@ -46,7 +46,7 @@ def test_training_and_explanation_run_to_the_end_on_a_real_worker(start_worker, 
     explanation = wait_for_job(Explanation, explanation.pk)
     assert explanation.status == JobStatus.SUCCEEDED, explanation.message
     assert explanation.result["weights"][0]["feature"] == "age"
-    assert explanation.progress_done == explanation.progress_total == 5000
+    assert explanation.progress_done == explanation.progress_total > 0
     assert (Path(settings.MEDIA_ROOT) / explanation.chart).read_bytes().startswith(b"<?xml")
 
 

@@ -224,14 +224,7 @@ def test_exports_neutralise_formulas_and_keep_markup_inert(logged_in, markup_exp
         "-inf",
         "Infinity",
         "-1e400",
-        pytest.param(
-            "1e308",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="finite in float64 but not in float32: trees cast X to float32 and the job fails "
-                "with the generic apology; reading.py should treat |x| > float32 max like infinity",
-            ),
-        ),
+        "1e308",
     ],
 )
 def test_overflow_and_infinity_cells_do_not_break_upload_or_training(logged_in, user, bad):

@@ -154,3 +154,18 @@ def test_cli_explains_an_image_by_index_or_path(tmp_path):
     assert Path(explanation["overlay_path"]).is_file()
     assert {"segment", "weight"} == set(explanation["weights"][0])
     assert Explanation.objects.get().row_index == document["instance"]["row"]
+
+
+def test_training_images_through_the_form(logged_in, shapes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        response = logged_in.post(
+            reverse("classifiers:train", args=[shapes.pk]),
+            {"classifier": "svm", "features": "color_histogram", "image_size": "32"},
+        )
+    model = TrainedModel.objects.get()
+    assert response.url == reverse("classifiers:model", args=[model.pk])
+    assert (model.classifier, model.params) == ("svm", {"features": "color_histogram", "image_size": 32})
+    refused = logged_in.post(
+        reverse("classifiers:train", args=[shapes.pk]), {"classifier": "knn", "features": "hog", "image_size": "32"}
+    )
+    assert refused.status_code == 400 and TrainedModel.objects.count() == 1

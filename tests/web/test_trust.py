@@ -63,3 +63,40 @@ def test_model_overview_picks_representative_rows(logged_in, make_trained_model,
     assert picks[0]["weights"][0]["feature"] == "age"
     page = logged_in.get(reverse("explanations:overview", args=[overview.pk]))
     assert f"Row {picks[0]['row']}: predicted" in page.text
+
+
+def test_the_cli_reports_the_diagnostics(risk_csv_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("explain", str(risk_csv_path), "--row", "3", "--json", stdout=out)
+    diagnostics = json.loads(out.getvalue())["explanation"]["diagnostics"]
+    assert set(diagnostics) == {"fidelity_r2", "stability", "kernel_width_sweep", "deletion_insertion"}
+    assert diagnostics["stability"]["runs"] == 5 and 0 <= diagnostics["stability"]["top5_jaccard"] <= 1
+    first = diagnostics["stability"]["features"][0]
+    assert set(first) >= {"feature", "mean", "interval"}
+    assert diagnostics["kernel_width_sweep"]["default_width"] > 0
+
+
+def test_kernel_shap_is_a_third_explainer_side_by_side_with_lime(
+    logged_in, make_trained_model, make_explanation, user
+):
+    from explanations.models import Explanation
+
+    lime = make_explanation(make_trained_model(user), row=3)
+    response = logged_in.post(reverse("explanations:pair_request", args=[lime.pk]), {"explainer": "shap"})
+    shap = Explanation.objects.exclude(pk=lime.pk).get()
+    job_run(model=Explanation, pk=shap.pk, work=services.explanation_run)
+    shap.refresh_from_db()
+    assert shap.result["weights"][0]["feature"] == "age"
+    shap_age = shap.result["weights"][0]["weight"]
+    lime_age = next(w["weight"] for w in lime.result["weights"] if w["feature"] == "age")
+    assert shap_age * lime_age > 0  # the two explainers agree on the deciding feature's direction
+    total = shap.result["base_value"] + sum(w["weight"] for w in shap.result["weights"])
+    assert total == pytest.approx(shap.result["prediction"], abs=0.02)
+    page = logged_in.get(response.url)
+    assert "How each value shares out the prediction (KernelSHAP)" in page.text
+    assert "What pushed the prediction" in page.text
