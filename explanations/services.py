@@ -30,6 +30,7 @@ from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
 from .engine.diagnostics import auto_samples as choose_num_samples
 from .engine.diagnostics import sp_lime_pick
+from .engine.kernel_shap import TabularShap
 from .engine.lime_image import (
     SEGMENTERS,
     boundaries_png,
@@ -39,7 +40,6 @@ from .engine.lime_image import (
     segments_png,
     top_region_iou,
 )
-from .engine.kernel_shap import TabularShap
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
 from .engine.lime_text import explain_text
 from .models import Explainer, Explanation, ModelOverview, ShareLink
