@@ -60,7 +60,9 @@ class Explanation(Job):
 
     @property
     def subject(self) -> str:
-        return "your own values" if self.row_index is None else f"row {self.row_index}"
+        if self.row_index is None:
+            return "your own values"
+        return f"{'image' if self.model.is_image else 'row'} {self.row_index}"
 
     @property
     def label_name(self) -> str:
