@@ -35,7 +35,8 @@ GALLERY = (
     GalleryItem("breast_cancer", "random_forest", ((0, "lime"), (0, "anchor"))),
     GalleryItem("iris", "logistic_regression", ((60, "lime"),)),
     GalleryItem("wine", "gradient_boosting", ((5, "lime"),)),
-    GalleryItem("reviews", "logistic_regression", ((0, "lime"), (1, "lime"), (0, "anchor"))),
+    # Row 1 is a positive review whose deciding words are "wonderful" and "superb".
+    GalleryItem("reviews", "logistic_regression", ((1, "lime"), (1, "anchor"), (0, "lime"))),
     GalleryItem("shapes", "logistic_regression", ((0, "lime"), (45, "lime"))),
 )
 

@@ -42,8 +42,10 @@ def other_models_for(explanation: Explanation) -> QuerySet[TrainedModel]:
 
 
 def gallery_links() -> QuerySet[ShareLink]:
-    return ShareLink.objects.filter(is_gallery=True, revoked_at__isnull=True).select_related(
-        "explanation__model__dataset", "model__dataset"
+    return (
+        ShareLink.objects.filter(is_gallery=True, revoked_at__isnull=True)
+        .select_related("explanation__model__dataset", "model__dataset")
+        .order_by("pk")  # in the order the gallery was built: each demo's model, then its explanations
     )
 
 

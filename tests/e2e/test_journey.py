@@ -86,9 +86,9 @@ def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, 
     page.locator("table.rows tbody tr").first.get_by_role("link", name="What if…").click()
     page.get_by_label("previous_defaults").select_option("3")
     page.get_by_role("button", name="Explain these values").click()
-    expect(
-        page.get_by_role("heading", name="Why did the model predict this for your own values?")
-    ).to_be_visible(timeout=90_000)
+    expect(page.get_by_role("heading", name="Why did the model predict this for your own values?")).to_be_visible(
+        timeout=90_000
+    )
     reasons = page.locator("table.weights tbody")
     expect(reasons).to_contain_text("previous_defaults = 3")
     expect(reasons).not_to_contain_text("applicant_id")
@@ -151,3 +151,38 @@ def test_images_train_and_see_the_regions(live_server, start_worker, page, scree
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=overlay.element_handle())
     expect(page.get_by_text("intersection-over-union")).to_be_visible()
     page.screenshot(path=str(screenshots / "e2e-image.png"), full_page=True)
+
+
+def test_a_review_is_explained_by_highlighted_words_and_markup_stays_text(
+    live_server, start_worker, page, screenshots, tmp_path
+):
+    """Text: a CSV of reviews with markup in one of them; train on the text; the deciding words light up."""
+    from classifiers.text.demos import text_demo_frame
+    from tests.conftest import csv_bytes
+
+    start_worker()
+    frame = text_demo_frame().head(300).copy()
+    frame.loc[1, "review"] = "<script>alert(1)</script> " + frame.loc[1, "review"] + " <img src=x onerror=alert(2)>"
+    data = tmp_path / "reviews.csv"
+    data.write_bytes(csv_bytes(frame))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("critic")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label("A CSV file or a ZIP of images").set_input_files(str(data))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_label("Predict from")).to_have_value("review")
+    page.get_by_label("Kind of model").select_option("logistic_regression")
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("balanced accuracy", exact=True)).to_be_visible(timeout=90_000)
+    page.locator("table.rows tbody tr").nth(1).get_by_role("button", name="Explain").click()
+    text = page.locator("blockquote.highlighted-text")
+    expect(text).to_be_visible(timeout=90_000)
+    expect(text).to_contain_text("<script>alert(1)</script>")  # shown as text, never run
+    strongest = {word.lower() for word in text.locator("mark.hl-pos-4").all_inner_texts()}
+    assert strongest and strongest <= {"wonderful", "delightful", "great", "excellent", "superb", "charming"}
+    assert dialogs == []
+    page.screenshot(path=str(screenshots / "e2e-text.png"), full_page=True)
