@@ -146,6 +146,8 @@ class Stack:
         os.environ.pop("DATABASE_URL", None)
         for key in ("DATA_DIR", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
             os.environ[key] = self.env[key]
+        # The throughput step queues 20 jobs at once for one user: above the default per-user cap.
+        os.environ["USER_MAX_QUEUED_JOBS"] = "1000"
         import django
 
         django.setup()

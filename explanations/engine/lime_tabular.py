@@ -40,7 +40,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
-from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeClassifier
 
 __all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime", "TabularSamples"]
@@ -88,8 +87,7 @@ class LimeExplanation:
         return {
             "label": int(self.label),
             "weights": [
-                {"feature": w.feature, "condition": w.condition, "weight": float(w.weight)}
-                for w in self.weights
+                {"feature": w.feature, "condition": w.condition, "weight": float(w.weight)} for w in self.weights
             ],
             "intercept": float(self.intercept),
             "score": float(self.score),
@@ -192,9 +190,7 @@ def _edges(present: np.ndarray, discretizer: str, labels: np.ndarray | None) -> 
     return np.unique(np.percentile(present, _PERCENTILES[discretizer]))
 
 
-def _numeric_stats(
-    column: pd.Series, discretizer: str = "quartile", labels: np.ndarray | None = None
-) -> _NumericStats:
+def _numeric_stats(column: pd.Series, discretizer: str = "quartile", labels: np.ndarray | None = None) -> _NumericStats:
     x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
     n = len(x)
     present_mask = ~np.isnan(x)
@@ -238,6 +234,74 @@ def _draw(freqs: np.ndarray, u: np.ndarray) -> np.ndarray:
     cum /= cum[-1]
     idx = np.searchsorted(cum, u, side="right")
     return np.minimum(idx, len(freqs) - 1)
+
+
+@dataclass(frozen=True, eq=False)
+class _WeightedGram:
+    """The normal equations of a weighted ridge with an intercept, built once.
+
+    Reproduces ``sklearn.linear_model.Ridge(alpha, fit_intercept=True)``
+    fitted with ``sample_weight`` (its dense Cholesky path): centre ``X`` and
+    ``y`` on their weighted means, scale the rows by ``sqrt(w)``, and solve
+    ``(Xc' W Xc + alpha I) coef = Xc' W yc``; ``intercept = y_mean - x_mean @ coef``.
+    Fitting on a subset of the columns with the same weights only needs the
+    matching sub-block, so both of LIME's ridges share one Gram matrix. This
+    skips scikit-learn's per-fit input validation and copies, which cost more
+    than the algebra at LIME's sizes.
+    """
+
+    gram: np.ndarray  # Xc' W Xc
+    xy: np.ndarray  # Xc' W yc
+    x_mean: np.ndarray
+    y_mean: float
+
+    @classmethod
+    def build(cls, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> _WeightedGram:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        total = sw.sum()
+        x_mean = (sw @ X) / total
+        y_mean = float(np.average(y, weights=sw))  # as scikit-learn, so constant y centres to exact zeros
+        root = np.sqrt(sw)
+        xw = X - x_mean
+        xw *= root[:, None]
+        yw = (y - y_mean) * root
+        return cls(xw.T @ xw, xw.T @ yw, x_mean, y_mean)
+
+    def solve(self, alpha: float, columns: np.ndarray | None = None) -> np.ndarray:
+        """Ridge coefficients on all columns, or on ``columns`` (in that order)."""
+        if columns is None:
+            a, b = self.gram.copy(), self.xy
+        else:
+            a, b = self.gram[np.ix_(columns, columns)], self.xy[columns]
+        a.flat[:: len(a) + 1] += alpha
+        return np.linalg.solve(a, b)
+
+    def intercept(self, coef: np.ndarray, columns: np.ndarray | None = None) -> float:
+        x_mean = self.x_mean if columns is None else self.x_mean[columns]
+        return float(self.y_mean - x_mean @ coef)
+
+
+def _weighted_ridge(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
+    """``(coef, intercept)`` of ``Ridge(alpha, fit_intercept=True).fit(X, y, sample_weight)``."""
+    gram = _WeightedGram.build(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64), sample_weight)
+    coef = gram.solve(alpha)
+    return coef, gram.intercept(coef)
+
+
+def _weighted_r2(y: np.ndarray, predicted: np.ndarray, sample_weight: np.ndarray, y_mean: float | None = None) -> float:
+    """scikit-learn's ``r2_score(y, predicted, sample_weight=...)`` (``force_finite=True``).
+
+    ``y_mean`` is the weighted mean of ``y`` if already known.
+    """
+    if y_mean is None:
+        y_mean = float(np.average(y, weights=sample_weight))
+    numerator = float(sample_weight @ (y - predicted) ** 2)
+    denominator = float(sample_weight @ (y - y_mean) ** 2)
+    if numerator == 0.0:
+        return 1.0  # perfect predictions, even for a constant y
+    if denominator == 0.0:
+        return 0.0  # a constant y predicted imperfectly: scikit-learn's convention
+    return 1.0 - numerator / denominator
 
 
 class TabularLime:
@@ -380,6 +444,9 @@ class TabularLime:
         missing = [c for c in self.columns if c not in row]
         if missing:
             raise ValueError(f"the row lacks columns: {missing}")
+        if isinstance(row, pd.Series) and row.index.is_unique:
+            # One conversion instead of a Series lookup per column (and two per numeric one).
+            row = row.to_dict()
 
         rng = np.random.default_rng(random_state)
         n = num_samples
@@ -393,8 +460,9 @@ class TabularLime:
         conditions: dict[str, str] = {}
         sampled: dict[str, np.ndarray] = {}
 
-        # Numeric features, all at once.
-        num_pos = [self.columns.index(c) for c in table.columns]
+        # Numeric features, all at once. A run of adjacent columns (the usual
+        # case) is a slice, so reading and writing them copies nothing.
+        num_pos = _as_slice([self.columns.index(c) for c in table.columns])
         x0 = np.array(
             [np.nan if _is_missing(row[c]) else float(row[c]) for c in table.columns],
             dtype=np.float64,
@@ -417,8 +485,12 @@ class TabularLime:
         else:
             for c, b in zip(table.columns, b0, strict=True):
                 conditions[c] = _numeric_condition(c, self.numeric[c], int(b))
-            z[1:, num_pos] = drawn == b0
-            numeric_values[1:] = table.undiscretize(drawn, u_vals)
+            if isinstance(num_pos, slice):
+                np.equal(drawn, b0, out=z[1:, num_pos])
+            else:
+                z[1:, num_pos] = drawn == b0
+            # Written in place (``drawn`` is spent): fewer fresh 5000 x d arrays.
+            table.undiscretize(drawn, u_vals, out=numeric_values[1:], overwrite_bins=True)
 
         # Categorical features, one vectorised draw each (category counts vary).
         for j, col in enumerate(self.columns):
@@ -458,6 +530,11 @@ class TabularLime:
         n, n_cols = z.shape
         if y.shape != (n,):
             raise ValueError(f"y must have one value per sample ({n}), not shape {y.shape}")
+        # scikit-learn's Ridge, which this solver replaces, refused these too.
+        if not np.isfinite(y).all():
+            raise ValueError("y contains NaN or infinity")
+        if continuous and not np.isfinite(z).all():
+            raise ValueError("the samples' interpretable values contain NaN or infinity")
 
         # Distance in the binary space: each feature that differs from the
         # instance counts 1. We deliberately do not divide the 0/1 difference
@@ -467,21 +544,21 @@ class TabularLime:
         # scaler to 1 for discretised features, so this matches it there.)
         # Without bins, as lime: Euclidean distance to the instance over the
         # standardised numbers and the categorical matches (1 for the instance).
-        distances = np.sqrt(((z - z[0]) ** 2).sum(axis=1)) if continuous else np.sqrt((1.0 - z).sum(axis=1))
+        distances = np.sqrt(((z - z[0]) ** 2).sum(axis=1)) if continuous else np.sqrt(n_cols - z.sum(axis=1))
         sample_weight = np.sqrt(np.exp(-(distances**2) / kernel_width**2))
 
         k = min(num_features, n_cols)
-        selector = Ridge(alpha=_SELECTION_ALPHA, fit_intercept=True)
-        selector.fit(z, y, sample_weight=sample_weight)
+        # Both ridges (lime's: a nearly unregularised one ranks the features,
+        # Ridge(alpha=1) on the selected ones is reported) share the weighted,
+        # centred Gram matrix: the second is a sub-block of the first.
+        gram = _WeightedGram.build(z, y, sample_weight)
+        selection = gram.solve(_SELECTION_ALPHA)
         # Stable sort: ties keep column order, so results are deterministic.
-        used = np.argsort(-np.abs(selector.coef_), kind="stable")[:k]
+        used = np.argsort(-np.abs(selection), kind="stable")[:k]
 
-        surrogate = Ridge(alpha=_SURROGATE_ALPHA, fit_intercept=True)
-        zs = z[:, used]
-        surrogate.fit(zs, y, sample_weight=sample_weight)
-        score = float(surrogate.score(zs, y, sample_weight=sample_weight))
-        coef = surrogate.coef_
-        intercept = float(surrogate.intercept_)
+        coef = gram.solve(_SURROGATE_ALPHA, used)
+        intercept = gram.intercept(coef, used)
+        score = _weighted_r2(y, z[:, used] @ coef + intercept, sample_weight, gram.y_mean)
         # In the binary representation the instance is all ones.
         local_prediction = float(intercept + (coef @ z[0, used] if continuous else coef.sum()))
 
@@ -504,9 +581,7 @@ class TabularLime:
             kernel_width=kernel_width,
         )
 
-    def _sample_frame(
-        self, numeric_values: np.ndarray, categorical_values: Mapping[str, np.ndarray]
-    ) -> pd.DataFrame:
+    def _sample_frame(self, numeric_values: np.ndarray, categorical_values: Mapping[str, np.ndarray]) -> pd.DataFrame:
         """Frame with the training columns, order and dtypes (numeric as floats)."""
         table = self._numeric_table
         # One 2-D block for the numeric columns is far cheaper than one Series
@@ -561,6 +636,7 @@ class _NumericTable:
     hi: np.ndarray
     fa: np.ndarray
     fb: np.ndarray
+    span: np.ndarray  # fb - fa
 
     @classmethod
     def build(cls, columns: list[str], stats: list[_NumericStats]) -> _NumericTable:
@@ -581,15 +657,16 @@ class _NumericTable:
             with np.errstate(invalid="ignore", divide="ignore"):
                 fa[j, :k] = np.where(spread, ndtr((st.mins - st.means) / st.stds), 0.5)
                 fb[j, :k] = np.where(spread, ndtr((st.maxs - st.means) / st.stds), 0.5)
-        return cls(columns, cum, mean, std, lo, hi, fa, fb)
+        return cls(columns, cum, mean, std, lo, hi, fa, fb, fb - fa)
 
     def draw(self, u: np.ndarray) -> np.ndarray:
         """Bin index per (sample, feature): how many cumulative edges ``u`` passed."""
         # A few whole-matrix comparisons (one per bin) beat a reduction over a
         # tiny trailing axis.
         bins = np.zeros(u.shape, dtype=np.intp)
+        passed = np.empty(u.shape, dtype=bool)
         for k in range(self.cum.shape[1] - 1):
-            bins += u >= self.cum[:, k]
+            bins += np.greater_equal(u, self.cum[:, k], out=passed)
         return bins
 
     def normal(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -611,17 +688,45 @@ class _NumericTable:
         scaled = (values - mean) / np.where(std > 0, std, 1.0)
         return np.where(np.isnan(scaled), 0.0, scaled)
 
-    def undiscretize(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
+    def undiscretize(
+        self, bins: np.ndarray, u: np.ndarray, *, out: np.ndarray | None = None, overwrite_bins: bool = False
+    ) -> np.ndarray:
         """Values from each bin's normal(mean, std) truncated to [min, max].
 
         Inverse-CDF sampling for all cells at once:
         ``x = mean + std * ndtri(Fa + u (Fb - Fa))``. A bin with std 0 gives
         ``Fa = Fb = 0.5`` and so exactly its mean; the missing bin gives NaN.
+
+        Computed in ``out`` (if given) with one scratch array: a fresh
+        5000 x d temporary costs more in page faults than its arithmetic.
+        ``overwrite_bins`` lets it reuse ``bins`` for the flat indices.
         """
-        flat = bins + np.arange(len(self.columns)) * self.cum.shape[1]
-        fa, fb = self.fa.ravel()[flat], self.fb.ravel()[flat]
-        x = self.mean.ravel()[flat] + self.std.ravel()[flat] * ndtri(fa + u * (fb - fa))
-        return np.clip(x, self.lo.ravel()[flat], self.hi.ravel()[flat])
+        flat = np.add(bins, np.arange(len(self.columns)) * self.cum.shape[1], out=bins if overwrite_bins else None)
+        x = np.empty(bins.shape) if out is None else out
+        scratch = np.empty(bins.shape)
+
+        def per_cell(table: np.ndarray, dest: np.ndarray) -> np.ndarray:
+            return np.take(table.ravel(), flat, out=dest, mode="clip")  # indices are in range
+
+        # Same operations, in the same order, as mean + std * ndtri(fa + u * (fb - fa)).
+        np.multiply(u, per_cell(self.span, x), out=x)
+        x += per_cell(self.fa, scratch)
+        ndtri(x, out=x)
+        x *= per_cell(self.std, scratch)
+        x += per_cell(self.mean, scratch)
+        # np.clip(x, lo, hi) is maximum, then minimum.
+        np.maximum(x, per_cell(self.lo, scratch), out=x)
+        np.minimum(x, per_cell(self.hi, scratch), out=x)
+        return x
+
+
+def _as_slice(positions: list[int]) -> slice | list[int]:
+    """``positions`` as a slice if they are consecutive (a view, not a copy, when indexing)."""
+    if not positions:
+        return slice(0, 0)
+    if positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return positions
 
 
 def _category(value: object) -> str:

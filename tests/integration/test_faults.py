@@ -236,8 +236,10 @@ def test_a_job_that_eats_memory_is_stopped_and_the_worker_takes_the_next(start_t
     assert [c.pid for c in worker.children()] == [child.pid]  # the same child, not a replacement
 
 
-def test_concurrent_web_and_worker_writes_never_surface_database_is_locked(start_tuned_worker, user):
+def test_concurrent_web_and_worker_writes_never_surface_database_is_locked(start_tuned_worker, user, settings):
     """Web threads upload and ask for explanations while two worker children write progress."""
+    settings.USER_MAX_QUEUED_JOBS = 1000  # this test is about locking, not the per-user cap
+    settings.USER_MAX_DATASETS = 1000
     model = forest(user, trees=50)
     start_tuned_worker(concurrency=2)
     content = csv_bytes(risk_table(rows=60))
