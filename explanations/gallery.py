@@ -14,7 +14,7 @@ from classifiers.models import Dataset, TrainedModel
 from jobs.services import job_run
 
 from . import services
-from .models import Explanation, ShareLink
+from .models import Diagnosis, Explanation, ShareLink
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,9 @@ def gallery_load() -> int:
                 dispatch=False,
             )
             job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+            diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
+            if diagnosis is not None:
+                job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
             explanation.refresh_from_db()
             if explanation.succeeded:
                 ShareLink.objects.create(explanation=explanation, created_by=owner, is_gallery=True)

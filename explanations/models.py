@@ -124,3 +124,16 @@ class ModelOverview(Job):
 
     def __str__(self) -> str:
         return f"Overview of {self.model}"
+
+
+class Diagnosis(Job):
+    """The trust checks of one explanation, run as a job of their own after it, so the
+    explanation shows as soon as it is ready and the checks fill in a moment later."""
+
+    task_name = "explanations.diagnose"
+
+    explanation = models.OneToOneField(Explanation, on_delete=models.CASCADE, related_name="diagnosis")
+    result = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Trust checks of {self.explanation}"

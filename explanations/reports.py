@@ -11,7 +11,7 @@ from django.conf import settings
 
 from classifiers.services import dataset_frame
 
-from .models import Explanation
+from .models import Diagnosis, Explanation
 
 
 def json_value(value: Any) -> Any:
@@ -61,7 +61,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
             **(
                 _anchor(result)
                 if explanation.explainer == "anchor"
-                else _lime_image(result)
+                else _lime_image(explanation, result)
                 if model.is_image
                 else _lime(explanation, result)
             ),
@@ -97,15 +97,17 @@ def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
         "score": result.get("score"),
         "local_prediction": result.get("local_prediction"),
         "num_samples": explanation.num_samples,
-        **_diagnostics(result),
+        **_diagnostics(explanation),
     }
 
 
-def _diagnostics(result: dict[str, Any]) -> dict[str, Any]:
+def _diagnostics(explanation: Explanation) -> dict[str, Any]:
     """The trust checks, when they ran: fit, stability over seeds, kernel-width sweep, curves."""
-    found = result.get("diagnostics")
-    if not found:
+    result = explanation.result
+    diagnosis = Diagnosis.objects.filter(explanation=explanation, status="succeeded").first()
+    if diagnosis is None:
         return {}
+    found = diagnosis.result
     document: dict[str, Any] = {"fidelity_r2": result.get("score")}
     if "stability" in found:
         document["stability"] = found["stability"]
@@ -117,7 +119,7 @@ def _diagnostics(result: dict[str, Any]) -> dict[str, Any]:
     return {"diagnostics": document}
 
 
-def _lime_image(result: dict[str, Any]) -> dict[str, Any]:
+def _lime_image(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
     media = Path(settings.MEDIA_ROOT)
     return {
         "segments": result.get("segments"),
@@ -127,7 +129,7 @@ def _lime_image(result: dict[str, Any]) -> dict[str, Any]:
         "intercept": result.get("intercept"),
         "score": result.get("score"),
         "num_samples": result.get("num_samples"),
-        **_diagnostics(result),
+        **_diagnostics(explanation),
     }
 
 

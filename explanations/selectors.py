@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from classifiers.models import TrainedModel
 from jobs.models import JobStatus
 
-from .models import Explanation, ModelOverview, ShareLink
+from .models import Diagnosis, Explanation, ModelOverview, ShareLink
 
 
 def explanation_for_user(user: AbstractBaseUser, pk: int) -> Explanation:
@@ -57,3 +57,8 @@ def overview_for_user(user: AbstractBaseUser, pk: int) -> ModelOverview:
 
 def latest_overview(model: TrainedModel) -> ModelOverview | None:
     return model.overviews.filter(status=JobStatus.SUCCEEDED).first()
+
+
+def diagnosis_of(explanation: Explanation) -> Diagnosis | None:
+    """The explanation's trust checks, if they were asked for."""
+    return Diagnosis.objects.filter(explanation=explanation).first()

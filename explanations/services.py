@@ -42,7 +42,7 @@ from .engine.lime_image import (
 )
 from .engine.lime_tabular import DISCRETIZERS, TabularLime
 from .engine.lime_text import explain_text
-from .models import Explainer, Explanation, ModelOverview, ShareLink
+from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
 
@@ -282,12 +282,6 @@ def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any
     document = result.to_dict()
     if auto is not None:
         document["auto_samples"] = {"chosen": auto.num_samples, "reached": auto.reached, "tried": auto.tried}
-    if explanation.diagnostics:
-        on_progress(1, 1, "Checking how far to trust it")
-        order = [weight.feature for weight in result.weights]
-        document["diagnostics"] = trust.diagnose_table(
-            explanation, lime, pipeline.predict_proba, row.iloc[0], label, order
-        )
     return document
 
 
@@ -348,10 +342,6 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
     folder = Path("explanations") / str(explanation.pk)
     absolute = Path(settings.MEDIA_ROOT) / folder
     absolute.mkdir(parents=True, exist_ok=True)
-    diagnosis = None
-    if explanation.diagnostics:
-        on_progress(1, 1, "Checking how far to trust it")
-        diagnosis = trust.diagnose_image(explanation, image, result, pipeline.predict_proba, label)
     pictures = {
         "overlay": overlay_png(image, result, top=explanation.top_segments),
         "positive": overlay_png(image, result, top=explanation.top_segments, positive_only=True),
@@ -373,7 +363,6 @@ def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, A
         "segments_path": str(folder / "segments.png"),
         "segmentation_seconds": result.segmentation_seconds,
         "pictures": {name: str(folder / f"{name}.png") for name in pictures},
-        **({"diagnostics": diagnosis} if diagnosis else {}),
         **({"iou": top_region_iou(result, truth, top=explanation.top_segments)} if truth is not None else {}),
     }
 
@@ -542,3 +531,35 @@ def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict
             ],
         }
     }
+
+
+def diagnosis_request(*, explanation_id: int, dispatch: bool = True) -> Diagnosis | None:
+    """After an explanation succeeded, queue its trust checks (once: safe under redelivery)."""
+    explanation = Explanation.objects.select_related("model__dataset").get(pk=explanation_id)
+    wanted = explanation.succeeded and explanation.diagnostics and explanation.explainer == Explainer.LIME
+    if not wanted or explanation.model.is_text:
+        return None
+    with transaction.atomic():
+        diagnosis, created = Diagnosis.objects.get_or_create(explanation=explanation)
+        if created and dispatch:
+            job_dispatch(job=diagnosis)
+    return diagnosis
+
+
+def diagnosis_run(diagnosis: Diagnosis, on_progress: ProgressReporter) -> dict[str, Any]:
+    """The trust-check job: stability, kernel width and deletion/insertion for a table row,
+    deletion/insertion over regions for an image."""
+    explanation = diagnosis.explanation
+    model = explanation.model
+    pipeline = model_pipeline(model)
+    instance = explanation_instance(explanation)
+    on_progress(0, 1, "Checking how far to trust it")
+    if model.is_image:
+        result = trust.diagnose_image(explanation, instance, pipeline.predict_proba)
+    else:
+        lime = tabular_lime_for(model, explanation.discretizer)
+        order = [weight["feature"] for weight in explanation.result["weights"]]
+        result = trust.diagnose_table(
+            explanation, lime, pipeline.predict_proba, instance.iloc[0], explanation.label, order
+        )
+    return {"result": result}

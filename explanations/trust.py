@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from PIL import Image
 
 from classifiers.models import TrainedModel
 from classifiers.services import dataset_frame, model_pipeline
@@ -75,14 +76,15 @@ def diagnose_table(
     }
 
 
-def diagnose_image(
-    explanation: Explanation, image: np.ndarray, result: Any, predict_proba: Any, label: int
-) -> dict[str, Any]:
+def diagnose_image(explanation: Explanation, image: np.ndarray, predict_proba: Any) -> dict[str, Any]:
     """Deletion/insertion curves over superpixels, in the explanation's order vs random."""
-    order = [segment for segment, _ in result.weights[: max(explanation.top_segments, 10)]]
+    label = explanation.label
+    segments = np.asarray(Image.open(Path(settings.MEDIA_ROOT) / explanation.result["segments_path"])).astype(int)
+    weights = explanation.result["weights"]
+    order = [w["segment"] for w in weights[: max(explanation.top_segments, 10)]]
     curves = diagnostics.deletion_insertion_image(
-        image, result.segments, predict_proba, label=label, order=order,
-        fill=fill_image(image, result.segments, "grey"), random_state=explanation.random_state,
+        image, segments, predict_proba, label=label, order=order,
+        fill=fill_image(image, segments, explanation.hide_color), random_state=explanation.random_state,
     )  # fmt: skip
     folder = Path("explanations") / str(explanation.pk)
     title = explanation.model.class_names[label]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/weights.svg", views.explanation_chart, name="chart"),
     path("<int:pk>/picture/<str:which>.png", views.explanation_picture, name="picture"),
     path("<int:pk>/diagnostic/<str:name>.svg", views.explanation_diagnostic, name="diagnostic"),
+    path("<int:pk>/diagnosis.json", views.diagnosis_status, name="diagnosis_status"),
     path("<int:pk>/present/", views.explanation_present, name="present"),
     path("<int:pk>/export.<str:fmt>", views.explanation_export, name="export"),
     path("<int:pk>/share/", views.explanation_share, name="share"),

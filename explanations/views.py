@@ -250,9 +250,9 @@ def owner_urls(explanation) -> dict[str, str]:
             name: reverse("explanations:picture", args=[explanation.pk, name]) for name in IMAGE_PICTURES
         },
         "diagnostic_urls": {
-            name: reverse("explanations:diagnostic", args=[explanation.pk, name])
-            for name in DIAGNOSTIC_CHARTS
+            name: reverse("explanations:diagnostic", args=[explanation.pk, name]) for name in DIAGNOSTIC_CHARTS
         },
+        "diagnosis_status_url": reverse("explanations:diagnosis_status", args=[explanation.pk]),
     }
 
 
@@ -261,11 +261,20 @@ IMAGE_PICTURES = ("boundaries", "positive", "heatmap")
 
 
 def diagnostic_response(explanation, name: str) -> HttpResponse:
-    diagnosis = explanation.result.get("diagnostics") or {}
-    path = presenters.media_path(diagnosis.get(f"{name}_chart", "")) if name in DIAGNOSTIC_CHARTS else None
+    diagnosis = selectors.diagnosis_of(explanation)
+    found = diagnosis.result if diagnosis and diagnosis.succeeded else {}
+    path = presenters.media_path(found.get(f"{name}_chart", "")) if name in DIAGNOSTIC_CHARTS else None
     if path is None:
         raise Http404("No chart.")
     return FileResponse(path.open("rb"), content_type="image/svg+xml")
+
+
+@login_required
+def diagnosis_status(request: HttpRequest, pk: int) -> HttpResponse:
+    diagnosis = selectors.diagnosis_of(selectors.explanation_for_user(request.user, pk))
+    if diagnosis is None:
+        raise Http404("No trust checks for this explanation.")
+    return job_status_response(diagnosis)
 
 
 @login_required

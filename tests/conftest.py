@@ -124,12 +124,15 @@ def make_trained_model(make_dataset):
 @pytest.fixture
 def make_explanation():
     from explanations import services
-    from explanations.models import Explanation
+    from explanations.models import Diagnosis, Explanation
     from jobs.services import job_run
 
     def make(model, row: int = 0, **options):
         explanation = services.explanation_request(model=model, row_index=row, dispatch=False, **options)
         job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+        diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
+        if diagnosis is not None:  # the trust checks, as the worker runs them next
+            job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
         explanation.refresh_from_db()
         assert explanation.succeeded, explanation.message
         return explanation

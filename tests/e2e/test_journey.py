@@ -54,6 +54,8 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     first_reason = page.locator("table.weights tbody tr").first
     expect(first_reason).to_contain_text("age")
     expect(page.get_by_role("heading", name="How far to trust this explanation")).to_be_visible()
+    # The trust checks are a job of their own: the page follows it and reloads when it is done.
+    expect(page.get_by_role("img", name="Each reason's average weight")).to_be_visible(timeout=60_000)
     for name in ("Each reason's average weight", "The top reasons' weights", "Deletion and insertion curves"):
         picture = page.get_by_role("img", name=name)
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())

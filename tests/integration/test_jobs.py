@@ -15,7 +15,7 @@ from django.utils.html import escape
 from classifiers import services as classifier_services
 from classifiers.models import TrainedModel
 from explanations import services as explanation_services
-from explanations.models import Explanation
+from explanations.models import Diagnosis, Explanation
 from jobs.models import JobStatus
 from jobs.services import QUEUE_DOWN_MESSAGE, _send, jobs_sweep
 from tests.conftest import csv_bytes, risk_table
@@ -26,16 +26,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 def upload(owner, rows: int = 160):
     content = csv_bytes(risk_table(rows=rows))
-    return classifier_services.dataset_create(
-        owner=owner, upload=SimpleUploadedFile("risk.csv", content, "text/csv")
-    )
+    return classifier_services.dataset_create(owner=owner, upload=SimpleUploadedFile("risk.csv", content, "text/csv"))
 
 
 def test_training_and_explanation_run_to_the_end_on_a_real_worker(start_worker, user):
     start_worker()
-    model = classifier_services.model_train_request(
-        dataset=upload(user), target="risk", classifier="random_forest"
-    )
+    model = classifier_services.model_train_request(dataset=upload(user), target="risk", classifier="random_forest")
     model = wait_for_job(TrainedModel, model.pk)
     assert model.status == JobStatus.SUCCEEDED, model.message
     assert (model.attempts, model.progress_done, model.progress_total) == (1, 4, 4)
@@ -48,11 +44,16 @@ def test_training_and_explanation_run_to_the_end_on_a_real_worker(start_worker, 
     assert explanation.result["weights"][0]["feature"] == "age"
     assert explanation.progress_done == explanation.progress_total > 0
     assert (Path(settings.MEDIA_ROOT) / explanation.chart).read_bytes().startswith(b"<?xml")
+    # The worker queues the trust checks after the explanation, as a job of their own.
+    diagnosis = wait_until(
+        lambda: Diagnosis.objects.filter(explanation=explanation).first(), timeout=30, what="a diagnosis"
+    )
+    diagnosis = wait_for_job(Diagnosis, diagnosis.pk)
+    assert diagnosis.status == JobStatus.SUCCEEDED, diagnosis.message
+    assert diagnosis.result["stability"]["runs"] == 5
 
 
-def test_a_job_submitted_while_the_broker_is_down_waits_visibly_then_completes(
-    start_worker, broker, user, client
-):
+def test_a_job_submitted_while_the_broker_is_down_waits_visibly_then_completes(start_worker, broker, user, client):
     dataset = upload(user)
     broker.stop()
     model = classifier_services.model_train_request(dataset=dataset, target="risk", classifier="knn")
@@ -84,9 +85,7 @@ def test_jobs_lost_when_redis_restarts_empty_are_sent_again_by_the_sweeper(start
 
 
 def test_the_same_message_delivered_twice_runs_the_job_once(start_worker, user):
-    model = classifier_services.model_train_request(
-        dataset=upload(user), target="risk", classifier="decision_tree"
-    )
+    model = classifier_services.model_train_request(dataset=upload(user), target="risk", classifier="decision_tree")
     _send(TrainedModel, model.pk)  # a duplicate delivery of the same message
     start_worker()
     model = wait_for_job(TrainedModel, model.pk)

@@ -133,6 +133,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "classifiers:image": [dataset.pk, 0],
         "explanations:picture": [explanation.pk, "overlay"],
         "explanations:diagnostic": [explanation.pk, "stability"],
+        "explanations:diagnosis_status": [explanation.pk],
         "explanations:request": [model.pk],
         "explanations:what_if": [model.pk],
         "explanations:share_model": [model.pk],

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.web, pytest.mark.django_db]
 
 def test_a_table_explanation_carries_its_trust_checks(logged_in, make_trained_model, make_explanation, user):
     explanation = make_explanation(make_trained_model(user), row=3)
-    diagnosis = explanation.result["diagnostics"]
+    diagnosis = explanation.diagnosis.result
     stability = diagnosis["stability"]
     assert stability["runs"] == 5 and stability["seeds"] == [0, 1, 2, 3, 4]
     age = next(f for f in stability["features"] if f["feature"] == "age")
@@ -33,7 +33,7 @@ def test_trust_checks_can_be_skipped_and_samples_chosen_automatically(
 ):
     model = make_trained_model(user)
     quick = make_explanation(model, row=3, diagnostics=False)
-    assert "diagnostics" not in quick.result
+    assert not hasattr(quick, "diagnosis")
     auto = make_explanation(model, row=3, auto_samples=True, num_samples=1000)
     assert auto.result["auto_samples"]["chosen"] == auto.num_samples
     assert auto.result["auto_samples"]["reached"] is True  # age alone decides: runs agree quickly

@@ -21,7 +21,7 @@ from django.urls import reverse
 from classifiers import services as classifier_services
 from classifiers.models import Classifier, Dataset, TrainedModel
 from explanations import services
-from explanations.models import Explainer, Explanation
+from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
 from jobs.services import job_run
 
@@ -131,6 +131,9 @@ class Command(BaseCommand):
         except services.RequestError as error:
             raise InputError(str(error)) from error
         job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+        diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
+        if diagnosis is not None:
+            job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
         explanation.refresh_from_db()
         if not explanation.succeeded:
             raise InputError(f"explanation failed: {explanation.message}")
