@@ -31,9 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer cases and repeats (~1 min)")
     parser.add_argument("--only", choices=AREAS, help="run one area")
-    parser.add_argument(
-        "--repeats", type=int, help="repeats per measurement (median taken); default 7, quick 2"
-    )
+    parser.add_argument("--repeats", type=int, help="repeats per measurement (median taken); default 7, quick 2")
     return parser.parse_args(argv)
 
 
@@ -81,7 +79,6 @@ def run_text(quick: bool, repeats: int) -> dict[str, Any]:
     return text.run(quick, repeats, log)
 
 
-
 def run_images(quick: bool, repeats: int) -> dict[str, Any]:
     """Image LIME: ours vs. floor vs. lime.lime_image."""
     from . import images
@@ -107,9 +104,7 @@ def print_report(result: dict[str, Any]) -> None:
         print(report.anchors_summary(anc["rows"]))
     if web:
         print(report.web_summary(web))
-    print(
-        f"threads: {result['threads']}; repeats: median of {result['repeats']}, interleaved ours/floor/lime"
-    )
+    print(f"threads: {result['threads']}; repeats: median of {result['repeats']}, interleaved ours/floor/lime")
     if tab:
         print()
         print(report.table(tab["rows"]))
@@ -175,9 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             from . import load
 
             result["load"] = load.run(users=50, seconds=30 if args.quick else 90, jobs=100, log_=log)
-        result["threadpools"] = [
-            {k: p.get(k) for k in ("internal_api", "num_threads")} for p in threadpool_info()
-        ]
+        result["threadpools"] = [{k: p.get(k) for k in ("internal_api", "num_threads")} for p in threadpool_info()]
     result["wall_s"] = time.perf_counter() - started
     report.write_json(result, path)
     print_report(result)

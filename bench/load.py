@@ -164,9 +164,7 @@ class Users:
                 response = connection.getresponse()
                 response.read()
                 if response.status != 200:
-                    errors[f"HTTP {response.status} {path}"] = (
-                        errors.get(f"HTTP {response.status} {path}", 0) + 1
-                    )
+                    errors[f"HTTP {response.status} {path}"] = errors.get(f"HTTP {response.status} {path}", 0) + 1
             except (OSError, http.client.HTTPException) as error:
                 key = type(error).__name__
                 errors[key] = errors.get(key, 0) + 1

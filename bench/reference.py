@@ -50,8 +50,7 @@ class TableCodec:
     def categorical_names(self) -> dict[int, list[str]]:
         """lime's ``categorical_names``: index → level labels (missing last)."""
         return {
-            j: [*map(str, self.levels[c]), "(missing)"]
-            for j, c in zip(self.cat_index, self.categorical, strict=True)
+            j: [*map(str, self.levels[c]), "(missing)"] for j, c in zip(self.cat_index, self.categorical, strict=True)
         }
 
 

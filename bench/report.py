@@ -98,9 +98,7 @@ def anchors_summary(rows: list[dict[str, Any]]) -> str:
         return "Anchors: no cases"
     med = statistics.median
     rf = next((r for r in rows if r["case"] == "anchors/breast_cancer/random_forest"), None)
-    rf_text = (
-        f", ours breast-cancer RF {rf['ours_s']:.3f} s (anchor-exp {rf['reference_s']:.1f} s)" if rf else ""
-    )
+    rf_text = f", ours breast-cancer RF {rf['ours_s']:.3f} s (anchor-exp {rf['reference_s']:.1f} s)" if rf else ""
     return (
         f"Anchors: ours/anchor-exp median {med(r['ours_over_reference'] for r in rows):.4f}x "
         f"(worst {max(r['ours_over_reference'] for r in rows):.4f}x){rf_text}; "
@@ -158,10 +156,7 @@ def _throughput_line(concurrency: int, t: dict[str, Any]) -> str:
 
 def hotspot_block(hot: dict[str, Any]) -> str:
     """The cProfile top functions by cumulative time."""
-    lines = [
-        f"hotspots: cProfile of one explain ({hot['case']}, black box {hot['black_box']}), "
-        "top by cumulative time"
-    ]
+    lines = [f"hotspots: cProfile of one explain ({hot['case']}, black box {hot['black_box']}), top by cumulative time"]
     lines += [
         f"  {r['cumtime_ms']:8.1f} ms cum  {r['tottime_ms']:7.1f} ms own  {r['ncalls']:>5}x  {r['function']}"
         for r in hot["top"]

@@ -65,9 +65,7 @@ class Fitted:
 
     def fit_ours(self) -> TabularLime:
         """Our explainer's training statistics (once per model)."""
-        return TabularLime.fit(
-            self.train, numeric=list(self.data.numeric), categorical=list(self.data.categorical)
-        )
+        return TabularLime.fit(self.train, numeric=list(self.data.numeric), categorical=list(self.data.categorical))
 
     def explain_ours(self, lime: TabularLime) -> list[str]:
         """Our explanation; feature names, largest |weight| first."""
@@ -115,9 +113,7 @@ def fit_case(case: Case) -> Fitted:
         case.model, numeric=list(ds.numeric), categorical=list(ds.categorical), random_state=case.seed
     )
     pipeline.fit(X_train, y_train)
-    floor_frame = X_train.sample(n=case.num_samples, replace=True, random_state=case.seed).reset_index(
-        drop=True
-    )
+    floor_frame = X_train.sample(n=case.num_samples, replace=True, random_state=case.seed).reset_index(drop=True)
     return Fitted(case, ds, pipeline, X_train, X_test.iloc[0], 1, floor_frame, notes)
 
 

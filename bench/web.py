@@ -59,9 +59,7 @@ def _redis_executable() -> str:
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start a process in its own process group (so it can be stopped with its children)."""
     out = open(log, "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    return subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _stop(proc: subprocess.Popen, grace_s: float = 10) -> None:

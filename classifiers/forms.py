@@ -50,9 +50,7 @@ def knob_field(knob: Knob) -> forms.Field:
     if knob.kind == "choice":
         return forms.ChoiceField(choices=[(c, c) for c in knob.choices], help_text=knob.help, **common)
     bounds = f" ({knob.minimum:g} to {knob.maximum:g})" if None not in (knob.minimum, knob.maximum) else ""
-    return forms.CharField(
-        widget=forms.NumberInput(attrs={"step": "any"}), help_text=knob.help + bounds, **common
-    )
+    return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), help_text=knob.help + bounds, **common)
 
 
 class TrainForm(forms.Form):
@@ -88,8 +86,7 @@ class TrainForm(forms.Form):
     def cards(self):
         """Each classifier's card with its bound knob fields, for the template."""
         return [
-            (card, [self[f"{card.name}__{knob.name}"] for knob in card.knobs])
-            for card in CLASSIFIER_CARDS.values()
+            (card, [self[f"{card.name}__{knob.name}"] for knob in card.knobs]) for card in CLASSIFIER_CARDS.values()
         ]
 
     def params(self) -> dict[str, object]:

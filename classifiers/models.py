@@ -34,9 +34,7 @@ class Dataset(Job):
     columns = models.JSONField(default=list, help_text="One profile per column, in file order.")
     role_overrides = models.JSONField(default=dict, help_text="Column name -> kind chosen by the user.")
     is_demo = models.BooleanField(default=False)
-    images = models.JSONField(
-        default=list, help_text="Images: one {label, name} per image, in sorted name order."
-    )
+    images = models.JSONField(default=list, help_text="Images: one {label, name} per image, in sorted name order.")
     skipped = models.JSONField(default=list, help_text="Images: files left out of the ZIP, and why.")
 
     class Meta:

@@ -265,8 +265,7 @@ def model_train_request(
         features = [p for p in profiles if p.name != target and p.usable_as_feature]
     if not features:
         raise UploadError(
-            "No column can be used to predict from: every other column is an identifier, "
-            "free text, a date or constant."
+            "No column can be used to predict from: every other column is an identifier, free text, a date or constant."
         )
     with transaction.atomic():
         model = TrainedModel.objects.create(

@@ -31,9 +31,9 @@ def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
         "demos": DEMOS.values(),
         "datasets": selectors.datasets_of(request.user),
         "models": selectors.models_of(request.user)[:20],
-        "explanations": Explanation.objects.filter(model__dataset__owner=request.user).select_related(
-            "model__dataset"
-        )[:20],
+        "explanations": Explanation.objects.filter(model__dataset__owner=request.user).select_related("model__dataset")[
+            :20
+        ],
     }
     return render(request, "classifiers/home.html", context, status=status)
 

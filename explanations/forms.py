@@ -29,9 +29,7 @@ class ExplainForm(forms.Form):
         initial="lime",
         required=False,
     )
-    label = forms.TypedChoiceField(
-        label="Class to explain", coerce=int, required=False, empty_value=None, choices=()
-    )
+    label = forms.TypedChoiceField(label="Class to explain", coerce=int, required=False, empty_value=None, choices=())
     num_samples = forms.IntegerField(
         label="Similar cases to try",
         initial=5000,
@@ -101,14 +99,10 @@ class ExplainForm(forms.Form):
     )
     kernel_size = forms.FloatField(label="Quickshift: smoothing", min_value=1, max_value=20, required=False)
     max_dist = forms.FloatField(label="Quickshift: region size", min_value=1, max_value=1000, required=False)
-    n_segments = forms.IntegerField(
-        label="SLIC: about how many regions", min_value=2, max_value=500, required=False
-    )  # noqa: E501
+    n_segments = forms.IntegerField(label="SLIC: about how many regions", min_value=2, max_value=500, required=False)  # noqa: E501
     compactness = forms.FloatField(label="SLIC: compactness", min_value=0.01, max_value=100, required=False)
     scale = forms.FloatField(label="Felzenszwalb: scale", min_value=1, max_value=5000, required=False)
-    min_size = forms.IntegerField(
-        label="Felzenszwalb: smallest region", min_value=1, max_value=5000, required=False
-    )  # noqa: E501
+    min_size = forms.IntegerField(label="Felzenszwalb: smallest region", min_value=1, max_value=5000, required=False)  # noqa: E501
     auto_samples = forms.BooleanField(
         label="Choose the number of similar cases for me",
         required=False,

@@ -82,9 +82,7 @@ class ShareLink(models.Model):
     explanation = models.ForeignKey(
         Explanation, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
     )
-    model = models.ForeignKey(
-        TrainedModel, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
-    )
+    model = models.ForeignKey(TrainedModel, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -11,9 +11,7 @@ from .models import Diagnosis, Explanation, ModelOverview, ShareLink
 
 def explanation_for_user(user: AbstractBaseUser, pk: int) -> Explanation:
     """The user's explanation, or 404 for anyone else's."""
-    return get_object_or_404(
-        Explanation.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user
-    )
+    return get_object_or_404(Explanation.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user)
 
 
 def share_link_for_user(user: AbstractBaseUser, pk: int) -> ShareLink:
@@ -36,9 +34,9 @@ def share_link_active(token: str) -> ShareLink:
 def other_models_for(explanation: Explanation) -> QuerySet[TrainedModel]:
     """Finished models on the same table and target, for comparing one case across models."""
     model = explanation.model
-    return TrainedModel.objects.filter(
-        dataset=model.dataset, target=model.target, status=JobStatus.SUCCEEDED
-    ).exclude(pk=model.pk)
+    return TrainedModel.objects.filter(dataset=model.dataset, target=model.target, status=JobStatus.SUCCEEDED).exclude(
+        pk=model.pk
+    )
 
 
 def gallery_links() -> QuerySet[ShareLink]:
@@ -50,9 +48,7 @@ def gallery_links() -> QuerySet[ShareLink]:
 
 
 def overview_for_user(user: AbstractBaseUser, pk: int) -> ModelOverview:
-    return get_object_or_404(
-        ModelOverview.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user
-    )
+    return get_object_or_404(ModelOverview.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user)
 
 
 def latest_overview(model: TrainedModel) -> ModelOverview | None:

@@ -81,9 +81,7 @@ def explanation_request(
     if (row_index is None) == (custom_values is None):
         raise RequestError("Choose a row to explain, or fill in your own values.")
     if row_index is not None and not 0 <= row_index < model.dataset.n_rows:
-        raise RequestError(
-            f"Row {row_index} does not exist: rows are numbered 0 to {model.dataset.n_rows - 1}."
-        )
+        raise RequestError(f"Row {row_index} does not exist: rows are numbered 0 to {model.dataset.n_rows - 1}.")
     if custom_values is not None:
         if model.is_image:
             raise RequestError("For images, choose one of the data set's images.")
@@ -378,14 +376,18 @@ def demo_truth(dataset, index: int) -> np.ndarray | None:
 
 
 def _shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
-    return tabular_shap_for(explanation.model).explain(
-        row.iloc[0],
-        pipeline.predict_proba,
-        label=label,
-        num_features=explanation.num_features,
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Asking the model about cases mixing this row with typical ones"),
-    ).to_dict()
+    return (
+        tabular_shap_for(explanation.model)
+        .explain(
+            row.iloc[0],
+            pipeline.predict_proba,
+            label=label,
+            num_features=explanation.num_features,
+            random_state=explanation.random_state,
+            on_progress=_progress(on_progress, "Asking the model about cases mixing this row with typical ones"),
+        )
+        .to_dict()
+    )
 
 
 # Keyed by the kind of model: "table", "text" or "image".
@@ -474,9 +476,7 @@ def share_link_create(
     if expires_in_days is not None and not 1 <= expires_in_days <= 365:
         raise RequestError("A link can last from 1 to 365 days.")
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
-    return ShareLink.objects.create(
-        explanation=explanation, model=model, created_by=user, expires_at=expires_at
-    )
+    return ShareLink.objects.create(explanation=explanation, model=model, created_by=user, expires_at=expires_at)
 
 
 def share_link_revoke(*, link: ShareLink) -> None:

@@ -42,9 +42,7 @@ def _explanation_context(link) -> dict:
         "overlay_url": reverse("shared:picture", args=[link.token, "overlay"]),
         "original_url": reverse("shared:picture", args=[link.token, "original"]),
         "picture_urls": {name: reverse("shared:picture", args=[link.token, name]) for name in IMAGE_PICTURES},
-        "diagnostic_urls": {
-            name: reverse("shared:diagnostic", args=[link.token, name]) for name in DIAGNOSTIC_CHARTS
-        },
+        "diagnostic_urls": {name: reverse("shared:diagnostic", args=[link.token, name]) for name in DIAGNOSTIC_CHARTS},
     }
 
 

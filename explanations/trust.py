@@ -100,9 +100,7 @@ def stability_words(stability: diagnostics.Stability) -> str:
     agreement = stability.top5_jaccard
     uncertain = [f.condition for f in stability.uncertain[:3]]
     if agreement >= 0.95:
-        text = (
-            f"Repeated {stability.runs} times with other random cases, the top five reasons stayed the same."
-        )
+        text = f"Repeated {stability.runs} times with other random cases, the top five reasons stayed the same."
     elif agreement >= 0.7:
         text = (
             f"Repeated {stability.runs} times, the top five reasons mostly stayed the same "

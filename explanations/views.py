@@ -24,9 +24,7 @@ def explanation_request(request: HttpRequest, model_pk: int) -> HttpResponse:
         messages.error(request, _form_errors(form) or "Choose a row to explain.")
         return redirect("classifiers:model", pk=model.pk)
     try:
-        explanation = services.explanation_request(
-            model=model, row_index=form.cleaned_data["row"], **form.options()
-        )
+        explanation = services.explanation_request(model=model, row_index=form.cleaned_data["row"], **form.options())
     except services.RequestError as error:
         messages.error(request, str(error))
         return redirect("classifiers:model", pk=model.pk)
@@ -246,9 +244,7 @@ def owner_urls(explanation) -> dict[str, str]:
         "chart_url": reverse("explanations:chart", args=[explanation.pk]),
         "overlay_url": reverse("explanations:picture", args=[explanation.pk, "overlay"]),
         "original_url": reverse("explanations:picture", args=[explanation.pk, "original"]),
-        "picture_urls": {
-            name: reverse("explanations:picture", args=[explanation.pk, name]) for name in IMAGE_PICTURES
-        },
+        "picture_urls": {name: reverse("explanations:picture", args=[explanation.pk, name]) for name in IMAGE_PICTURES},
         "diagnostic_urls": {
             name: reverse("explanations:diagnostic", args=[explanation.pk, name]) for name in DIAGNOSTIC_CHARTS
         },

@@ -43,10 +43,7 @@ WORKER_LOST_FINAL_MESSAGE = (
 def took_too_long_message() -> str:
     limit = settings.JOB_SOFT_TIME_LIMIT
     after = f"{limit} seconds" if limit < 120 else f"about {round(limit / 60)} minutes"
-    return (
-        f"This took too long and was stopped after {after}. "
-        "Try a smaller file, a simpler model or fewer samples."
-    )
+    return f"This took too long and was stopped after {after}. Try a smaller file, a simpler model or fewer samples."
 
 
 class JobError(Exception):
@@ -70,9 +67,7 @@ def _send(model: type[Job], pk: int) -> bool:
         )
     except Exception:  # noqa: BLE001 - any broker failure means "not sent yet"
         logger.warning("Could not enqueue %s %s; the sweeper will retry", model.__name__, pk, exc_info=True)
-        model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-            enqueued_at=None, message=QUEUE_DOWN_MESSAGE
-        )
+        model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(enqueued_at=None, message=QUEUE_DOWN_MESSAGE)
         return False
     model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(enqueued_at=timezone.now(), message="")
     return True
@@ -191,8 +186,7 @@ def job_run(
             job_fail(
                 model=model,
                 pk=pk,
-                message=f"Something went wrong on our side, sorry. (Job reference: "
-                f"{model._meta.model_name}-{pk})",
+                message=f"Something went wrong on our side, sorry. (Job reference: {model._meta.model_name}-{pk})",
             )
         else:
             job_succeed(model=model, pk=pk, **fields)
@@ -222,8 +216,7 @@ def jobs_sweep() -> dict[str, int]:
             elif rows.update(status=JobStatus.FAILED, finished_at=now, message=WORKER_LOST_FINAL_MESSAGE):
                 counts["failed"] += 1
         unsent = model.objects.filter(status=JobStatus.QUEUED).filter(
-            Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=2))
-            | Q(enqueued_at__lt=requeue_before)
+            Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=2)) | Q(enqueued_at__lt=requeue_before)
         )
         for pk in unsent.values_list("pk", flat=True):
             counts["resent"] += _send(model, pk)

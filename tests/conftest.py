@@ -110,9 +110,7 @@ def make_trained_model(make_dataset):
 
     def make(owner, classifier: str = "random_forest", target: str = "risk"):
         dataset = make_dataset(owner)
-        model = services.model_train_request(
-            dataset=dataset, target=target, classifier=classifier, dispatch=False
-        )
+        model = services.model_train_request(dataset=dataset, target=target, classifier=classifier, dispatch=False)
         job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
         model.refresh_from_db()
         assert model.succeeded, model.message

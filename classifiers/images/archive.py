@@ -117,9 +117,7 @@ def read_image_archive(
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
-        raise ArchiveError(
-            "This file is not a ZIP archive (or it is damaged). Upload a .zip file."
-        ) from error
+        raise ArchiveError("This file is not a ZIP archive (or it is damaged). Upload a .zip file.") from error
     with archive:
         try:
             return _read(archive, max_members, max_total_bytes, max_pixels, max_side)
@@ -239,9 +237,7 @@ def _shown(name: str) -> str:
 def _ignored(parts: tuple[str, ...]) -> bool:
     """macOS resource forks and hidden files: noise, not worth a message."""
     return (
-        not parts
-        or parts[0] == "__MACOSX"
-        or any(part.startswith(".") and part not in (".", "..") for part in parts)
+        not parts or parts[0] == "__MACOSX" or any(part.startswith(".") and part not in (".", "..") for part in parts)
     )
 
 
@@ -331,9 +327,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
             values = values / 257.0
         grey = np.clip(np.rint(values), 0, 255).astype(np.uint8)
         return Image.fromarray(grey).convert("RGB")
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        mode in ("P", "L", "RGB") and "transparency" in im.info
-    )
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode in ("P", "L", "RGB") and "transparency" in im.info)
     if has_alpha:
         rgba = im.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (*_WHITE, 255))

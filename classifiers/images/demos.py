@@ -70,9 +70,7 @@ def _shape_mask(label: str, rng: np.random.Generator, size: int) -> np.ndarray:
     elif label == "squares":
         rr, cc = np.mgrid[top : top + extent, left : left + extent]
     else:
-        rr, cc = polygon(
-            [top + extent, top + extent, top], [left, left + extent, left + extent / 2], shape=mask.shape
-        )
+        rr, cc = polygon([top + extent, top + extent, top], [left, left + extent, left + extent / 2], shape=mask.shape)
     mask[rr, cc] = True
     return mask
 

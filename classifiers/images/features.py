@@ -18,8 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 __all__ = ["IMAGE_FEATURES", "ImageFeatures", "as_image_batch", "resize_batch"]
 
 IMAGE_FEATURES: dict[str, str] = {
-    "raw": "Raw pixels — the colour of every pixel of a small copy of the image; it depends on where "
-    "things are.",
+    "raw": "Raw pixels — the colour of every pixel of a small copy of the image; it depends on where things are.",
     "hog": "Shapes and edges (HOG) — which way the edges point in each small patch; colour is ignored.",
     "color_histogram": "Colour histogram — how much of each colour the image holds, wherever it is.",
 }
@@ -89,9 +88,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> ImageFeatures:
         """Nothing to learn; checks the settings."""
         if self.features not in IMAGE_FEATURES:
-            raise ValueError(
-                f"unknown image features {self.features!r}; choose one of {list(IMAGE_FEATURES)}"
-            )
+            raise ValueError(f"unknown image features {self.features!r}; choose one of {list(IMAGE_FEATURES)}")
         if not 8 <= int(self.image_size) <= 512:
             raise ValueError("image_size must be between 8 and 512")
         return self

@@ -85,8 +85,7 @@ def build_image_pipeline(
     """An unfitted pipeline from a batch of RGB images to ``classifier``'s probabilities."""
     if classifier not in IMAGE_CLASSIFIERS:
         raise ImageTrainingError(
-            f'There is no image classifier called "{classifier}". '
-            f"Choose one of: {', '.join(IMAGE_CLASSIFIERS)}."
+            f'There is no image classifier called "{classifier}". Choose one of: {", ".join(IMAGE_CLASSIFIERS)}.'
         )
     if features not in IMAGE_FEATURES:
         raise ImageTrainingError(
@@ -142,9 +141,7 @@ def train_image_classifier(
             on_progress(done, _STAGES, stage)
 
     report(0, "Preparing images")
-    pipeline = build_image_pipeline(
-        classifier, features=features, image_size=image_size, random_state=random_state
-    )
+    pipeline = build_image_pipeline(classifier, features=features, image_size=image_size, random_state=random_state)
     images = list(images) if not isinstance(images, np.ndarray) else images
     labels = [str(label) for label in labels]
     if len(images) != len(labels):
@@ -168,9 +165,7 @@ def train_image_classifier(
             f"There are too few images to train and test a model that tells {n_classes} classes apart."
         )
     indices = np.arange(n)
-    train_idx, test_idx = train_test_split(
-        indices, test_size=n_test, stratify=truths, random_state=random_state
-    )
+    train_idx, test_idx = train_test_split(indices, test_size=n_test, stratify=truths, random_state=random_state)
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
 
     report(1, "Training the model")

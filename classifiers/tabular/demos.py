@@ -92,9 +92,7 @@ def demo_frame(slug: str) -> pd.DataFrame:
         case "breast_cancer":
             data = load_breast_cancer(as_frame=True)
             # scikit-learn codes malignant as 0 and benign as 1.
-            frame = _with_target(
-                data.frame.drop(columns="target"), demo.target, data.target, data.target_names
-            )
+            frame = _with_target(data.frame.drop(columns="target"), demo.target, data.target, data.target_names)
         case "wine":
             data = load_wine(as_frame=True)
             features = data.frame.drop(columns="target")
@@ -104,9 +102,7 @@ def demo_frame(slug: str) -> pd.DataFrame:
             frame = _with_target(features, demo.target, data.target, names)
         case "iris":
             data = load_iris(as_frame=True)
-            frame = _with_target(
-                data.frame.drop(columns="target"), demo.target, data.target, data.target_names
-            )
+            frame = _with_target(data.frame.drop(columns="target"), demo.target, data.target, data.target_names)
         case "loan_applications":
             frame = _loan_applications()
         case _:

@@ -157,9 +157,7 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _parse(
-    text: str, delimiter: str, *, max_rows: int, max_columns: int
-) -> tuple[list[str], list[list[str]]]:
+def _parse(text: str, delimiter: str, *, max_rows: int, max_columns: int) -> tuple[list[str], list[list[str]]]:
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
@@ -205,8 +203,7 @@ def _parse(
         message = str(error)
         if "end of data" in message or "EOF" in message:
             raise TableError(
-                f"A quotation mark opened on line {line} is never closed. "
-                "Check that line for a stray or missing quote."
+                f"A quotation mark opened on line {line} is never closed. Check that line for a stray or missing quote."
             ) from error
         if "expected after" in message:
             raise TableError(

@@ -310,8 +310,7 @@ CLASSIFIER_CARDS: dict[str, ClassifierCard] = {
                 Knob(
                     "hidden_units",
                     "Hidden units",
-                    "The size of the hidden layer. More units can learn more complex patterns, and "
-                    "more noise.",
+                    "The size of the hidden layer. More units can learn more complex patterns, and more noise.",
                     "int",
                     32,
                     4,
@@ -374,9 +373,7 @@ def _clean_value(knob: Knob, value: object) -> object:
         raise TableError(f"{knob.label} must be a whole number.")
     assert knob.minimum is not None and knob.maximum is not None
     if not knob.minimum <= number <= knob.maximum:
-        raise TableError(
-            f"{knob.label} must be between {format_value(knob.minimum)} and {format_value(knob.maximum)}."
-        )
+        raise TableError(f"{knob.label} must be between {format_value(knob.minimum)} and {format_value(knob.maximum)}.")
     return int(number) if knob.kind == "int" else number
 
 
@@ -432,9 +429,7 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
         if folds >= 2:
             # ensemble=False keeps one SVC for prediction: explanations query
             # the model thousands of times, so one SVC is k times cheaper.
-            calibrated = CalibratedClassifierCV(
-                svc, method="sigmoid", cv=StratifiedKFold(folds), ensemble=False
-            )
+            calibrated = CalibratedClassifierCV(svc, method="sigmoid", cv=StratifiedKFold(folds), ensemble=False)
         else:
             # One "split" that trains and calibrates on every row: optimistic
             # probabilities, but better than refusing a small upload.
@@ -660,9 +655,7 @@ def train_classifier(
         )
     X = frame.loc[labelled, features]
     y = truths[labelled]
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=n_test, stratify=y, random_state=random_state
-    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=n_test, stratify=y, random_state=random_state)
 
     report(1, "Training the model")
     pipeline = build_pipeline(
@@ -706,9 +699,7 @@ def _metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...
     labels = list(range(len(class_names)))
     # zero_division=0: a class the model never predicts has precision 0, not
     # a warning; with a stratified split every class has support >= 1.
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
@@ -766,9 +757,7 @@ def _class_indices(labels: pd.Series, class_values: list[Any]) -> np.ndarray:
     return np.array([position[value] for value in labels], dtype=np.int64)
 
 
-def _check_classes(
-    labels: pd.Series, class_values: list[Any], class_names: tuple[str, ...], target: str
-) -> None:
+def _check_classes(labels: pd.Series, class_values: list[Any], class_names: tuple[str, ...], target: str) -> None:
     if len(class_values) == 0:
         raise TableError(f'The column "{target}" has no values to learn from.')
     if len(class_values) == 1:

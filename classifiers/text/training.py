@@ -253,9 +253,7 @@ def train_text_classifier(
             "classes apart. Add rows or choose a column with fewer classes."
         )
     rows = np.flatnonzero(labelled)
-    train_rows, test_rows = train_test_split(
-        rows, test_size=n_test, stratify=truths[rows], random_state=random_state
-    )
+    train_rows, test_rows = train_test_split(rows, test_size=n_test, stratify=truths[rows], random_state=random_state)
     train_rows = np.sort(train_rows)
     test_rows = np.sort(test_rows)
     all_texts = np.array(texts, dtype=object)

@@ -219,9 +219,7 @@ class _Feature:
             return np.where(np.isnan(x), 0, codes).astype(np.int16)
         index = {v: i for i, v in enumerate(self.values) if v is not None}
         missing = self.values.index(None) if None in self.values else len(self.values)
-        return np.array(
-            [missing if _is_missing(v) else index.get(v, len(self.values)) for v in column], dtype=np.int16
-        )
+        return np.array([missing if _is_missing(v) else index.get(v, len(self.values)) for v in column], dtype=np.int16)
 
     def condition(self, lo: int, hi: int) -> str:
         """The text of ``lo <= code <= hi`` (the instance's code is inside the range)."""
@@ -312,9 +310,7 @@ class TabularAnchors:
         pool_codes = np.column_stack([f.codes(pool[f.name]) for f in features]).astype(np.int16)
         num_cols = [f.name for f in features if f.numeric]
         pool_numbers = (
-            np.column_stack(
-                [pd.to_numeric(pool[c], errors="coerce").to_numpy(dtype=np.float64) for c in num_cols]
-            )
+            np.column_stack([pd.to_numeric(pool[c], errors="coerce").to_numpy(dtype=np.float64) for c in num_cols])
             if num_cols
             else np.empty((len(pool), 0))
         )
@@ -368,9 +364,7 @@ class TabularAnchors:
         )
         return search.run()
 
-    def _frame(
-        self, codes: np.ndarray, numbers: np.ndarray, lookups: list[np.ndarray | None]
-    ) -> pd.DataFrame:
+    def _frame(self, codes: np.ndarray, numbers: np.ndarray, lookups: list[np.ndarray | None]) -> pd.DataFrame:
         """Rows with the training columns: numbers as float64, categories as objects."""
         num_cols = [f.name for f in self.features if f.numeric]
         frame = pd.DataFrame(numbers, columns=num_cols, copy=False)
@@ -447,9 +441,7 @@ class _Search:
             else:
                 self.x_codes[len(self.lookups)] = f.codes([value])[0]
                 lookup = np.empty(len(f.values) + 1, dtype=object)
-                lookup[:] = [np.nan if v is None else v for v in f.values] + [
-                    np.nan if _is_missing(value) else value
-                ]
+                lookup[:] = [np.nan if v is None else v for v in f.values] + [np.nan if _is_missing(value) else value]
                 self.lookups.append(lookup)
         self.x_numbers = np.array(x_numbers, dtype=np.float64).reshape(1, -1)
 
@@ -509,9 +501,7 @@ class _Search:
         proba = np.asarray(self.predict_proba(frame), dtype=np.float64)
         self.model_calls += 1
         if proba.ndim != 2 or proba.shape[0] != len(frame):
-            raise ValueError(
-                f"predict_proba returned shape {proba.shape}, expected ({len(frame)}, n_classes)"
-            )
+            raise ValueError(f"predict_proba returned shape {proba.shape}, expected ({len(frame)}, n_classes)")
         pred = proba.argmax(axis=1)
         if with_instance:
             self.label = int(pred[0])

@@ -341,9 +341,7 @@ def explain_text_anchor(
         best = max(pool, key=lambda c: (c.mean, -len(c.words))) if pool else empty
         meets = False
     report(max_size)
-    return _result(
-        best, empty, samples, label, threshold, meets, corpus, tried=len(candidates), beta=verify_beta
-    )
+    return _result(best, empty, samples, label, threshold, meets, corpus, tried=len(candidates), beta=verify_beta)
 
 
 def _extend(

@@ -100,9 +100,7 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
         span = (hi - lo) or 1.0
         for pos, f in zip(positions, items, strict=True):
             note = f"in top 5: {f.top5_share:.0%}" + ("  · sign uncertain" if f.sign_uncertain else "")
-            ax.text(
-                hi + 0.03 * span, pos, note, va="center", ha="left", fontsize=_FONT_SIZE - 2, parse_math=False
-            )
+            ax.text(hi + 0.03 * span, pos, note, va="center", ha="left", fontsize=_FONT_SIZE - 2, parse_math=False)
         ax.set_xlim(lo - 0.05 * span, hi + 0.6 * span)
         if n == 0:
             ax.set_yticks([])
@@ -150,9 +148,7 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             for w in sorted(flips.get(feature, ())):
                 j = int(np.flatnonzero(widths == w)[0])
                 ax.plot([w], [y[j]], marker="o", markersize=16, markerfacecolor="none", color="#222222")
-                ax.annotate(
-                    "flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=_FONT_SIZE - 1
-                )
+                ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=_FONT_SIZE - 1)
         ax.axhline(0.0, color="#333333", linewidth=1)
         ax.axvline(sweep.default_width, color=_GREY, linestyle="--", linewidth=1.2)
         ax.annotate(
@@ -290,9 +286,7 @@ def what_if_chart(
                 )
                 current = c.current_value
                 current_x = (
-                    None
-                    if current is None or (isinstance(current, float) and math.isnan(current))
-                    else float(current)
+                    None if current is None or (isinstance(current, float) and math.isnan(current)) else float(current)
                 )
             if current_x is not None:
                 ax.plot(

@@ -291,9 +291,7 @@ def explain_seeds(
     out = []
     for i, s in enumerate(samples):
         part = y[i * num_samples : (i + 1) * num_samples]
-        out.append(
-            lime.fit_surrogate(s, part, label=label, num_features=num_features, kernel_width=kernel_width)
-        )
+        out.append(lime.fit_surrogate(s, part, label=label, num_features=num_features, kernel_width=kernel_width))
     return out
 
 
@@ -639,9 +637,7 @@ def _orders(explained: Sequence[int], n_items: int, random_orders: int, random_s
     return np.stack(rows)
 
 
-def typical_values(
-    frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
-) -> dict[str, object]:
+def typical_values(frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]) -> dict[str, object]:
     """A typical value per column: the median of a number, the most frequent category.
 
     Missing values are ignored (a column with nothing else gives NaN / None);
@@ -907,9 +903,7 @@ def what_if_curves_for_models(
     else:
         values = tuple(values)
         if categorical is None:
-            categorical = not all(
-                isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values
-            )
+            categorical = not all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values)
     batch = _what_if_frame(row, feature, values)
     out = {}
     for name, predict_proba in models.items():

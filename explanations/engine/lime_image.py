@@ -166,9 +166,7 @@ def fill_image(image: np.ndarray, segments: np.ndarray, hide_color: str = "mean"
         flat = segments.ravel()
         counts = np.bincount(flat, minlength=k).astype(np.float64)
         means = (
-            np.stack(
-                [np.bincount(flat, weights=image[:, :, c].ravel(), minlength=k) for c in range(3)], axis=1
-            )
+            np.stack([np.bincount(flat, weights=image[:, :, c].ravel(), minlength=k) for c in range(3)], axis=1)
             / np.maximum(counts, 1)[:, None]
         )
         return np.rint(means).astype(np.uint8)[segments]
@@ -288,9 +286,7 @@ def unchanged_segments(image: np.ndarray, fill: np.ndarray, segments: np.ndarray
     return tuple(int(j) for j in np.flatnonzero(mean_change < _UNCHANGED_THRESHOLD))
 
 
-def top_segments(
-    explanation: ImageLimeExplanation, top: int = 5, *, positive_only: bool = False
-) -> list[int]:
+def top_segments(explanation: ImageLimeExplanation, top: int = 5, *, positive_only: bool = False) -> list[int]:
     """The ``top`` superpixels with the largest |weight| (or largest positive weight)."""
     chosen = [(s, w) for s, w in explanation.weights if w > 0 or not positive_only]
     return [s for s, _ in chosen[:top]]

@@ -90,9 +90,7 @@ class TextLimeExplanation:
             "score": float(self.score),
             "local_prediction": float(self.local_prediction),
             "num_samples": int(self.num_samples),
-            "spans": [
-                [int(start), int(end), None if w is None else float(w)] for start, end, w in self.spans
-            ],
+            "spans": [[int(start), int(end), None if w is None else float(w)] for start, end, w in self.spans],
         }
 
 

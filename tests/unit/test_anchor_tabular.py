@@ -146,9 +146,7 @@ def _holds(frame, condition):
 )
 def test_each_condition_is_checkable_and_coverage_matches_the_file(rule_table, values):
     # A pool smaller than the table: coverage is measured on a sample of rows.
-    anchors = TabularAnchors.fit(
-        rule_table, numeric=["x1", "x2", "x3"], categorical=["color", "size"], pool_size=2000
-    )
+    anchors = TabularAnchors.fit(rule_table, numeric=["x1", "x2", "x3"], categorical=["color", "size"], pool_size=2000)
     exp = anchors.explain(_instance(**values), _hash_labels, threshold=0.6, max_anchor_size=3)
     mask = np.ones(len(rule_table), dtype=bool)
     for condition in exp.rule:

@@ -73,10 +73,7 @@ def test_a_prediction_no_word_changes_has_the_empty_anchor():
 def _noisy(texts: list[str]) -> np.ndarray:
     """Positive iff "wonderful", except for one text in ten (by a hash): no rule reaches 99%."""
     p = np.array(
-        [
-            1.0 if ("wonderful" in words(text)) != (zlib.crc32(text.encode()) % 10 == 0) else 0.0
-            for text in texts
-        ]
+        [1.0 if ("wonderful" in words(text)) != (zlib.crc32(text.encode()) % 10 == 0) else 0.0 for text in texts]
     )
     return np.column_stack([1.0 - p, p])
 

@@ -43,9 +43,7 @@ def _sigmoid(x):
 
 def _two_feature_model(frame):
     """Uses only x0 (strongly, upward) and x1 (downward); x2..x7 are noise."""
-    p = _sigmoid(
-        8.0 * (frame["x0"].to_numpy(dtype=float) - 0.5) - 4.0 * (frame["x1"].to_numpy(dtype=float) - 0.5)
-    )
+    p = _sigmoid(8.0 * (frame["x0"].to_numpy(dtype=float) - 0.5) - 4.0 * (frame["x1"].to_numpy(dtype=float) - 0.5))
     return np.column_stack([1.0 - p, p])
 
 
@@ -172,9 +170,7 @@ def test_kernel_sweep_reuses_one_query_and_matches_explain_at_each_width(uniform
     assert model.calls == 1
     assert sweep.widths == tuple(sorted(lime.default_kernel_width * f for f in d.WIDTH_FACTORS))
     for j, width in enumerate(sweep.widths):
-        alone = lime.explain(
-            row, _two_feature_model, label=1, num_samples=500, kernel_width=width, random_state=2
-        )
+        alone = lime.explain(row, _two_feature_model, label=1, num_samples=500, kernel_width=width, random_state=2)
         weights = {w.feature: w.weight for w in alone.weights}
         for feature, series in zip(sweep.features, sweep.weights, strict=True):
             assert series[j] == weights.get(feature, math.nan) or math.isnan(series[j])
@@ -199,10 +195,7 @@ def test_kernel_sweep_flags_a_feature_whose_sign_provably_flips(uniform):
 
     def model(frame):
         m = np.stack(
-            [
-                np.searchsorted(bins[c].edges, frame[c].to_numpy(), side="left") == bins[c].bin_of(0.6)
-                for c in COLUMNS
-            ],
+            [np.searchsorted(bins[c].edges, frame[c].to_numpy(), side="left") == bins[c].bin_of(0.6) for c in COLUMNS],
             axis=1,
         )
         p = 0.5 + 0.4 * m[:, 0] * (2 * m[:, 1:].mean(axis=1) - 1)
@@ -292,12 +285,8 @@ def test_image_deletion_of_the_true_regions_beats_random_batched():
 def test_curves_are_deterministic_for_a_seed(uniform):
     train, _, row = uniform
     baseline = d.typical_values(train, COLUMNS, [])
-    first = d.deletion_insertion_tabular(
-        row, _two_feature_model, label=1, order=COLUMNS[:3], baseline=baseline
-    )
-    again = d.deletion_insertion_tabular(
-        row, _two_feature_model, label=1, order=COLUMNS[:3], baseline=baseline
-    )
+    first = d.deletion_insertion_tabular(row, _two_feature_model, label=1, order=COLUMNS[:3], baseline=baseline)
+    again = d.deletion_insertion_tabular(row, _two_feature_model, label=1, order=COLUMNS[:3], baseline=baseline)
     assert first == again
 
 
@@ -362,9 +351,7 @@ def test_what_if_for_two_models_shares_the_grid():
         p = _sigmoid(-X["a"].to_numpy(dtype=float))
         return np.column_stack([1 - p, p])
 
-    curves = d.what_if_curves_for_models(
-        row, {"up": up, "down": down}, feature="a", label=1, values=[-2, 0, 2]
-    )
+    curves = d.what_if_curves_for_models(row, {"up": up, "down": down}, feature="a", label=1, values=[-2, 0, 2])
     assert list(curves) == ["up", "down"]
     assert curves["up"].values == curves["down"].values == (-2, 0, 2)
     assert curves["up"].probabilities[0] < curves["up"].probabilities[-1]
@@ -420,9 +407,7 @@ def test_diagnostic_charts_are_deterministic_svg_and_png(chart_inputs):
     legend = _texts(what_if_chart(what_if, title="yes"))
     assert "A & <b>" in legend
     assert "$x$" in _texts(what_if_chart(cats, title="$5 price"))
-    assert any(
-        f"area {curves.deletion.auc:.2f}" in t for t in _texts(deletion_insertion_chart(curves, title="y"))
-    )
+    assert any(f"area {curves.deletion.auc:.2f}" in t for t in _texts(deletion_insertion_chart(curves, title="y")))
     with pytest.raises(ValueError):
         stability_chart(stab, title="y", format="gif")
 

@@ -96,17 +96,13 @@ def test_reads_every_mode_as_upright_rgb_under_a_wrapper_folder():
 
 
 def test_large_images_are_shrunk_to_max_side():
-    archive = read_image_archive(
-        _zip({"a/big.png": _png(1000, 400), "b/small.png": _png(30, 20)}), max_side=100
-    )
+    archive = read_image_archive(_zip({"a/big.png": _png(1000, 400), "b/small.png": _png(30, 20)}), max_side=100)
     assert [item.image.shape for item in archive.items] == [(40, 100, 3), (20, 30, 3)]
 
 
 def test_upload_ignores_traversal_names_and_never_writes_them(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    data = _two_classes(
-        **{"../evil.png": _png(), "/abs.png": _png(), "C:\\x.png": _png(), "cats/../../up.png": _png()}
-    )
+    data = _two_classes(**{"../evil.png": _png(), "/abs.png": _png(), "C:\\x.png": _png(), "cats/../../up.png": _png()})
 
     archive = read_image_archive(data)
 

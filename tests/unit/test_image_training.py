@@ -65,9 +65,7 @@ def test_same_seed_gives_the_same_model(demo):
     first = train_image_classifier(list(demo.images), list(demo.labels), classifier="random_forest")
     second = train_image_classifier(list(demo.images), list(demo.labels), classifier="random_forest")
     np.testing.assert_array_equal(first.in_training, second.in_training)
-    np.testing.assert_array_equal(
-        first.pipeline.predict_proba(demo.images), second.pipeline.predict_proba(demo.images)
-    )
+    np.testing.assert_array_equal(first.pipeline.predict_proba(demo.images), second.pipeline.predict_proba(demo.images))
 
 
 def test_class_with_one_image_is_a_plain_error(demo):
@@ -85,9 +83,7 @@ def test_class_with_one_image_is_a_plain_error(demo):
 
 def test_features_have_fixed_length_whatever_the_image_size():
     rng = np.random.default_rng(0)
-    images = [
-        rng.integers(0, 256, size=shape, dtype=np.uint8) for shape in [(30, 50, 3), (64, 64, 3), (200, 90, 3)]
-    ]
+    images = [rng.integers(0, 256, size=shape, dtype=np.uint8) for shape in [(30, 50, 3), (64, 64, 3), (200, 90, 3)]]
     assert ImageFeatures("raw", 32).fit(images).transform(images).shape == (3, 32 * 32 * 3)
     assert ImageFeatures("color_histogram", 32).fit(images).transform(images).shape == (3, 48)
     hist = ImageFeatures("color_histogram", 32).transform(images)

@@ -59,9 +59,7 @@ def _share_inside(explanation: ImageLimeExplanation, mask: np.ndarray, top: int 
     """
     strongest = explanation.weights[0][1]
     chosen_ids = [
-        s
-        for s in top_segments(explanation, top, positive_only=True)
-        if dict(explanation.weights)[s] >= 0.1 * strongest
+        s for s in top_segments(explanation, top, positive_only=True) if dict(explanation.weights)[s] >= 0.1 * strongest
     ]
     chosen = np.isin(explanation.segments, chosen_ids)
     return float((chosen & mask).sum() / max(chosen.sum(), 1))
@@ -108,16 +106,10 @@ def test_mean_fill_cannot_see_a_solid_shape_and_says_so():
     # Garreau & Mardaoui: a uniform superpixel equals its own mean, so hiding it changes nothing.
     image, mask = _shape_image(0)
     segments = segment(image, method="slic", n_segments=60)
-    on_shape = {
-        int(s) for s in np.unique(segments[mask]) if (segments == s)[mask].sum() == (segments == s).sum()
-    }
+    on_shape = {int(s) for s in np.unique(segments[mask]) if (segments == s)[mask].sum() == (segments == s).sum()}
     assert on_shape
-    mean = explain_image(
-        image, _looks_at(mask), label=1, segments=segments, hide_color="mean", num_samples=300
-    )
-    grey = explain_image(
-        image, _looks_at(mask), label=1, segments=segments, hide_color="grey", num_samples=300
-    )
+    mean = explain_image(image, _looks_at(mask), label=1, segments=segments, hide_color="mean", num_samples=300)
+    grey = explain_image(image, _looks_at(mask), label=1, segments=segments, hide_color="grey", num_samples=300)
     assert on_shape <= set(mean.unchanged_segments)
     assert not on_shape & set(grey.unchanged_segments)
     weights = dict(mean.weights)
@@ -141,9 +133,7 @@ def test_linear_model_matches_the_closed_form():
         fill = fill_image(image, segments, hide)
         contribution = (coef * (image.astype(np.float64) - fill)).sum(axis=2)
         closed = np.bincount(segments.ravel(), weights=contribution.ravel())
-        explanation = explain_image(
-            image, predict_proba, label=1, segments=segments, hide_color=hide, num_samples=2000
-        )
+        explanation = explain_image(image, predict_proba, label=1, segments=segments, hide_color=hide, num_samples=2000)
         got = np.zeros_like(closed)
         for s, w in explanation.weights:
             got[s] = w

@@ -44,9 +44,7 @@ def seven_feature_lime(seven_feature_table):
     )
 
 
-def test_same_seed_gives_identical_explanation_and_other_seed_differs(
-    seven_feature_table, seven_feature_lime
-):
+def test_same_seed_gives_identical_explanation_and_other_seed_differs(seven_feature_table, seven_feature_lime):
     row = seven_feature_table.iloc[5]
     first = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=1000, random_state=7)
     again = seven_feature_lime.explain(row, _x3_model, label=1, num_samples=1000, random_state=7)
@@ -332,9 +330,7 @@ def test_discretizers_are_listed():
 
 
 @pytest.mark.parametrize("discretizer", DISCRETIZERS)
-def test_every_discretizer_is_deterministic_and_ranks_the_used_feature_first(
-    seven_feature_table, discretizer
-):
+def test_every_discretizer_is_deterministic_and_ranks_the_used_feature_first(seven_feature_table, discretizer):
     lime = _fit(seven_feature_table, discretizer)
     row = seven_feature_table.iloc[3]
 
@@ -371,9 +367,7 @@ def test_entropy_discretizer_puts_an_edge_at_the_rule_threshold():
     frame = pd.DataFrame({"x": rng.uniform(-1.0, 1.0, 2000), "noise": rng.normal(size=2000)})
     labels = (frame["x"] > 0.3).astype(int).to_numpy()
 
-    lime = TabularLime.fit(
-        frame, numeric=["x", "noise"], categorical=[], discretizer="entropy", labels=labels
-    )
+    lime = TabularLime.fit(frame, numeric=["x", "noise"], categorical=[], discretizer="entropy", labels=labels)
 
     edges = lime.numeric["x"].edges
     assert np.min(np.abs(edges - 0.3)) < 0.01

@@ -145,9 +145,7 @@ def test_bad_input_is_refused():
 
 def test_progress_is_reported():
     calls = []
-    explain_text(
-        "a wonderful day", _wonderful_model, label=1, num_samples=100, on_progress=lambda *a: calls.append(a)
-    )
+    explain_text("a wonderful day", _wonderful_model, label=1, num_samples=100, on_progress=lambda *a: calls.append(a))
     assert calls == [(0, 100), (100, 100)]
     assert isinstance(explain_text("a day", _wonderful_model, label=0, num_samples=50), TextLimeExplanation)
 

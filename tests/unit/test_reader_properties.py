@@ -133,8 +133,6 @@ def test_read_image_archive_on_arbitrary_bytes_gives_an_archive_or_an_archive_er
     read_archive_or_refuse(content)
 
 
-
-
 @needs_archive
 @FAST
 @given(st.data())

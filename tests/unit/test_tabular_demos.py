@@ -21,9 +21,7 @@ def test_demos_are_listed_with_their_targets_and_files():
         "iris": ("species", "iris.csv"),
         "loan_applications": ("approved", "loan_applications.csv"),
     }
-    assert all(
-        demo.slug == slug and demo.title and len(demo.description) > 100 for slug, demo in DEMOS.items()
-    )
+    assert all(demo.slug == slug and demo.title and len(demo.description) > 100 for slug, demo in DEMOS.items())
 
 
 @pytest.mark.parametrize(
@@ -105,9 +103,7 @@ def test_explanations_of_the_loan_demo_point_at_the_rule():
     assert result.metrics["accuracy"] > 0.8
     for row in (0, 1, 2, 3, 4):
         instance = table.iloc[row][list(result.train_frame.columns)]
-        label = int(
-            np.argmax(result.pipeline.predict_proba(table.iloc[[row]][list(result.train_frame.columns)]))
-        )
+        label = int(np.argmax(result.pipeline.predict_proba(table.iloc[[row]][list(result.train_frame.columns)])))
         explanation = lime.explain(
             instance, result.pipeline.predict_proba, label=label, num_samples=2000, random_state=0
         )

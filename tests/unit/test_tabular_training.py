@@ -109,9 +109,7 @@ def test_truths_mark_missing_targets_and_predictions_cover_every_row():
     missing = frame["label"].isna().to_numpy()
     expected = np.where(missing, -1, np.where(frame["label"] == "high", 0, 1))
     np.testing.assert_array_equal(result.truths, expected)
-    np.testing.assert_array_equal(
-        result.predictions, result.pipeline.predict_proba(frame[FEATURES]).argmax(axis=1)
-    )
+    np.testing.assert_array_equal(result.predictions, result.pipeline.predict_proba(frame[FEATURES]).argmax(axis=1))
 
 
 @pytest.mark.parametrize("classifier", ["random_forest", "mlp", "svm", "gradient_boosting"])
@@ -212,8 +210,7 @@ def _few_rows(frame):
         (
             _one_row_class,
             {},
-            "The class 'lonely' has only one row; each class needs at least two so some "
-            "can be held out for testing.",
+            "The class 'lonely' has only one row; each class needs at least two so some can be held out for testing.",
         ),
         (_few_rows, {}, 'Only 9 rows have a value in "label"; at least 10'),
     ],
@@ -289,9 +286,7 @@ def test_clean_params_explains_bad_settings(classifier, params, message):
 
 
 def test_settings_reach_the_estimator_and_zero_depth_means_no_limit():
-    forest = build_pipeline(
-        "random_forest", numeric=["a"], categorical=[], params={"n_estimators": 15, "max_depth": 0}
-    )
+    forest = build_pipeline("random_forest", numeric=["a"], categorical=[], params={"n_estimators": 15, "max_depth": 0})
     tree = build_pipeline("decision_tree", numeric=["a"], categorical=[], params={"max_depth": "4"})
     network = build_pipeline("mlp", numeric=["a"], categorical=[], params={"hidden_units": 8})
 
@@ -397,9 +392,7 @@ def test_engine_imports_without_django():
     )
     root = Path(__file__).resolve().parents[2]
 
-    completed = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
-    )
+    completed = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "ok\n"

@@ -27,9 +27,7 @@ STORED_NAME = re.compile(r"datasets/[0-9a-f]{32}\.csv")
 
 
 def stored_files(media: Path) -> list[str]:
-    return (
-        sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()) if media.exists() else []
-    )
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
 def sized_csv(size: int) -> bytes:
@@ -127,9 +125,7 @@ MARKUP_CLASS = "<img src=x onerror=alert('class')>"
 
 @pytest.fixture
 def markup_explanation(user):
-    frame = risk_table().rename(
-        columns={"age": MARKUP_COLUMN, "smoker": FORMULA_COLUMN, "risk": MARKUP_TARGET}
-    )
+    frame = risk_table().rename(columns={"age": MARKUP_COLUMN, "smoker": FORMULA_COLUMN, "risk": MARKUP_TARGET})
     frame[MARKUP_TARGET] = frame[MARKUP_TARGET].replace({"high": MARKUP_CLASS})
     dataset = classifier_services.dataset_create(
         owner=user, upload=SimpleUploadedFile("<i>m</i>.csv", csv_bytes(frame), "text/csv")

@@ -85,9 +85,7 @@ def test_images_are_stored_under_our_own_names_only(shapes):
     ],
 )
 def test_bad_zips_get_a_readable_message_and_nothing_is_kept(logged_in, members, message):
-    response = logged_in.post(
-        reverse("classifiers:upload"), {"file": SimpleUploadedFile("x.zip", zip_bytes(members))}
-    )
+    response = logged_in.post(reverse("classifiers:upload"), {"file": SimpleUploadedFile("x.zip", zip_bytes(members))})
     assert response.status_code == 400
     assert message in response.text.lower()
     assert Dataset.objects.count() == 0

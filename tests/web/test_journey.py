@@ -189,9 +189,7 @@ def test_a_failed_job_shows_its_message(logged_in, make_dataset, user):
     from jobs.services import job_run
 
     dataset = make_dataset(user, csv_bytes(risk_table().assign(risk="same")))
-    model = services.model_train_request(
-        dataset=dataset, target="smoker", classifier="random_forest", dispatch=False
-    )
+    model = services.model_train_request(dataset=dataset, target="smoker", classifier="random_forest", dispatch=False)
     model.target = "risk"  # a target with one class: an expected problem, not a crash
     model.save()
     job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
@@ -217,16 +215,12 @@ def test_other_peoples_datasets_and_models_are_404(client, make_trained_model, u
     client.force_login(other_user)
     pk = model.dataset.pk if name in ("dataset", "train") else model.pk
     url = reverse(f"classifiers:{name}", args=[pk])
-    response = (
-        client.post(url, {"target": "risk", "classifier": "knn"}) if name == "train" else client.get(url)
-    )
+    response = client.post(url, {"target": "risk", "classifier": "knn"}) if name == "train" else client.get(url)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", ["detail", "status", "chart"])
-def test_other_peoples_explanations_are_404(
-    client, make_trained_model, make_explanation, user, other_user, name
-):
+def test_other_peoples_explanations_are_404(client, make_trained_model, make_explanation, user, other_user, name):
     explanation = make_explanation(make_trained_model(user), row=2)
     client.force_login(other_user)
     assert client.get(reverse(f"explanations:{name}", args=[explanation.pk])).status_code == 404
@@ -252,9 +246,7 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
-def test_same_seed_gives_the_same_explanation_through_the_services(
-    make_trained_model, make_explanation, user
-):
+def test_same_seed_gives_the_same_explanation_through_the_services(make_trained_model, make_explanation, user):
     model = make_trained_model(user)
     first = make_explanation(model, row=11, random_state=3)
     second = make_explanation(model, row=11, random_state=3)

@@ -103,9 +103,7 @@ INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
 
 
-def test_pages_have_no_inline_script_so_the_policy_holds(
-    logged_in, user, make_trained_model, make_explanation
-):
+def test_pages_have_no_inline_script_so_the_policy_holds(logged_in, user, make_trained_model, make_explanation):
     client = Client()
     explanation = make_explanation(make_trained_model(user), row=2)
     link = explanation_services.share_link_create(user=user, explanation=explanation)
@@ -148,9 +146,7 @@ def snapshot() -> dict[str, object]:
     }
 
 
-def test_every_state_changing_view_refuses_a_post_without_csrf_token(
-    user, make_trained_model, make_explanation
-):
+def test_every_state_changing_view_refuses_a_post_without_csrf_token(user, make_trained_model, make_explanation):
     explanation = make_explanation(make_trained_model(user), row=1)
     model, dataset = explanation.model, explanation.model.dataset
     link = explanation_services.share_link_create(user=user, explanation=explanation)
@@ -222,8 +218,7 @@ def test_upload_quota_counts_files_and_bytes(settings, user, other_user, make_da
     with pytest.raises(QuotaError) as refused:
         check_upload_quota(user, 10)
     assert str(refused.value) == (
-        "You already keep 2 files, the most one account can have. "
-        "Delete one you no longer need, then upload again."
+        "You already keep 2 files, the most one account can have. Delete one you no longer need, then upload again."
     )
     check_upload_quota(other_user, size)  # another person's files do not count
     assert issubclass(QuotaError, ValueError)
@@ -269,9 +264,7 @@ def test_quota_settings_come_from_the_environment(tmp_path):
 
 # -- no user-supplied pickles --------------------------------------------------------
 
-LOADERS = re.compile(
-    r"\b(pickle|cPickle|dill|cloudpickle|joblib|np|numpy|torch|pandas|pd)\.(load|loads|read_pickle)\("
-)
+LOADERS = re.compile(r"\b(pickle|cPickle|dill|cloudpickle|joblib|np|numpy|torch|pandas|pd)\.(load|loads|read_pickle)\(")
 
 
 def project_python_files() -> list[Path]:
@@ -287,13 +280,9 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
         if path.parts[-2:] == ("web", "test_security.py"):
             continue
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-            if LOADERS.search(line) or re.search(
-                r"\bimport pickle\b|\bfrom pickle\b|allow_pickle=True", line
-            ):
+            if LOADERS.search(line) or re.search(r"\bimport pickle\b|\bfrom pickle\b|allow_pickle=True", line):
                 found.setdefault(str(path.relative_to(ROOT)), []).append(f"{number}: {line.strip()}")
-    joblib_loads = {
-        name: lines for name, lines in found.items() if any("joblib.load(" in line for line in lines)
-    }
+    joblib_loads = {name: lines for name, lines in found.items() if any("joblib.load(" in line for line in lines)}
     production = {name for name in joblib_loads if not name.startswith(("tests/", "bench/"))}
     assert production == {"classifiers/services.py", "explanations/services.py"}, found
     for name in production:
@@ -311,9 +300,7 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
         }, calls
     for name, lines in found.items():
         for line in lines:
-            assert (
-                "pickle.load" not in line and "read_pickle" not in line and "allow_pickle=True" not in line
-            ), (
+            assert "pickle.load" not in line and "read_pickle" not in line and "allow_pickle=True" not in line, (
                 name,
                 line,
             )

@@ -77,9 +77,7 @@ def test_revoking_one_link_leaves_the_others_working(logged_in, client, link, ex
 
 
 def test_owner_creates_links_from_the_result_page_with_an_expiry(logged_in, explanation):
-    response = logged_in.post(
-        reverse("explanations:share", args=[explanation.pk]), {"days": "7"}, follow=True
-    )
+    response = logged_in.post(reverse("explanations:share", args=[explanation.pk]), {"days": "7"}, follow=True)
     link = ShareLink.objects.get()
     assert abs((link.expires_at - timezone.now()) - timedelta(days=7)) < timedelta(minutes=1)
     assert reverse("shared:view", args=[link.token]) in response.text
@@ -197,10 +195,7 @@ def test_exports_neutralise_formula_cells_and_keep_numbers(logged_in, make_datas
     job_run(model=Model, pk=model.pk, work=classifier_services.model_train)
     explanation = make_explanation(Model.objects.get(pk=model.pk), row=0, num_features=4)
     response = logged_in.get(reverse("explanations:export", args=[explanation.pk, "csv"]))
-    assert (
-        response["Content-Disposition"]
-        == f'attachment; filename="limelight-explanation-{explanation.pk}.csv"'
-    )
+    assert response["Content-Disposition"] == f'attachment; filename="limelight-explanation-{explanation.pk}.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     features = {row["feature"] for row in rows}
     assert features == {"age", "weight", "'@smoker", '\'=HYPERLINK("http://x")'}
@@ -243,9 +238,7 @@ def test_compare_explains_the_same_row_with_another_model(
     )
     job_run(model=TrainedModel, pk=other.pk, work=classifier_services.model_train)
     with django_capture_on_commit_callbacks(execute=False):
-        response = logged_in.post(
-            reverse("explanations:compare_request", args=[explanation.pk]), {"model": other.pk}
-        )
+        response = logged_in.post(reverse("explanations:compare_request", args=[explanation.pk]), {"model": other.pk})
     second = Explanation.objects.exclude(pk=explanation.pk).get()
     assert (second.model_id, second.row_index) == (other.pk, explanation.row_index)
     assert response.url == reverse("explanations:compare", args=[explanation.pk, second.pk])

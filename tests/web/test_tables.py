@@ -96,9 +96,7 @@ def test_a_bad_large_upload_fails_in_the_worker_with_a_message_on_the_page(
     assert "This did not work." in page.text and "Line 2" in dataset.message
 
 
-def test_training_form_passes_classifier_settings(
-    logged_in, make_dataset, user, django_capture_on_commit_callbacks
-):
+def test_training_form_passes_classifier_settings(logged_in, make_dataset, user, django_capture_on_commit_callbacks):
     dataset = make_dataset(user)
     with django_capture_on_commit_callbacks(execute=False):
         logged_in.post(
@@ -199,9 +197,7 @@ def test_any_class_can_be_explained(logged_in, make_trained_model, user, django_
 
 
 @pytest.mark.parametrize("discretizer", ["quartile", "decile", "entropy", "none"])
-def test_each_discretizer_explains_the_deciding_feature_first(
-    make_trained_model, make_explanation, user, discretizer
-):
+def test_each_discretizer_explains_the_deciding_feature_first(make_trained_model, make_explanation, user, discretizer):
     model = make_trained_model(user)
     explanation = make_explanation(model, row=4, discretizer=discretizer)
     assert explanation.result["weights"][0]["feature"] == "age"
@@ -239,9 +235,7 @@ def test_every_classifier_trains_and_is_explained_in_the_files_own_words(
     make_dataset, make_explanation, user, classifier
 ):
     dataset = make_dataset(user)
-    model = services.model_train_request(
-        dataset=dataset, target="risk", classifier=classifier, dispatch=False
-    )
+    model = services.model_train_request(dataset=dataset, target="risk", classifier=classifier, dispatch=False)
     job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
     model.refresh_from_db()
     assert model.status == JobStatus.SUCCEEDED, model.message

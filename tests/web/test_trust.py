@@ -28,9 +28,7 @@ def test_a_table_explanation_carries_its_trust_checks(logged_in, make_trained_mo
         assert chart["Content-Type"] == "image/svg+xml", name
 
 
-def test_trust_checks_can_be_skipped_and_samples_chosen_automatically(
-    make_trained_model, make_explanation, user
-):
+def test_trust_checks_can_be_skipped_and_samples_chosen_automatically(make_trained_model, make_explanation, user):
     model = make_trained_model(user)
     quick = make_explanation(model, row=3, diagnostics=False)
     assert not hasattr(quick, "diagnosis")
@@ -81,9 +79,7 @@ def test_the_cli_reports_the_diagnostics(risk_csv_path):
     assert diagnostics["kernel_width_sweep"]["default_width"] > 0
 
 
-def test_kernel_shap_is_a_third_explainer_side_by_side_with_lime(
-    logged_in, make_trained_model, make_explanation, user
-):
+def test_kernel_shap_is_a_third_explainer_side_by_side_with_lime(logged_in, make_trained_model, make_explanation, user):
     from explanations.models import Explanation
 
     lime = make_explanation(make_trained_model(user), row=3)

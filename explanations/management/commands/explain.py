@@ -61,9 +61,7 @@ class Command(BaseCommand):
             "--text-column", help="read this free-text column (default: the file's text column, if any)"
         )
         parser.add_argument("--user", default="cli", help="who owns the records created")
-        parser.add_argument(
-            "--share", action="store_true", help="create a share link (share_url in the JSON)"
-        )
+        parser.add_argument("--share", action="store_true", help="create a share link (share_url in the JSON)")
         parser.add_argument(
             "--base-url",
             default=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
@@ -96,9 +94,7 @@ class Command(BaseCommand):
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
             is_image = dataset.kind == "image"
-            target = options["target"] or (
-                "class" if is_image else classifier_services.dataset_default_target(dataset)
-            )
+            target = options["target"] or ("class" if is_image else classifier_services.dataset_default_target(dataset))
             text_column = options["text_column"]
             if text_column is None:
                 texts = classifier_services.dataset_text_columns(dataset)
@@ -140,9 +136,7 @@ class Command(BaseCommand):
         document = explanation_document(explanation)
         if options["share"]:
             link = services.share_link_create(user=user, explanation=explanation)
-            document["share_url"] = options["base_url"].rstrip("/") + reverse(
-                "shared:view", args=[link.token]
-            )
+            document["share_url"] = options["base_url"].rstrip("/") + reverse("shared:view", args=[link.token])
         return document
 
     @staticmethod
