@@ -114,7 +114,7 @@ def web_summary(web: dict[str, Any]) -> str:
     lat = web["latency"]
     return (
         f"web end to end: submit->result p50 {lat['p50_s']:.2f} s, p95 {lat['p95_s']:.2f} s "
-        f"({lat['jobs']} jobs, warm worker); "
+        f"({lat['jobs']} jobs, warm idle worker); trust checks ready p50 {lat['trust_p50_s']:.2f} s; "
         f"{web['throughput_1']['per_minute']:.0f}/min with 1 worker process, "
         f"{web['throughput_2']['per_minute']:.0f}/min with 2"
     )
@@ -134,6 +134,7 @@ def web_block(web: dict[str, Any]) -> str:
         f"latency, {lat['jobs']} jobs one at a time  p50 {lat['p50_s']:.3f} s  p95 {lat['p95_s']:.3f} s  "
         f"max {lat['max_s']:.3f} s",
         f"  (in queue p50 {lat['queue_p50_s']:.3f} s, working p50 {lat['work_p50_s']:.3f} s)",
+        f"  trust checks ready (a second job)  p50 {lat['trust_p50_s']:.3f} s  p95 {lat['trust_p95_s']:.3f} s",
         _throughput_line(1, t1),
         _throughput_line(2, t2),
     ]
