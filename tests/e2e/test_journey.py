@@ -13,6 +13,15 @@ from tests.conftest import PASSWORD, csv_bytes, risk_table
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 
+def wait_for_trust_checks(page) -> None:
+    """The trust checks are a second job: the page reloads itself once when they are done.
+    Wait for that, so nothing (a screenshot, say) races the reload."""
+    curves = page.get_by_role("img", name="Deletion and insertion curves")
+    expect(curves).to_be_visible(timeout=90_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=curves.element_handle())
+    expect(page.locator("[data-job-status-url]")).to_have_count(0)
+
+
 def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page, tmp_path, screenshots):
     start_worker()
     data = tmp_path / "clinic.csv"
@@ -94,6 +103,7 @@ def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, 
     reasons = page.locator("table.weights tbody")
     expect(reasons).to_contain_text("previous_defaults = 3")
     expect(reasons).not_to_contain_text("applicant_id")
+    wait_for_trust_checks(page)
     page.screenshot(path=str(screenshots / "e2e-what-if.png"), full_page=True)
 
 
@@ -152,6 +162,7 @@ def test_images_train_and_see_the_regions(live_server, start_worker, page, scree
     expect(overlay).to_be_visible(timeout=90_000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=overlay.element_handle())
     expect(page.get_by_text("intersection-over-union")).to_be_visible()
+    wait_for_trust_checks(page)
     page.screenshot(path=str(screenshots / "e2e-image.png"), full_page=True)
 
 
