@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, csv_bytes, risk_table
@@ -13,12 +14,24 @@ from tests.conftest import PASSWORD, csv_bytes, risk_table
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 
+def wait_image(picture, timeout: float = 60.0) -> None:
+    """Wait until an <img> has loaded real pixels, surviving the page's own reloads."""
+    expect(picture).to_be_visible(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if picture.evaluate("img => img.complete && img.naturalWidth > 0"):
+                return
+        except PlaywrightError:  # the page reloaded under us (a job finished): look again
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the image did not load")
+
+
 def wait_for_trust_checks(page) -> None:
     """The trust checks are a second job: the page reloads itself once when they are done.
     Wait for that, so nothing (a screenshot, say) races the reload."""
-    curves = page.get_by_role("img", name="Deletion and insertion curves")
-    expect(curves).to_be_visible(timeout=90_000)
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=curves.element_handle())
+    wait_image(page.get_by_role("img", name="Deletion and insertion curves"), timeout=90)
     expect(page.locator("[data-job-status-url]")).to_have_count(0)
 
 
@@ -53,21 +66,17 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
 
     started = time.monotonic()
     row.get_by_role("button", name="Explain").click()
-    chart = page.get_by_role("img", name="Bar chart of the reasons")
-    expect(chart).to_be_visible(timeout=90_000)
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    wait_image(page.get_by_role("img", name="Bar chart of the reasons"), timeout=90)
     seconds_to_chart = time.monotonic() - started
+    wait_for_trust_checks(page)
 
     expect(page.get_by_role("heading", name="Why did the model predict this for row 3?")).to_be_visible()
     expect(page.locator(".verdict")).to_contain_text("The model predicts")
     first_reason = page.locator("table.weights tbody tr").first
     expect(first_reason).to_contain_text("age")
     expect(page.get_by_role("heading", name="How far to trust this explanation")).to_be_visible()
-    # The trust checks are a job of their own: the page follows it and reloads when it is done.
-    expect(page.get_by_role("img", name="Each reason's average weight")).to_be_visible(timeout=60_000)
     for name in ("Each reason's average weight", "The top reasons' weights", "Deletion and insertion curves"):
-        picture = page.get_by_role("img", name=name)
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+        wait_image(page.get_by_role("img", name=name))
     page.screenshot(path=str(screenshots / "e2e-explanation.png"), full_page=True)
     print(f"Explain click -> chart visible: {seconds_to_chart:.2f} s")
 
@@ -158,9 +167,7 @@ def test_images_train_and_see_the_regions(live_server, start_worker, page, scree
     page.get_by_label("How the image is cut into regions").select_option("slic")
     page.get_by_label("Similar cases to try").fill("400")
     page.locator("table.rows tbody tr").first.get_by_role("button", name="Explain").click()
-    overlay = page.get_by_role("img", name="The same image with the 5 most important regions outlined")
-    expect(overlay).to_be_visible(timeout=90_000)
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=overlay.element_handle())
+    wait_image(page.get_by_role("img", name="The same image with the 5 most important regions outlined"), timeout=90)
     expect(page.get_by_text("intersection-over-union")).to_be_visible()
     wait_for_trust_checks(page)
     page.screenshot(path=str(screenshots / "e2e-image.png"), full_page=True)
