@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from classifiers.tabular.training import CalibratedSVC, _metrics
+from classifiers.tabular.training import CalibratedSVC, classification_metrics
 
 from .features import IMAGE_FEATURES, ImageFeatures
 
@@ -180,7 +180,7 @@ def train_image_classifier(
     report(2, "Predicting every image")
     predictions = predict_classes(pipeline, images)
     report(3, "Measuring accuracy on held-out images")
-    metrics = _metrics(truths[test_idx], predictions[test_idx], class_names)
+    metrics = classification_metrics(truths[test_idx], predictions[test_idx], class_names)
     metrics["n_train"] = len(train_idx)
     metrics["n_test"] = len(test_idx)
     in_training = np.zeros(n, dtype=bool)

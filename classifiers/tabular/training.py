@@ -406,36 +406,35 @@ class TrainingResult:
     params: dict[str, object] = field(default_factory=dict)
 
 
-class CalibratedSVC(ClassifierMixin, BaseEstimator):
-    """An RBF support vector machine with probabilities from calibration.
+class CalibratedSVM(ClassifierMixin, BaseEstimator):
+    """A support vector machine with probabilities from sigmoid calibration (subclasses pick the SVM).
 
-    ``SVC(probability=True)`` is deprecated in scikit-learn 1.9. Calibrating
-    with cross-validation needs as many rows per class as folds, which small
-    uploads do not always have, so the number of folds follows the data (and
-    with a single-row class the fitted SVC is calibrated on its own training
-    rows rather than failing).
+    ``SVC(probability=True)`` is deprecated in scikit-learn 1.9 and ``LinearSVC`` has no
+    probabilities. Calibrating with cross-validation needs as many rows per class as folds,
+    which small uploads do not always have, so the number of folds follows the data (and
+    with a single-row class the SVM is calibrated on its own training rows rather than
+    failing).
     """
 
-    def __init__(self, C: float = 1.0, gamma: str | float = "scale", max_folds: int = 3):
-        self.C = C
-        self.gamma = gamma
-        self.max_folds = max_folds
+    max_folds: int
 
-    def fit(self, X: Any, y: Any) -> CalibratedSVC:
-        """Fit the SVC and its sigmoid calibration."""
-        svc = SVC(C=self.C, gamma=self.gamma, kernel="rbf")
+    def _svm(self) -> BaseEstimator:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any) -> CalibratedSVM:
+        """Fit the SVM and its sigmoid calibration."""
         _, counts = np.unique(y, return_counts=True)
         folds = min(self.max_folds, int(counts.min()))
         if folds >= 2:
-            # ensemble=False keeps one SVC for prediction: explanations query
-            # the model thousands of times, so one SVC is k times cheaper.
-            calibrated = CalibratedClassifierCV(svc, method="sigmoid", cv=StratifiedKFold(folds), ensemble=False)
+            cv: Any = StratifiedKFold(folds)
         else:
             # One "split" that trains and calibrates on every row: optimistic
             # probabilities, but better than refusing a small upload.
             everything = np.arange(len(y))
-            calibrated = CalibratedClassifierCV(svc, method="sigmoid", cv=[(everything, everything)])
-        self.calibrated_ = calibrated.fit(X, y)
+            cv = [(everything, everything)]
+        # ensemble=False keeps one SVM for prediction: explanations query the
+        # model thousands of times, so one SVM is k times cheaper.
+        self.calibrated_ = CalibratedClassifierCV(self._svm(), method="sigmoid", cv=cv, ensemble=False).fit(X, y)
         self.classes_ = unique_labels(y)
         return self
 
@@ -447,6 +446,18 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class CalibratedSVC(CalibratedSVM):
+    """An RBF support vector machine with calibrated probabilities."""
+
+    def __init__(self, C: float = 1.0, gamma: str | float = "scale", max_folds: int = 3):
+        self.C = C
+        self.gamma = gamma
+        self.max_folds = max_folds
+
+    def _svm(self) -> BaseEstimator:
+        return SVC(C=self.C, gamma=self.gamma, kernel="rbf")
 
 
 def build_pipeline(
@@ -627,7 +638,7 @@ def train_classifier(
     labels = frame[target][labelled]
     class_values = _sorted_classes(labels)
     class_names = tuple(format_value(value) for value in class_values)
-    _check_classes(labels, class_values, class_names, target)
+    check_classes(labels, class_values, class_names, target)
     n_labelled = int(labelled.sum())
     if n_labelled < _MIN_ROWS:
         raise TableError(
@@ -673,7 +684,7 @@ def train_classifier(
 
     report(2, "Measuring accuracy on held-out rows")
     test_predictions = _predict(pipeline, X_test)
-    metrics = _metrics(y_test, test_predictions, class_names)
+    metrics = classification_metrics(y_test, test_predictions, class_names)
     metrics["n_train"] = len(y_train)
     metrics["n_test"] = len(y_test)
 
@@ -694,7 +705,7 @@ def train_classifier(
     )
 
 
-def _metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> dict[str, Any]:
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> dict[str, Any]:
     """Held-out scores as plain Python numbers and lists, ready for a JSONField."""
     labels = list(range(len(class_names)))
     # zero_division=0: a class the model never predicts has precision 0, not
@@ -757,7 +768,7 @@ def _class_indices(labels: pd.Series, class_values: list[Any]) -> np.ndarray:
     return np.array([position[value] for value in labels], dtype=np.int64)
 
 
-def _check_classes(labels: pd.Series, class_values: list[Any], class_names: tuple[str, ...], target: str) -> None:
+def check_classes(labels: pd.Series, class_values: list[Any], class_names: tuple[str, ...], target: str) -> None:
     if len(class_values) == 0:
         raise TableError(f'The column "{target}" has no values to learn from.')
     if len(class_values) == 1:

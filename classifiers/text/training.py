@@ -18,26 +18,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
-from sklearn.utils.multiclass import unique_labels
-from sklearn.utils.validation import check_is_fitted
 
 from classifiers.tabular.profiling import format_value, sorted_classes
 from classifiers.tabular.reading import TableError
 
 # The tabular engine's class checks and metrics, so both kinds of dataset
 # say the same things in the same words and fill the same metrics page.
-from classifiers.tabular.training import _check_classes, _metrics
+from classifiers.tabular.training import CalibratedSVM, check_classes, classification_metrics
 
 from .tokens import WORD_PATTERN
 
@@ -82,43 +79,16 @@ class TextTrainingResult:
     in_training: np.ndarray
 
 
-class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
-    """A linear SVM with sigmoid-calibrated probabilities.
-
-    ``LinearSVC`` has no probabilities and scikit-learn 1.9 deprecates
-    ``SVC(probability=True)``; calibrating on held-out folds is the
-    supported way. ``ensemble=False`` keeps a single SVM for prediction.
-    """
+class CalibratedLinearSVC(CalibratedSVM):
+    """A linear SVM with calibrated probabilities (fast on thousands of TF-IDF columns)."""
 
     def __init__(self, C: float = 1.0, max_folds: int = 3, random_state: int = 0) -> None:
         self.C = C
         self.max_folds = max_folds
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> CalibratedLinearSVC:
-        """Fit the SVM and its sigmoid calibration."""
-        svm = LinearSVC(C=self.C, random_state=self.random_state)
-        _, counts = np.unique(y, return_counts=True)
-        folds = min(self.max_folds, int(counts.min()))
-        if folds >= 2:
-            cv: Any = StratifiedKFold(folds)
-        else:
-            # Too few rows per class to hold any out: calibrate on the
-            # training rows (optimistic, but better than refusing).
-            everything = np.arange(len(y))
-            cv = [(everything, everything)]
-        self.calibrated_ = CalibratedClassifierCV(svm, method="sigmoid", cv=cv, ensemble=False).fit(X, y)
-        self.classes_ = unique_labels(y)
-        return self
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Calibrated class probabilities, columns in ``classes_`` order."""
-        check_is_fitted(self)
-        return self.calibrated_.predict_proba(X)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable class."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+    def _svm(self) -> BaseEstimator:
+        return LinearSVC(C=self.C, random_state=self.random_state)
 
 
 def as_texts(X: Any) -> list[str]:
@@ -234,7 +204,7 @@ def train_text_classifier(
     present = label_series[labelled]
     class_values = sorted_classes(present)
     class_names = tuple(format_value(value) for value in class_values)
-    _check_classes(present, class_values, class_names, target)
+    check_classes(present, class_values, class_names, target)
     n_labelled = int(labelled.sum())
     if n_labelled < _MIN_ROWS:
         raise TableError(
@@ -274,7 +244,7 @@ def train_text_classifier(
 
     report(2, "Measuring accuracy on held-out texts")
     test_predictions = _predict(pipeline, all_texts[test_rows])
-    metrics = _metrics(truths[test_rows], test_predictions, class_names)
+    metrics = classification_metrics(truths[test_rows], test_predictions, class_names)
     metrics["n_train"] = len(train_rows)
     metrics["n_test"] = len(test_rows)
 

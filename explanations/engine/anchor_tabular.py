@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .kl_bounds import kl_lower
 from .lime_tabular import _category, _is_missing
 
 __all__ = ["AnchorExplanation", "TabularAnchors"]
@@ -121,39 +122,7 @@ class AnchorExplanation:
         }
 
 
-# -- confidence bounds, vectorised ------------------------------------------
-
-
-def _kl_bernoulli(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-7, 1 - 1e-16)
-    q = np.clip(q, 1e-7, 1 - 1e-16)
-    return p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q))
-
-
-def _kl_upper(p: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Largest q >= p with KL(p, q) <= level (bisection, as anchor-exp's ``dup_bernoulli``)."""
-    p = np.asarray(p, dtype=np.float64)
-    lo = p.copy()
-    hi = np.minimum(1.0, p + np.sqrt(level / 2.0))
-    for _ in range(17):
-        mid = (lo + hi) / 2.0
-        above = _kl_bernoulli(p, mid) > level
-        hi = np.where(above, mid, hi)
-        lo = np.where(above, lo, mid)
-    return hi
-
-
-def _kl_lower(p: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Smallest q <= p with KL(p, q) <= level (anchor-exp's ``dlow_bernoulli``)."""
-    p = np.asarray(p, dtype=np.float64)
-    hi = p.copy()
-    lo = np.maximum(0.0, p - np.sqrt(level / 2.0))
-    for _ in range(17):
-        mid = (lo + hi) / 2.0
-        above = _kl_bernoulli(p, mid) > level
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return lo
+# -- the reported interval ----------------------------------------------------
 
 
 def _wilson(successes: int, n: int) -> tuple[float, float]:
@@ -514,7 +483,7 @@ class _Search:
 
     def _lower(self, hits: np.ndarray, n: np.ndarray) -> np.ndarray:
         n = np.maximum(n, 1)
-        return _kl_lower(hits / n, self.level / n)
+        return kl_lower(hits / n, self.level / n)
 
     def _certified(self, rules: Sequence[_Rule]) -> list[_Rule]:
         hits = np.array([r.hits for r in rules], dtype=np.float64)

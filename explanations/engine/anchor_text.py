@@ -48,6 +48,8 @@ import numpy as np
 
 from classifiers.text.tokens import WordMasker, words
 
+from .kl_bounds import kl_lower, kl_upper
+
 __all__ = ["MASK", "TextAnchorExplanation", "explain_text_anchor"]
 
 MASK = "UNK"
@@ -116,36 +118,12 @@ class TextAnchorExplanation:
 # -- KL-Bernoulli confidence bounds, vectorised ------------------------------
 
 
-def _kl_bernoulli(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-7, 1 - 1e-16)
-    q = np.clip(q, 1e-7, 1 - 1e-16)
-    return p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q))
-
-
 def _upper_bound(p: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Largest q >= p with KL(p, q) <= level (16 bisection steps, as anchor-exp)."""
-    p, level = np.broadcast_arrays(np.asarray(p, dtype=np.float64), np.asarray(level, dtype=np.float64))
-    lo = p.copy()
-    hi = np.minimum(p + np.sqrt(level / 2.0), 1.0)
-    for _ in range(16):
-        mid = (lo + hi) / 2.0
-        over = _kl_bernoulli(p, mid) > level
-        hi = np.where(over, mid, hi)
-        lo = np.where(over, lo, mid)
-    return hi
+    return kl_upper(p, level, steps=16)  # 16 bisection steps, as anchor-exp
 
 
 def _lower_bound(p: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Smallest q <= p with KL(p, q) <= level (16 bisection steps, as anchor-exp)."""
-    p, level = np.broadcast_arrays(np.asarray(p, dtype=np.float64), np.asarray(level, dtype=np.float64))
-    hi = p.copy()
-    lo = np.maximum(p - np.sqrt(level / 2.0), 0.0)
-    for _ in range(16):
-        mid = (lo + hi) / 2.0
-        over = _kl_bernoulli(p, mid) > level
-        lo = np.where(over, mid, lo)
-        hi = np.where(over, hi, mid)
-    return lo
+    return kl_lower(p, level, steps=16)
 
 
 def _lucb_beta(n_arms: int, t: int, delta: float) -> float:
