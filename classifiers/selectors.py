@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Dataset, TrainedModel
-from .services import dataset_frame, model_rows
+from .models import Dataset, DatasetKind, TrainedModel
+from .services import dataset_frame, dataset_image_folder, model_rows
 
 MISSING = "(missing)"
 
@@ -160,3 +161,11 @@ def _matching_rows(frame, results, names: list[str], row_filter: RowFilter) -> n
 def models_of_dataset(dataset: Dataset) -> QuerySet[TrainedModel]:
     """Every model trained on a dataset, for the comparison table."""
     return dataset.models.order_by("-created_at")
+
+
+def dataset_image_path(dataset: Dataset, index: int) -> Path | None:
+    """The stored (re-encoded) image number `index` of an image dataset, if there is one."""
+    if dataset.kind != DatasetKind.IMAGE or not 0 <= index < dataset.n_rows:
+        return None
+    path = dataset_image_folder(dataset) / f"{index}.png"
+    return path if path.is_file() else None

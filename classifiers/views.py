@@ -198,13 +198,8 @@ def model_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dataset_image(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     """One stored (re-encoded) image of the user's dataset."""
-    dataset = selectors.dataset_for_user(request.user, pk)
-    return image_response(dataset, index)
-
-
-def image_response(dataset, index: int) -> HttpResponse:
-    path = services.dataset_image_folder(dataset) / f"{index}.png"
-    if dataset.kind != DatasetKind.IMAGE or not 0 <= index < dataset.n_rows or not path.exists():
+    path = selectors.dataset_image_path(selectors.dataset_for_user(request.user, pk), index)
+    if path is None:
         raise Http404("No such image.")
     return FileResponse(path.open("rb"), content_type="image/png")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -133,6 +134,30 @@ def explanation_request(
         if dispatch:
             job_dispatch(job=explanation)
     return explanation
+
+
+def explanation_request_same_case(
+    *, explanation: Explanation, model: TrainedModel | None = None, explainer: str | None = None
+) -> Explanation:
+    """The same case explained again by another model or another explainer, for side by side.
+
+    The case and the sampling settings are kept; the explainer's own settings only when the
+    explainer stays the same.
+    """
+    same_explainer = explainer is None or explainer == explanation.explainer
+    own_settings = (
+        {"discretizer": explanation.discretizer, "threshold": explanation.threshold} if same_explainer else {}
+    )
+    return explanation_request(
+        model=model or explanation.model,
+        row_index=explanation.row_index,
+        custom_values=explanation.custom_values,
+        explainer=explainer or explanation.explainer,
+        num_samples=explanation.num_samples,
+        num_features=explanation.num_features,
+        random_state=explanation.random_state,
+        **own_settings,
+    )
 
 
 def _check_job_quota(model: TrainedModel) -> None:
@@ -397,61 +422,64 @@ _SHAP = {"table": _shap_table}
 _EXPLAINERS = {Explainer.LIME: _LIME, Explainer.ANCHOR: _ANCHOR, Explainer.SHAP: _SHAP}
 
 
-def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
-    """LIME's training statistics for a model: built once per model and discretizer,
-    kept beside the model, and cached per worker process."""
-    path = model_folder(model) / f"lime-{discretizer}.joblib"
+def _explainer_state(model: TrainedModel, name: str, build: Callable[[], Any]) -> Any:
+    """An explainer's per-model state: built once, kept beside the model, cached per process."""
+    path = model_folder(model) / f"{name}.joblib"
     if not path.exists():
-        frame = dataset_frame(model.dataset)
-        rows = model_rows(model)
-        in_training = rows.in_training
-        lime = TabularLime.fit(
-            frame[in_training][list(model.features)],
-            numeric=model.numeric,
-            categorical=model.categorical,
-            discretizer=discretizer,
-            labels=rows.truths[in_training],
-        )
         partial = path.with_suffix(".partial")
-        joblib.dump(lime, partial)
+        joblib.dump(build(), partial)
         partial.replace(path)  # atomic: a concurrent job never reads half a file
     return _load_cached(str(path), path.stat().st_mtime)
 
 
-def tabular_shap_for(model: TrainedModel) -> TabularShap:
-    """KernelSHAP's background of typical training rows: built once, kept beside the model, cached."""
-    path = model_folder(model) / "shap.joblib"
-    if not path.exists():
-        rows = dataset_frame(model.dataset)[model_rows(model).in_training][list(model.features)]
-        explainer = TabularShap.fit(
-            rows, numeric=model.numeric, categorical=model.categorical, random_state=model.random_state
+def _training_rows(model: TrainedModel) -> pd.DataFrame:
+    return dataset_frame(model.dataset)[model_rows(model).in_training][list(model.features)]
+
+
+def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
+    """LIME's training statistics, once per model and discretizer."""
+
+    def build() -> TabularLime:
+        in_training = model_rows(model).in_training
+        return TabularLime.fit(
+            _training_rows(model),
+            numeric=model.numeric,
+            categorical=model.categorical,
+            discretizer=discretizer,
+            labels=model_rows(model).truths[in_training],
         )
-        partial = path.with_suffix(".partial")
-        joblib.dump(explainer, partial)
-        partial.replace(path)
-    return _load_cached(str(path), path.stat().st_mtime)
+
+    return _explainer_state(model, f"lime-{discretizer}", build)
+
+
+def tabular_shap_for(model: TrainedModel) -> TabularShap:
+    """KernelSHAP's background of typical training rows, once per model."""
+    return _explainer_state(
+        model,
+        "shap",
+        lambda: TabularShap.fit(
+            _training_rows(model), numeric=model.numeric, categorical=model.categorical, random_state=model.random_state
+        ),
+    )
 
 
 def tabular_anchors_for(model: TrainedModel) -> TabularAnchors:
-    """Anchors' pool of rows for a model: built once, kept beside the model, cached.
+    """Anchors' pool of rows, once per model.
 
     The pool is every row of the file, held-out rows included: a rule's precision is then
     what a person finds by filtering the file by it, and a model that memorised its
     training rows is not flattered by them alone.
     """
-    path = model_folder(model) / "anchors.joblib"
-    if not path.exists():
-        rows = dataset_frame(model.dataset)[list(model.features)]
-        anchors = TabularAnchors.fit(
-            rows,
+    return _explainer_state(
+        model,
+        "anchors",
+        lambda: TabularAnchors.fit(
+            dataset_frame(model.dataset)[list(model.features)],
             numeric=model.numeric,
             categorical=model.categorical,
             random_state=model.random_state,
-        )
-        partial = path.with_suffix(".partial")
-        joblib.dump(anchors, partial)
-        partial.replace(path)
-    return _load_cached(str(path), path.stat().st_mtime)
+        ),
+    )
 
 
 @lru_cache(maxsize=16)

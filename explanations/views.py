@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from classifiers.selectors import display_value, model_for_user
+from classifiers.selectors import dataset_image_path, display_value, model_for_user
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 
@@ -173,48 +173,29 @@ def compare_request(request: HttpRequest, pk: int) -> HttpResponse:
     other = selectors.other_models_for(explanation).filter(pk=request.POST.get("model") or 0).first()
     if other is None:
         raise Http404("No such model.")
-    try:
-        second = services.explanation_request(
-            model=other,
-            row_index=explanation.row_index,
-            custom_values=explanation.custom_values,
-            num_samples=explanation.num_samples,
-            num_features=explanation.num_features,
-            random_state=explanation.random_state,
-            discretizer=explanation.discretizer,
-            explainer=explanation.explainer,
-            threshold=explanation.threshold,
-        )
-    except services.RequestError as error:
-        messages.error(request, str(error))
-        return redirect("explanations:detail", pk=pk)
-    return redirect("explanations:compare", first=pk, second=second.pk)
+    return _side_by_side(request, explanation, model=other)
 
 
 @login_required
 @require_POST
 def pair_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """The other kind of explanation (LIME or Anchors) for the same case, shown side by side."""
+    """Another kind of explanation (LIME, Anchors or KernelSHAP) for the same case, side by side."""
     explanation = selectors.explanation_for_user(request.user, pk)
     other = request.POST.get("explainer") or (
         Explainer.ANCHOR if explanation.explainer == Explainer.LIME else Explainer.LIME
     )
     if other == explanation.explainer or other not in Explainer.values:
         raise Http404("Choose another kind of explanation.")
+    return _side_by_side(request, explanation, explainer=other)
+
+
+def _side_by_side(request: HttpRequest, explanation, **change) -> HttpResponse:
     try:
-        second = services.explanation_request(
-            model=explanation.model,
-            row_index=explanation.row_index,
-            custom_values=explanation.custom_values,
-            explainer=other,
-            num_samples=explanation.num_samples,
-            num_features=explanation.num_features,
-            random_state=explanation.random_state,
-        )
+        second = services.explanation_request_same_case(explanation=explanation, **change)
     except services.RequestError as error:
         messages.error(request, str(error))
-        return redirect("explanations:detail", pk=pk)
-    return redirect("explanations:compare", first=pk, second=second.pk)
+        return redirect("explanations:detail", pk=explanation.pk)
+    return redirect("explanations:compare", first=explanation.pk, second=second.pk)
 
 
 @login_required
@@ -284,10 +265,9 @@ def picture_response(explanation, which: str) -> HttpResponse:
     if not model.is_image or not explanation.succeeded:
         raise Http404("No picture.")
     if which == "original":
-        from classifiers.views import image_response
-
-        return image_response(model.dataset, explanation.row_index)
-    path = presenters.media_path(explanation.result.get("pictures", {}).get(which, ""))
+        path = dataset_image_path(model.dataset, explanation.row_index)
+    else:
+        path = presenters.media_path(explanation.result.get("pictures", {}).get(which, ""))
     if path is None:
         raise Http404("No picture.")
     return FileResponse(path.open("rb"), content_type="image/png")

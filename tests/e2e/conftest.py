@@ -6,16 +6,26 @@ import pytest
 
 from tests.processes import broker, job_settings, redis_server, start_worker  # noqa: F401 - fixtures
 
-# Playwright's sync API runs an event loop in this thread; the live server and
-# the test's own ORM calls are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def allow_sync_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the live server and the test's
+    own ORM calls are still plain synchronous code. Only for the browser tests, then undone."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(allow_sync_orm_beside_playwright):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
