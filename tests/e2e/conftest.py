@@ -6,7 +6,6 @@ import pytest
 
 from tests.processes import broker, job_settings, redis_server, start_worker  # noqa: F401 - fixtures
 
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
