@@ -4,6 +4,7 @@ when refused, nothing written outside DATA_DIR, markup escaped everywhere (issue
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -306,3 +307,21 @@ def test_a_csv_that_is_not_a_table_is_refused_with_a_message(logged_in, settings
         assert "Traceback" not in response.text
     assert Dataset.objects.count() == 0
     assert stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_the_cli_sets_up_a_fresh_data_directory_and_still_says_errors_in_one_line(tmp_path):
+    """A script's first call, before `make run` ever ran: no database yet, and a bad file."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "dup.csv"
+    bad.write_text("a,a\n1,2\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DATA_DIR": str(tmp_path / "var")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "explain", str(bad), "--row", "0", "--json"],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        'error: The column name "a" appears twice. Give every column its own name.'
+    ]

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         path = Path(options["datafile"])
         if not path.is_file():
             raise InputError(f"no such file: {path}")
+        # A script may run this before anything else has set up the data directory.
+        call_command("migrate", verbosity=0, interactive=False)
         user, _ = get_user_model().objects.get_or_create(username=options["user"])
         try:
             with path.open("rb") as handle:
