@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from .engine.charts import weights_chart
+from .engine.confidence import wilson
 from .models import Explanation
 
 
@@ -32,12 +33,18 @@ class RuleView:
     """An Anchors rule, in words."""
 
     conditions: list[str]
+    precision: float
     precision_in_100: int
     precision_low: float
     precision_high: float
     coverage_percent: float | None
     threshold_in_100: int
     meets_threshold: bool
+    support: int | None  # fresh cases the precision rests on (None: a result from before it was recorded)
+    checked_on: str  # "rows" (of the file, unseen by the search) or "samples" (made-up variations)
+    file_rows: int | None  # rows of the file that meet the rule (tables)
+    file_rows_kept: int | None
+    file_rows_too_few: bool  # even if all kept, those rows alone could not reach the threshold
     is_empty: bool
     examples_kept: list
     examples_changed: list
@@ -127,14 +134,23 @@ def present(explanation: Explanation) -> ExplanationView:
 
 def _rule(result: dict) -> RuleView:
     coverage = result.get("coverage")
+    file_rows = result.get("file_rows")
+    threshold = result["threshold"]
     return RuleView(
         conditions=result.get("conditions") or result.get("rule", []),
+        precision=result["precision"],
         precision_in_100=round(100 * result["precision"]),
         precision_low=result["precision_low"],
         precision_high=result["precision_high"],
         coverage_percent=None if coverage is None else 100 * coverage,
-        threshold_in_100=round(100 * result["threshold"]),
-        meets_threshold=result["meets_threshold"],
+        threshold_in_100=round(100 * threshold),
+        # Results stored before issue 14 compared the raw share: never say "met" without the bound.
+        meets_threshold=bool(result["meets_threshold"]) and result["precision_low"] >= threshold,
+        support=result.get("support"),
+        checked_on=result.get("checked_on", "samples" if result.get("conditions") else "rows"),
+        file_rows=file_rows,
+        file_rows_kept=result.get("file_rows_kept"),
+        file_rows_too_few=file_rows is not None and wilson(file_rows, file_rows)[0] < threshold,
         is_empty=result["is_empty"],
         examples_kept=result.get("examples_kept", []),
         examples_changed=result.get("examples_changed", []),

@@ -138,6 +138,10 @@ def _anchor(result: dict[str, Any]) -> dict[str, Any]:
     return {
         **{key: result.get(key) for key in keys},
         "meets_threshold": result.get("meets_threshold"),
+        "support": result.get("support"),
+        "checked_on": result.get("checked_on"),
+        "file_rows": result.get("file_rows"),
+        "file_rows_kept": result.get("file_rows_kept"),
         "is_empty": result.get("is_empty"),
         "samples_used": result.get("samples_used"),
     }

@@ -17,3 +17,9 @@ def percent(value: float | None, digits: int = 1) -> str:
 def lookup_field(form, index: int):
     """The bound field `column_<index>` of a form (templates cannot build names)."""
     return form[f"column_{index}"]
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """2000 -> "2,000"."""
+    return "" if value is None else f"{int(value):,}"

@@ -32,9 +32,16 @@ is exact and cheap:
   the predicted rows, for all candidates of a parent at once; candidates
   are ranked by their KL lower bound (vectorised bisection), so a rule that
   is precise only on a handful of rows cannot crowd out well-supported ones;
-* the final precision is measured on *all* pool rows where the rule holds
-  (rows beyond the search prefix are fresh) with a Wilson 95% interval over
-  that count: "holds for 97 of 100 rows like this in your data".
+* the reported precision is measured on cases the search never saw: the
+  pool rows where the rule holds beyond the searched prefix when there are
+  at least ``FRESH_ROWS_ENOUGH`` of them, else ``check_samples`` made-up
+  variations drawn as the Anchors paper defines D(.|A) (a random row of the
+  data with the anchored features' values taken from a row that meets the
+  rule). Its Wilson 95% interval rests on that ``support``, and the rule
+  *meets the threshold* only when the interval's lower end reaches it (the
+  paper's definition), never on the raw ratio. How the rule does on the
+  file's own rows ("holds for 18 of 18 similar rows in your file") is
+  reported beside it, as what a person can check, not as the verdict.
 
 Bin edges are rounded to 4 significant digits *before* binning, so each
 condition's text is exactly the test the engine applies; coverage is the
@@ -51,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .kl_bounds import kl_lower
+from .confidence import kl_lower, wilson
 from .lime_tabular import _category, _is_missing
 
 __all__ = ["AnchorExplanation", "TabularAnchors"]
@@ -62,15 +69,20 @@ ProgressCallback = Callable[[int, int, str], None]
 _QUARTILES = (25, 50, 75)
 _EDGE_DIGITS = 4  # significant digits kept in a bin edge (and shown)
 MIN_THRESHOLD, MAX_THRESHOLD = 0.5, 0.999
-# anchor-exp's defaults: confidence delta, and how far below the threshold a
-# certified rule's lower bound may reach (its ``epsilon_stop``).
+# anchor-exp's confidence delta. Unlike anchor-exp (whose ``epsilon_stop``
+# lets the lower bound fall 0.05 short), a rule is certified only when its
+# lower bound reaches the threshold: the final check asks the same of it.
 _DELTA = 0.1
-_EPSILON_STOP = 0.05
+# The search on made-up variations: a first batch per candidate, then more
+# (doubling) for candidates that might still be certified, up to a cap.
+_MAX_VARIATIONS_PER_RULE = 3200
+_MAX_VARIATIONS = 200_000
 # The first prefix of the pool is this many batches; each extension is x4.
 _FIRST_BATCHES = 20
 _GROWTH = 4
 N_EXAMPLES = 5
-_Z95 = 1.959963984540054
+# Made-up variations that judge a rule when the file's unseen rows cannot.
+CHECK_SAMPLES = 2000
 MISSING_TEXT = "(missing)"
 
 
@@ -80,9 +92,13 @@ class AnchorExplanation:
 
     ``rule`` holds one condition per feature, each checkable on its own
     against the data file; ``precision`` (with its 95% interval) is measured
-    on fresh samples after the search; ``coverage`` is the share of training
-    rows the rule applies to. ``is_empty`` means the model predicts ``label``
-    almost everywhere, so no condition is needed.
+    after the search on ``support`` cases it never saw: unseen file rows
+    (``checked_on == "rows"``) or made-up variations (``"samples"``).
+    ``meets_threshold`` is ``precision_low >= threshold``. ``file_rows`` rows
+    of the file (its first ``pool_size``) meet the rule and the model keeps
+    ``label`` on ``file_rows_kept`` of them. ``coverage`` is the share of
+    training rows the rule applies to. ``is_empty`` means the model predicts
+    ``label`` almost everywhere, so no condition is needed.
     """
 
     label: int
@@ -94,6 +110,10 @@ class AnchorExplanation:
     coverage: float
     threshold: float
     meets_threshold: bool
+    support: int
+    checked_on: str
+    file_rows: int
+    file_rows_kept: int
     is_empty: bool
     examples_kept: tuple[dict[str, str], ...]
     examples_changed: tuple[dict[str, str], ...]
@@ -113,6 +133,10 @@ class AnchorExplanation:
             "coverage": float(self.coverage),
             "threshold": float(self.threshold),
             "meets_threshold": bool(self.meets_threshold),
+            "support": int(self.support),
+            "checked_on": self.checked_on,
+            "file_rows": int(self.file_rows),
+            "file_rows_kept": int(self.file_rows_kept),
             "is_empty": bool(self.is_empty),
             "examples_kept": [dict(e) for e in self.examples_kept],
             "examples_changed": [dict(e) for e in self.examples_changed],
@@ -120,19 +144,6 @@ class AnchorExplanation:
             "candidates_tried": int(self.candidates_tried),
             "model_calls": int(self.model_calls),
         }
-
-
-# -- the reported interval ----------------------------------------------------
-
-
-def _wilson(successes: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    z2 = _Z95**2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # -- text --------------------------------------------------------------------
@@ -300,6 +311,7 @@ class TabularAnchors:
         max_anchor_size: int | None = None,
         beam_size: int = 2,
         batch_size: int = 100,
+        check_samples: int = CHECK_SAMPLES,
         random_state: int = 0,
         on_progress: ProgressCallback | None = None,
     ) -> AnchorExplanation:
@@ -308,6 +320,8 @@ class TabularAnchors:
         ``predict_proba`` receives a frame with the training columns (numbers
         as float64 with NaN for missing, categories as objects) and returns
         an ``(n, n_classes)`` array; the rule keeps the instance's argmax class.
+        ``check_samples`` made-up variations judge the rule when the file has
+        too few rows meeting it that the search did not see.
         """
         if isinstance(threshold, bool) or not MIN_THRESHOLD <= float(threshold) <= MAX_THRESHOLD:
             raise ValueError(f"threshold must be between {MIN_THRESHOLD} and {MAX_THRESHOLD}")
@@ -317,6 +331,8 @@ class TabularAnchors:
             raise ValueError("beam_size must be an integer >= 1")
         if int(batch_size) != batch_size or batch_size < 10:
             raise ValueError("batch_size must be an integer >= 10")
+        if int(check_samples) != check_samples or check_samples < 100:
+            raise ValueError("check_samples must be an integer >= 100")
         missing = [c for c in self.columns if c not in row]
         if missing:
             raise ValueError(f"the row lacks columns: {missing}")
@@ -328,6 +344,7 @@ class TabularAnchors:
             max_size=len(self.features) if max_anchor_size is None else int(max_anchor_size),
             beam_size=int(beam_size),
             batch_size=int(batch_size),
+            check_samples=int(check_samples),
             random_state=random_state,
             on_progress=on_progress,
         )
@@ -381,6 +398,7 @@ class _Search:
         max_size: int,
         beam_size: int,
         batch_size: int,
+        check_samples: int,
         random_state: int,
         on_progress: ProgressCallback | None,
     ) -> None:
@@ -392,9 +410,20 @@ class _Search:
         self.on_progress = on_progress
         feats = stats.features
         n_pool = stats.pool_size
-        # The seed picks which random part of the pool is asked about first.
+        # The seed picks which random part of the pool is asked about first,
+        # and (from a stream of its own) the variations of the final check.
         self.order = np.random.default_rng(random_state).permutation(n_pool)
-        self.first = min(n_pool, _FIRST_BATCHES * batch_size)
+        self.variation_rng = np.random.default_rng([random_state, 1])
+        self.check_rng = np.random.default_rng([random_state, 2])
+        self.check_samples = check_samples
+        self.batch_size = batch_size
+        self.variations_drawn = 0
+        numeric = [j for j, f in enumerate(feats) if f.numeric]
+        self.number_column = {j: k for k, j in enumerate(numeric)}
+        # The search sees at most half of the pool: the other half stays
+        # fresh, to judge the rule it chooses.
+        self.searchable = max(1, n_pool // 2)
+        self.first = min(self.searchable, _FIRST_BATCHES * batch_size)
 
         # The instance's codes and values; an unseen category gets a code of its own.
         self.x_codes = np.zeros(len(feats), dtype=np.int16)
@@ -489,7 +518,7 @@ class _Search:
         hits = np.array([r.hits for r in rules], dtype=np.float64)
         n = np.array([r.n for r in rules], dtype=np.float64)
         lb = self._lower(hits, n)
-        ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau - _EPSILON_STOP)
+        ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau)
         return [r for r, good in zip(rules, ok, strict=True) if good]
 
     def _children(self, beam: Sequence[_Rule], seen: set) -> list[_Rule]:
@@ -564,31 +593,132 @@ class _Search:
             return empty, False
         return max(tried, key=lambda r: (r.precision, r.coverage)), False
 
+    def _variations(self, rule: _Rule, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` cases from D(.|rule) as the Anchors paper draws them, as (codes, numbers).
+
+        Each is a random row of the pool whose anchored features are replaced,
+        together, by those of a random pool row that meets the rule (the
+        instance's own values when no row does).
+        """
+        s = self.s
+        base = rng.integers(0, s.pool_size, n)
+        codes, numbers = s.pool_codes[base].copy(), s.pool_numbers[base].copy()
+        if not rule.ranges:
+            return codes, numbers
+        meeting = np.flatnonzero(rule.mask)
+        if len(meeting):
+            donors = meeting[rng.integers(0, len(meeting), n)]
+            donor_codes, donor_numbers = s.pool_codes[donors], s.pool_numbers[donors]
+        else:
+            donor_codes = np.broadcast_to(self.x_codes, codes.shape)
+            donor_numbers = np.broadcast_to(self.x_numbers, numbers.shape)
+        for j in rule.ranges:
+            codes[:, j] = donor_codes[:, j]
+            if j in self.number_column:
+                k = self.number_column[j]
+                numbers[:, k] = donor_numbers[:, k]
+        return codes, numbers
+
+    def _keeps(self, codes: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Whether the model keeps the label on each made-up case (one model call)."""
+        proba = np.asarray(self.predict_proba(self.s._frame(codes, numbers, self.lookups)), dtype=np.float64)
+        self.model_calls += 1
+        self.rows_predicted += len(codes)
+        return proba.argmax(axis=1) == self.label
+
+    def _judge_on_variations(self, rules: Sequence[_Rule], count: int) -> None:
+        """Add ``count`` made-up variations to each rule's counts, all in one model call."""
+        drawn = [self._variations(r, count, self.variation_rng) for r in rules]
+        codes = np.concatenate([c for c, _ in drawn])
+        self.variations_drawn += len(codes)
+        kept = self._keeps(codes, np.concatenate([x for _, x in drawn])).reshape(len(rules), count).sum(axis=1)
+        for r, k in zip(rules, kept, strict=True):
+            r.n += count
+            r.hits += int(k)
+
+    def _variation_search(self) -> tuple[_Rule, bool]:
+        """The Anchors paper's search, for when the file's rows cannot certify a rule.
+
+        Each candidate is judged on its own made-up variations from D(.|rule)
+        (all candidates of a size in one model call per round); candidates
+        that might still be certified get twice as many until their lower
+        bound settles or the cap is reached.
+        """
+        empty = _Rule({}, (), np.ones(self.s.pool_size, dtype=bool))
+        beam, tried, seen, size = [empty], [], set(), 0
+        while size < self.max_size and self.variations_drawn < _MAX_VARIATIONS:
+            size += 1
+            candidates = self._children(beam, seen)
+            if not candidates:
+                break
+            for r in candidates:
+                r.n = r.hits = 0
+            self.candidates_tried += len(candidates)
+            self._progress(f"Trying rules with {size} condition{'s' if size > 1 else ''} on made-up variations")
+            self._judge_on_variations(candidates, self.batch_size)
+            while self.variations_drawn < _MAX_VARIATIONS:
+                lb = self._lower(*self._counts(candidates))
+                unsure = [
+                    r
+                    for r, low in zip(candidates, lb, strict=True)
+                    if r.precision >= self.tau and low < self.tau and r.n < _MAX_VARIATIONS_PER_RULE
+                ]
+                if not unsure:
+                    break
+                self._judge_on_variations(unsure, unsure[0].n)
+            certified = self._certified(candidates)
+            if certified:
+                return max(certified, key=lambda r: (r.coverage, r.precision)), True
+            lb = self._lower(*self._counts(candidates))
+            beam = [candidates[i] for i in np.argsort(-lb, kind="stable")[: self.beam_size]]
+            tried += beam
+        if not tried:
+            return empty, False
+        lb = self._lower(*self._counts(tried))
+        return tried[int(np.argmax(lb))], False
+
+    @staticmethod
+    def _counts(rules: Sequence[_Rule]) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([r.hits for r in rules], dtype=np.float64),
+            np.array([r.n for r in rules], dtype=np.float64),
+        )
+
     def run(self) -> AnchorExplanation:
-        n_pool = self.s.pool_size
         asked = self.first
         self._progress("Asking the model about the training rows")
         self._ask(self.order[:asked], with_instance=True)
         while True:
             rule, certified = self._beam_search()
-            if certified or asked >= n_pool:
+            if certified or asked >= self.searchable:
                 break
             # Nothing certified on this part of the pool: more rows give
             # narrower intervals (and rarer rules enough support).
-            asked = min(n_pool, asked * _GROWTH)
+            asked = min(self.searchable, asked * _GROWTH)
             self._progress("Asking the model about more training rows")
             self._ask(self.order[:asked])
-        return self._finish(rule)
+        if certified:
+            meeting = np.flatnonzero(rule.mask)
+            unseen = meeting[~self.known[meeting]]
+            if wilson(len(unseen), len(unseen))[0] >= self.tau:
+                self._progress("Checking the rule on rows the search did not see")
+                self._ask(unseen)
+                return self._finish(rule, int(self.correct[unseen].sum()), len(unseen), "rows")
+        # The file's rows are too few to be sure of a rule (or to check one):
+        # search and check as the paper does, on made-up variations. The best
+        # rule is shown even when it falls short.
+        rule, _ = self._variation_search()
+        self._progress("Checking the rule on made-up variations the search did not see")
+        kept = self._keeps(*self._variations(rule, self.check_samples, self.check_rng))
+        return self._finish(rule, int(kept.sum()), len(kept), "samples")
 
-    def _finish(self, rule: _Rule) -> AnchorExplanation:
-        """Measure the rule on every pool row where it holds; examples; the result."""
-        self._progress("Checking the rule on every row it applies to")
+    def _finish(self, rule: _Rule, kept: int, support: int, checked_on: str) -> AnchorExplanation:
+        """The result: the fresh check's precision and interval, the file's own count, examples."""
         rows = np.flatnonzero(rule.mask)
         self._ask(rows)
         keep = self.correct[rows]
-        hits, n = int(keep.sum()), len(rows)
-        precision = hits / n if n else 0.0
-        low, high = _wilson(hits, n)
+        precision = kept / support
+        low, high = wilson(kept, support)
         feats = self.s.features
 
         def examples(chosen: np.ndarray) -> tuple[dict[str, str], ...]:
@@ -608,7 +738,11 @@ class _Search:
             precision_high=high,
             coverage=rule.coverage,
             threshold=self.tau,
-            meets_threshold=n > 0 and precision >= self.tau,
+            meets_threshold=low >= self.tau,
+            support=support,
+            checked_on=checked_on,
+            file_rows=len(rows),
+            file_rows_kept=int(keep.sum()),
             is_empty=not rule.ranges,
             examples_kept=examples(rows[keep]),
             examples_changed=examples(rows[~keep]),

@@ -48,7 +48,7 @@ import numpy as np
 
 from classifiers.text.tokens import WordMasker, words
 
-from .kl_bounds import kl_lower, kl_upper
+from .confidence import kl_lower, kl_upper, wilson
 
 __all__ = ["MASK", "TextAnchorExplanation", "explain_text_anchor"]
 
@@ -58,6 +58,8 @@ _EPSILON = 0.15  # anchor-exp text default (tau)
 _EPSILON_STOP = 0.05  # anchor-exp anchor_beam default
 _MASK_PROBABILITY = 0.5
 _EXAMPLES = 5
+# Fresh versions of the text that judge the chosen rule after the search.
+CHECK_SAMPLES = 2000
 # A safety net: each round samples until its bounds settle; this caps the
 # rows one explanation may ask the model for.
 _MAX_SAMPLES = 200_000
@@ -74,9 +76,10 @@ class TextAnchorExplanation:
     its KL confidence bounds) is the share of perturbed texts keeping the rule
     whose prediction stayed ``label``; ``coverage`` the share of the corpus
     texts containing every rule word (NaN without a corpus). ``is_empty``:
-    the prediction holds whatever words are masked. ``meets_threshold`` is
-    False when no rule reached ``threshold``: the best one found is returned
-    and must be shown as such.
+    the prediction holds whatever words are masked. ``precision`` and its
+    Wilson 95% interval are measured on ``support`` fresh versions drawn after
+    the search; ``meets_threshold`` is ``precision_low >= threshold``. When no
+    rule reaches it, the best one found is returned and must be shown as such.
     """
 
     label: int
@@ -87,6 +90,7 @@ class TextAnchorExplanation:
     coverage: float
     threshold: float
     meets_threshold: bool
+    support: int
     is_empty: bool
     examples_kept: tuple[str, ...]
     examples_changed: tuple[str, ...]
@@ -106,6 +110,8 @@ class TextAnchorExplanation:
             "coverage": None if math.isnan(self.coverage) else float(self.coverage),
             "threshold": float(self.threshold),
             "meets_threshold": bool(self.meets_threshold),
+            "support": int(self.support),
+            "checked_on": "samples",
             "is_empty": bool(self.is_empty),
             "examples_kept": list(self.examples_kept),
             "examples_changed": list(self.examples_changed),
@@ -283,7 +289,7 @@ def explain_text_anchor(
         lb = float(_lower_bound(empty.mean, beta / empty.n))
     if lb > threshold:
         report(max_size)
-        return _result(empty, empty, samples, label, threshold, True, corpus, tried=1)
+        return _result(empty, empty, samples, label, threshold, corpus, tried=1)
 
     candidates: dict[tuple[int, ...], _Candidate] = {(): empty}
     best_of_size: dict[int, list[_Candidate]] = {0: [empty]}
@@ -312,14 +318,12 @@ def explain_text_anchor(
             best = found[int(np.argmax(coverages))]
         else:
             best = found[int(np.argmax([c.mean for c in found]))]
-        meets = True
     else:
         # No rule reached the threshold: the most precise one of every size.
         pool = [c for s, cs in best_of_size.items() if s > 0 for c in cs]
         best = max(pool, key=lambda c: (c.mean, -len(c.words))) if pool else empty
-        meets = False
     report(max_size)
-    return _result(best, empty, samples, label, threshold, meets, corpus, tried=len(candidates), beta=verify_beta)
+    return _result(best, empty, samples, label, threshold, corpus, tried=len(candidates))
 
 
 def _extend(
@@ -419,14 +423,16 @@ def _result(
     samples: _Samples,
     label: int,
     threshold: float,
-    meets: bool,
     corpus: Sequence[str] | None,
     *,
     tried: int,
-    beta: float | None = None,
 ) -> TextAnchorExplanation:
-    beta = math.log(1.0 / _DELTA) if beta is None else beta
-    level = beta / max(best.n, 1)
+    # Judged on fresh versions the search never saw: the reported precision,
+    # its Wilson interval and the verdict (the interval's lower end must reach
+    # the threshold) rest on them, not on the samples that chose the rule.
+    fresh = samples.draw([(best.words, CHECK_SAMPLES)])[0]
+    kept = int(samples.held[fresh].sum())
+    low, high = wilson(kept, len(fresh))
     held = samples.held[best.index]
     # The first few samples of each kind, in drawing order: deterministic for a seed.
     kept_rows = best.index[held][:_EXAMPLES]
@@ -435,12 +441,13 @@ def _result(
     return TextAnchorExplanation(
         label=label,
         rule=tuple(masker.words[i] for i in sorted(best.words)),
-        precision=float(best.mean),
-        precision_low=float(_lower_bound(best.mean, level)),
-        precision_high=float(_upper_bound(best.mean, level)),
+        precision=kept / len(fresh),
+        precision_low=low,
+        precision_high=high,
         coverage=1.0 if best is empty and corpus is not None else _coverage(best.words, masker, corpus),
         threshold=float(threshold),
-        meets_threshold=bool(meets),
+        meets_threshold=low >= threshold,
+        support=len(fresh),
         is_empty=best is empty,
         examples_kept=tuple(masker.build(samples.keep[kept_rows])) if len(kept_rows) else (),
         examples_changed=tuple(masker.build(samples.keep[changed_rows])) if len(changed_rows) else (),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explanations.engine.anchor_tabular import AnchorExplanation, TabularAnchors
+from explanations.engine.anchor_tabular import CHECK_SAMPLES, AnchorExplanation, TabularAnchors
 
 pytestmark = pytest.mark.unit
 
@@ -110,7 +110,8 @@ def test_same_seed_same_result_and_few_model_calls(rule_anchors):
     b = rule_anchors.explain(_instance(), second, random_state=3)
     assert a == b
     assert first.calls == a.model_calls <= 5
-    assert a.samples_used <= len(rule_anchors.pool_codes)
+    # Each pool row at most once, plus the final check's variations.
+    assert a.samples_used <= len(rule_anchors.pool_codes) + CHECK_SAMPLES
 
 
 _CONDITION = [
@@ -254,3 +255,93 @@ def test_agrees_with_anchor_exp_on_breast_cancer_precision():
             mask &= _holds(frame, condition).to_numpy()
         agree = (model.predict(frame.to_numpy()[mask]) == exp.label).mean()
         assert agree >= 0.9, (ref.names(), agree)
+
+
+# -- claims that hold: the verdict rests on fresh cases and a lower bound ------
+
+
+def test_wilson_interval_matches_hand_computed_values():
+    from explanations.engine.confidence import wilson
+
+    # Wilson (1927): (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n), z = 1.96, by hand.
+    assert wilson(18, 18) == pytest.approx((18 / (18 + 1.959964**2), 1.0), abs=1e-5)  # 0.8241
+    assert wilson(9, 10) == pytest.approx((0.5958, 0.9821), abs=1e-4)
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_small_file_rule_is_found_and_judged_on_made_up_variations():
+    # 40 rows: the model needs x1 > 0.5 AND x2 > 0.5. The search sees 20 rows, far
+    # too few to be sure of anything, so the rule must come from (and be judged on)
+    # the paper's variations: random rows with x1 and x2 held to the rule.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x1": rng.random(40), "x2": rng.random(40), "x3": rng.random(40)})
+    anchors = TabularAnchors.fit(frame, numeric=["x1", "x2", "x3"], categorical=[])
+
+    def both_high(rows):
+        positive = (rows["x1"].to_numpy() > 0.5) & (rows["x2"].to_numpy() > 0.5)
+        return np.column_stack([~positive, positive]).astype(float)
+
+    exp = anchors.explain(pd.Series({"x1": 0.95, "x2": 0.95, "x3": 0.1}), both_high)
+    assert exp.label == 1
+    assert sorted(exp.features) == ["x1", "x2"]
+    assert exp.checked_on == "samples" and exp.support == CHECK_SAMPLES
+    # Every variation keeps x1 and x2 inside the rule's top bins, so every one is positive.
+    assert exp.precision == 1.0 and exp.meets_threshold
+    assert exp.file_rows < 20  # the file alone could never have been sure
+
+
+def test_one_feature_rule_on_a_small_file_falls_short_when_the_model_needs_two():
+    # max_anchor_size=1: no one-condition rule holds for both features. On the
+    # file's 40 rows some one-condition rule may look perfect; judged on fresh
+    # variations (the other feature drawn from the file's rows) it holds as
+    # often as the other feature is above 0.5 in the file.
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x1": rng.random(40), "x2": rng.random(40)})
+    anchors = TabularAnchors.fit(frame, numeric=["x1", "x2"], categorical=[])
+
+    def both_high(rows):
+        positive = (rows["x1"].to_numpy() > 0.5) & (rows["x2"].to_numpy() > 0.5)
+        return np.column_stack([~positive, positive]).astype(float)
+
+    exp = anchors.explain(pd.Series({"x1": 0.95, "x2": 0.95}), both_high, max_anchor_size=1)
+    assert len(exp.rule) == 1
+    (held,) = exp.features
+    other = "x2" if held == "x1" else "x1"
+    assert exp.meets_threshold is False
+    assert exp.precision == pytest.approx((frame[other] > 0.5).mean(), abs=0.04)
+    assert exp.precision_high < 0.95
+
+
+def _noisy_red(frame):
+    """Positive iff color is red, except 4% of rows (by a hash of the row): true precision 0.96."""
+    text = ["|".join(map(str, r)) for r in frame.itertuples(index=False)]
+    noise = np.array([hashlib.sha256(t.encode()).digest()[0] < 0.04 * 256 for t in text])
+    positive = (frame["color"].to_numpy() == "red") & ~noise
+    return np.column_stack([~positive, positive]).astype(float)
+
+
+def test_meets_threshold_needs_the_lower_bound_not_the_raw_share(rule_anchors):
+    # True precision 0.96, threshold 0.955: the measured share lands above the
+    # threshold while its 95% interval still reaches below it. Not "met".
+    results = [
+        rule_anchors.explain(_instance(x1=0.2, x2=0.0, x3=0.0), _noisy_red, threshold=0.955, random_state=seed)
+        for seed in range(4)
+    ]
+    for exp in results:
+        assert exp.meets_threshold == (exp.precision_low >= exp.threshold)
+        assert exp.precision_low <= exp.precision <= exp.precision_high
+    borderline = [e for e in results if e.precision >= e.threshold > e.precision_low]
+    assert borderline, [(e.precision, e.precision_low) for e in results]
+    assert not any(e.meets_threshold for e in borderline)
+
+
+def test_rows_the_search_saw_never_judge_the_rule(rule_anchors):
+    # Large file, rule certified on rows: the check uses only rows beyond the
+    # searched half of the pool, so the support is at most half of it.
+    exp = rule_anchors.explain(_instance(), CountingModel())
+    if exp.checked_on == "rows":
+        assert exp.support <= len(rule_anchors.pool_codes) - len(rule_anchors.pool_codes) // 2
+        assert exp.support < exp.file_rows
+    else:
+        assert exp.support == CHECK_SAMPLES
+    assert exp.meets_threshold and exp.precision_low >= 0.95

@@ -107,7 +107,9 @@ def test_a_text_anchor_lists_words(logged_in, text_model, make_explanation):
     assert result["rule"] == ["excellent"] and result["precision"] >= 0.95
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
     assert "IF</span> contains &quot;excellent&quot;" in page.text
-    assert f"Holds for {round(100 * result['precision'])} of 100" in page.text
+    low, high = 100 * result["precision_low"], 100 * result["precision_high"]
+    assert f"Holds for {low:.0f}% to {high:.0f}%" in page.text
+    assert f"checked on {result['support']:,} fresh versions" in page.text
 
 
 def test_text_models_refuse_tabular_only_classifiers(user):
@@ -167,6 +169,35 @@ def test_a_table_anchor_names_the_deciding_feature_in_the_files_units(
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
     assert "A rule that keeps this prediction" in page.text
     assert f"Applies to {100 * result['coverage']:.1f}%" in page.text
+    # What the precision rests on, in words, with its interval.
+    low, high = 100 * result["precision_low"], 100 * result["precision_high"]
+    assert f"Holds for {low:.0f}% to {high:.0f}%" in page.text
+    unseen_rows = "rows of your file that the search did not use"
+    fresh = "made-up variations" if result["checked_on"] == "samples" else unseen_rows
+    assert f"checked on {result['support']:,} {fresh}" in page.text
+    assert "falls short" not in page.text
+
+
+def test_a_rule_whose_interval_misses_the_threshold_falls_short_on_the_page(
+    logged_in, make_trained_model, make_explanation, user
+):
+    # As the engine stored it before issue 14: "met" on the raw share, 18 of 18
+    # rows, while the interval's lower end (0.82) is below the 0.95 asked for.
+    explanation = make_explanation(make_trained_model(user), row=3, explainer="anchor")
+    explanation.result = {
+        **explanation.result,
+        "precision": 1.0,
+        "precision_low": 0.8241,
+        "precision_high": 1.0,
+        "meets_threshold": True,
+        "support": 18,
+        "checked_on": "rows",
+    }
+    explanation.save()
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
+    assert "This rule falls short." in page.text
+    assert "low end of this one's range (82%)" in page.text
+    assert "Holds for 82% to 100%" in page.text and "checked on 18 rows" in page.text
 
 
 def test_lime_and_anchors_side_by_side(logged_in, make_trained_model, make_explanation, user):
@@ -198,6 +229,10 @@ def test_cli_anchor_document(risk_csv_path):
         stdout=out,
     )  # fmt: skip
     explanation = json.loads(out.getvalue())["explanation"]
-    assert set(explanation) >= {"rule", "precision", "coverage", "threshold", "meets_threshold"}
+    assert set(explanation) >= {"rule", "precision", "coverage", "threshold", "meets_threshold", "support"}
     assert explanation["threshold"] == 0.9
+    assert isinstance(explanation["support"], int) and explanation["support"] > 0
+    assert explanation["precision_low"] <= explanation["precision"] <= explanation["precision_high"]
+    # "met" only when the interval's lower end reaches the threshold.
+    assert explanation["meets_threshold"] == (explanation["precision_low"] >= explanation["threshold"])
     assert any(condition.startswith("age ") for condition in explanation["rule"])  # the deciding column

@@ -1,12 +1,31 @@
-"""KL-Bernoulli confidence bounds, vectorised (as anchor-exp's ``dup_bernoulli`` / ``dlow_bernoulli``).
+"""Confidence bounds for a share (how often a rule holds), shared by both Anchors searches.
 
-Shared by the Anchors searches for tables and for text: each bisects every arm at once
-instead of calling a scalar routine per arm.
+* KL-Bernoulli bounds, vectorised (as anchor-exp's ``dup_bernoulli`` /
+  ``dlow_bernoulli``): the searches rank and certify candidates with them,
+  bisecting every arm at once instead of calling a scalar routine per arm.
+* The Wilson 95% interval: what a result reports for the precision measured
+  after the search, and what decides whether a rule meets the threshold.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """The Wilson score 95% interval for ``successes`` out of ``n`` (``(0, 1)`` when ``n == 0``)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    z2 = Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    # The interval always holds p itself (rounding would put 1.0 just outside it).
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
 def kl_bernoulli(p: np.ndarray, q: np.ndarray) -> np.ndarray:
