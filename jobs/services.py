@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from limelight.errors import InputError
+
 from .limits import OUT_OF_MEMORY_MESSAGE, job_memory_limit
 from .models import Job, JobStatus
 
@@ -46,8 +48,8 @@ def took_too_long_message() -> str:
     return f"This took too long and was stopped after {after}. Try a smaller file, a simpler model or fewer samples."
 
 
-class JobError(Exception):
-    """An expected problem, phrased for the user; stored on the row and shown as is."""
+class JobError(InputError):
+    """An expected problem found by a service, phrased for the user; stored on the row and shown as is."""
 
 
 def job_dispatch(*, job: Job) -> None:
@@ -174,7 +176,7 @@ def job_run(
             # The limit is lifted again as this block exits, before the failure is written.
             with job_memory_limit():
                 fields = work(job, ProgressReporter(model, pk))
-        except JobError as error:
+        except InputError as error:  # the engine's or a service's sentence for the user
             job_fail(model=model, pk=pk, message=str(error))
         except SoftTimeLimitExceeded:
             job_fail(model=model, pk=pk, message=took_too_long_message())

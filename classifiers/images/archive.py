@@ -40,6 +40,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from limelight.errors import InputError
+
 __all__ = [
     "IMAGE_FORMATS",
     "ArchiveError",
@@ -62,7 +64,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _WHITE = (255, 255, 255)
 
 
-class ArchiveError(ValueError):
+class ArchiveError(InputError):
     """A problem with the uploaded archive, phrased for the user; ``str(e)`` is shown on the page."""
 
 

@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from classifiers.tabular.training import CalibratedSVC, classification_metrics
+from limelight.errors import InputError
 
 from .features import IMAGE_FEATURES, ImageFeatures
 
@@ -52,7 +53,7 @@ _PREDICT_CHUNK = 256
 ProgressCallback = Callable[[int, int, str], None]
 
 
-class ImageTrainingError(ValueError):
+class ImageTrainingError(InputError):
     """A problem the user can fix (too few images, unknown setting); ``str(e)`` is shown on the page."""
 
 

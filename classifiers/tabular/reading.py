@@ -16,10 +16,12 @@ import os
 import numpy as np
 import pandas as pd
 
+from limelight.errors import InputError
+
 __all__ = ["MISSING_MARKERS", "TableError", "read_table"]
 
 
-class TableError(ValueError):
+class TableError(InputError):
     """A problem with the user's file or choices, phrased so the user can act on it.
 
     ``str(error)`` is shown on the page as it is.

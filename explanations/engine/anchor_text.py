@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from classifiers.text.tokens import WordMasker, words
+from limelight.errors import InputError
 
 from .confidence import kl_lower, kl_upper, wilson
 
@@ -261,7 +262,7 @@ def explain_text_anchor(
     masker = WordMasker(text, replacement=MASK)
     d = len(masker.words)
     if d == 0:
-        raise ValueError("The text has no words to explain.")
+        raise InputError("The text has no words to explain.")
     first = np.asarray(predict_proba([text]), dtype=np.float64)
     if first.ndim != 2 or first.shape[0] != 1:
         raise ValueError(f"predict_proba returned shape {first.shape}, expected (1, n_classes)")

@@ -40,6 +40,7 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from classifiers.text.tokens import WordMasker
+from limelight.errors import InputError
 
 __all__ = ["MIN_SAMPLES", "TextLimeExplanation", "WordWeight", "explain_text"]
 
@@ -128,7 +129,7 @@ def explain_text(
     masker = WordMasker(text)
     d = len(masker.words)
     if d == 0:
-        raise ValueError("The text has no words to explain.")
+        raise InputError("The text has no words to explain.")
 
     rng = np.random.default_rng(random_state)
     # As lime: remove 1..d distinct words, chosen uniformly without

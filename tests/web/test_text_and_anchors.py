@@ -236,3 +236,18 @@ def test_cli_anchor_document(risk_csv_path):
     # "met" only when the interval's lower end reaches the threshold.
     assert explanation["meets_threshold"] == (explanation["precision_low"] >= explanation["threshold"])
     assert any(condition.startswith("age ") for condition in explanation["rule"])  # the deciding column
+
+
+@pytest.mark.parametrize("explainer", ["lime", "anchor"])
+def test_a_text_without_words_fails_with_the_engines_sentence(logged_in, text_model, explainer):
+    from explanations import services as explanation_services
+
+    explanation = explanation_services.explanation_request(
+        model=text_model, custom_values={text_model.text_column: "!!! ??? :-)"}, explainer=explainer, dispatch=False
+    )
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    explanation.refresh_from_db()
+    assert explanation.status == "failed"
+    assert explanation.message == "The text has no words to explain."
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
+    assert "The text has no words to explain." in page.text and "went wrong on our side" not in page.text

@@ -25,10 +25,7 @@ from explanations import services
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
 from jobs.services import job_run
-
-
-class InputError(Exception):
-    """Bad input from the command line: reported as one `error:` line, exit 2."""
+from limelight.errors import InputError
 
 
 class Command(BaseCommand):
