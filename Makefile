@@ -3,7 +3,7 @@
 
 PYTHON := .venv/bin/python
 
-.PHONY: run test bench lint clean help
+.PHONY: run test mutants bench lint clean help
 
 run: ## Start Limelight on http://127.0.0.1:8000 (Redis, Celery worker + beat, web)
 	@bash scripts/bootstrap.sh requirements.txt
@@ -11,6 +11,10 @@ run: ## Start Limelight on http://127.0.0.1:8000 (Redis, Celery worker + beat, w
 
 test: ## Run all tests (unit, web, integration, e2e)
 	@bash scripts/test.sh
+
+mutants: ## Plant known bugs one by one and check the tests named for each catch it
+	@bash scripts/bootstrap.sh requirements-dev.txt
+	@$(PYTHON) scripts/mutants.py
 
 bench: ## Run the benchmarks
 	@bash scripts/bootstrap.sh requirements-dev.txt
@@ -25,4 +29,4 @@ clean: ## Remove the data directory (var/) and the virtualenv (.venv)
 	rm -rf var .venv
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csv_bytes, risk_table
+from tests.conftest import PASSWORD, SHAPES_IOU_FLOOR, SHAPES_IOU_ROW, csv_bytes, risk_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -166,9 +166,12 @@ def test_images_train_and_see_the_regions(live_server, start_worker, page, scree
     page.get_by_text("Advanced settings").click()
     page.get_by_label("How the image is cut into regions").select_option("slic")
     page.get_by_label("Similar cases to try").fill("400")
-    page.locator("table.rows tbody tr").first.get_by_role("button", name="Explain").click()
+    # Row 3, a circle on which the top regions should find the shape (see SHAPES_IOU_FLOOR's measurements).
+    page.locator(f'table.rows button[name="row"][value="{SHAPES_IOU_ROW}"]').click()
     wait_image(page.get_by_role("img", name="The same image with the 5 most important regions outlined"), timeout=90)
-    expect(page.get_by_text("intersection-over-union")).to_be_visible()
+    iou = page.locator("p.notice").filter(has_text="intersection-over-union").locator("strong")
+    expect(iou).to_be_visible()
+    assert float(iou.inner_text()) >= SHAPES_IOU_FLOOR, f"the top regions miss the shape (IoU {iou.inner_text()})"
     wait_for_trust_checks(page)
     page.screenshot(path=str(screenshots / "e2e-image.png"), full_page=True)
 

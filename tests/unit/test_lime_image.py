@@ -1,5 +1,6 @@
 import io
 import json
+import math
 
 import numpy as np
 import pytest
@@ -117,28 +118,142 @@ def test_mean_fill_cannot_see_a_solid_shape_and_says_so():
     assert _share_inside(grey, mask) >= 0.5
 
 
+# The fill rules as the documentation states them, written out here so that no expected value
+# comes from ``fill_image``, the function under test.
+GREY = 128  # the documented grey
+
+
+def _gaussian_blur_by_hand(image: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of width ``sigma`` per colour channel, edges repeated outwards (float)."""
+    radius = int(4 * sigma + 0.5)
+    offsets = np.arange(-radius, radius + 1)
+    kernel = np.exp(-(offsets**2) / (2 * sigma**2))
+    kernel /= kernel.sum()
+    padded = np.pad(image.astype(np.float64), ((radius, radius), (radius, radius), (0, 0)), mode="edge")
+    height, width = image.shape[:2]
+    rows = sum(k * padded[radius + o : radius + o + height] for o, k in zip(offsets, kernel, strict=True))
+    return sum(k * rows[:, radius + o : radius + o + width] for o, k in zip(offsets, kernel, strict=True))
+
+
+def _fill_by_hand(image: np.ndarray, segments: np.ndarray, hide: str) -> np.ndarray:
+    """What the page promises each hide colour puts where a region is hidden (float, before rounding)."""
+    if hide == "black":
+        return np.zeros(image.shape)
+    if hide == "grey":
+        return np.full(image.shape, float(GREY))
+    if hide == "mean":  # each region's own average colour
+        fill = np.empty(image.shape)
+        for s in np.unique(segments):
+            fill[segments == s] = image[segments == s].mean(axis=0)
+        return fill
+    if hide == "blur":  # a Gaussian blur of width max(height, width) / 16
+        return _gaussian_blur_by_hand(image, max(image.shape[:2]) / 16)
+    raise AssertionError(f"no hand rule for {hide!r}: add one")
+
+
 def test_linear_model_matches_the_closed_form():
     # For f(x) = b + sum(coef * x), LIME's weight of superpixel j is sum over its pixels of
     # coef * (pixel - replacement) (Garreau & Mardaoui 2021), up to the ridge's small shrinkage.
+    # The replacement comes from the stated rule (``_fill_by_hand``), not from the code.
     rng = np.random.default_rng(5)
     image = rng.integers(0, 256, size=(24, 20, 3), dtype=np.uint8)
     segments = np.arange(12).repeat(40).reshape(24, 20)  # 12 bands of 2 rows
     coef = rng.normal(0, 1e-4, size=image.shape)
+    answers: list[np.ndarray] = []
 
     def predict_proba(images):
         f = 0.5 + (images.astype(np.float64) * coef).sum(axis=(1, 2, 3))
+        answers.append(f)
         return np.column_stack([1 - f, f])
 
     for hide in HIDE_COLORS:
-        fill = fill_image(image, segments, hide)
-        contribution = (coef * (image.astype(np.float64) - fill)).sum(axis=2)
+        contribution = (coef * (image.astype(np.float64) - _fill_by_hand(image, segments, hide))).sum(axis=2)
         closed = np.bincount(segments.ravel(), weights=contribution.ravel())
+        assert np.abs(closed).max() > 0.01, f"{hide}: the test image must change when its regions are hidden"
+        answers.clear()
         explanation = explain_image(image, predict_proba, label=1, segments=segments, hide_color=hide, num_samples=2000)
         got = np.zeros_like(closed)
         for s, w in explanation.weights:
             got[s] = w
-        np.testing.assert_allclose(got, closed, atol=0.03 * np.abs(closed).max() + 1e-12)
+        np.testing.assert_allclose(got, closed, atol=0.03 * np.abs(closed).max())
+        # A constant answer is fitted "perfectly" (R² = 1) by any flat surrogate: the score only
+        # means something when hiding regions moved the model's answer.
+        assert np.ptp(np.concatenate(answers)) > 0.05, hide
         assert explanation.score > 0.99
+
+
+# A known answer for every fill. A flat grey picture (value 60) with a 16 x 16 block, region 1;
+# the block's left half is bright (250), its right half dim (90); region 0 is the rest. The
+# "model" answers the mean brightness of the block's left half, divided by 255: 250 / 255 when
+# region 1 is shown. Hiding region 1 replaces the left half by
+#   black: 0;   grey: 128;   mean: the block's average colour, (250 + 90) / 2 = 170;
+#   blur:  a Gaussian of width sigma = 64 / 16 = 4 px spreads each flat rectangle of value v
+#          over the picture: pixel (i, j) gets 60 + sum over rectangles of (v - 60) * Pr * Pc,
+#          Pr = Phi((last row + 1/2 - i) / sigma) - Phi((first row - 1/2 - i) / sigma), likewise
+#          Pc for the columns (the rectangle's share of a normal curve centred on the pixel).
+# The model is linear in "region 1 shown", so LIME's weight of region 1 is the drop,
+# (250 - hidden value) / 255, and region 0 (which the model never looks at) weighs nothing.
+_BLOCK = (slice(24, 40), slice(24, 40))
+_LEFT = (slice(24, 40), slice(24, 32))
+
+
+def _block_picture() -> tuple[np.ndarray, np.ndarray]:
+    image = np.full((64, 64, 3), 60, dtype=np.uint8)
+    image[24:40, 24:32] = 250
+    image[24:40, 32:40] = 90
+    segments = np.zeros((64, 64), dtype=np.int64)
+    segments[_BLOCK] = 1
+    return image, segments
+
+
+def _left_half_brightness(images: np.ndarray) -> np.ndarray:
+    p = images[(slice(None), *_LEFT)].astype(np.float64).mean(axis=(1, 2, 3)) / 255
+    return np.column_stack([1 - p, p])
+
+
+def _blurred_left_half() -> float:
+    sigma = 64 / 16
+
+    def share(x: int, first: int, last: int) -> float:
+        def phi(t: float) -> float:  # the normal curve's cumulative share
+            return 0.5 * (1 + math.erf(t / sigma / math.sqrt(2)))
+
+        return phi(last + 0.5 - x) - phi(first - 0.5 - x)
+
+    values = [
+        60 + (250 - 60) * share(i, 24, 39) * share(j, 24, 31) + (90 - 60) * share(i, 24, 39) * share(j, 32, 39)
+        for i in range(24, 40)
+        for j in range(24, 32)
+    ]
+    return sum(values) / len(values)  # about 157.5: the bright half loses 92 of its 250
+
+
+HIDDEN_LEFT_HALF = {"black": 0.0, "grey": 128.0, "mean": 170.0, "blur": _blurred_left_half()}
+
+
+def test_every_hide_colour_has_a_known_answer():
+    assert set(HIDDEN_LEFT_HALF) == set(HIDE_COLORS)
+
+
+@pytest.mark.parametrize("hide", sorted(HIDDEN_LEFT_HALF))
+def test_hiding_the_bright_block_drops_the_answer_by_the_known_amount(hide):
+    image, segments = _block_picture()
+    hidden = HIDDEN_LEFT_HALF[hide]
+    # The fill itself, on the pixels the model reads (the blur within rounding to whole 0-255 values).
+    assert fill_image(image, segments, hide)[_LEFT].astype(np.float64).mean() == pytest.approx(
+        hidden, abs=1.0 if hide == "blur" else 0.0
+    )
+    # And what LIME makes of it: the drop, shrunk by about 1% by the ridge (alpha = 1).
+    drop = (250 - hidden) / 255
+    assert drop > 0.3
+    explanation = explain_image(
+        image, _left_half_brightness, label=1, segments=segments, hide_color=hide, num_samples=2000
+    )
+    weights = dict(explanation.weights)
+    assert weights[1] == pytest.approx(drop, rel=0.02)
+    assert abs(weights[0]) < 0.02 * drop
+    # The surrogate with everything shown is the model's answer on the picture.
+    assert explanation.intercept + weights[0] + weights[1] == pytest.approx(250 / 255, abs=0.01)
 
 
 def test_vectorised_perturbation_equals_a_naive_loop():

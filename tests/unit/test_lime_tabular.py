@@ -1,4 +1,5 @@
 import io
+import math
 import os
 import subprocess
 import sys
@@ -10,7 +11,13 @@ import pandas as pd
 import pytest
 from scipy.stats import truncnorm
 
-from explanations.engine.lime_tabular import DISCRETIZERS, FeatureWeight, LimeExplanation, TabularLime
+from explanations.engine.lime_tabular import (
+    DISCRETIZERS,
+    FeatureWeight,
+    LimeExplanation,
+    TabularLime,
+    TabularSamples,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -149,11 +156,37 @@ def test_linear_model_weights_match_closed_form():
         assert got[feature] == pytest.approx(value, abs=tolerance), feature
     # the ranking follows the closed form: |a| > |c| > |b| > |kind|
     assert [w.feature for w in explanation.weights] == sorted(expected, key=lambda f: -abs(expected[f]))
-    assert explanation.intercept + sum(got.values()) == pytest.approx(explanation.local_prediction, abs=1e-12)
     # the local surrogate at the instance is close to the model there
     assert explanation.local_prediction == pytest.approx(linear(pd.DataFrame([row]))[0, 1], abs=0.02)
     # within-bin spread of the values is noise the binary surrogate cannot fit
     assert 0.3 < explanation.score < 0.6
+
+
+def test_kernel_weights_follow_the_papers_formula_on_a_hand_made_case():
+    # Ribeiro et al. (2016) weigh a sample z by its closeness to the instance, pi(z) = exp(-D(z)^2 / sigma^2);
+    # lime passes sqrt(pi(z)) = exp(-D^2 / (2 sigma^2)) to its ridge as sample weights. In the binary
+    # representation D^2 is the number of features that differ from the instance. With
+    # sigma^2 = 1 / (2 ln 2) every differing feature halves the weight:
+    #     both features as the instance (1, 1): 1;   one differs (0, 1) or (1, 0): 1/2;   both (0, 0): 1/4.
+    # The model answers 1 only when both features are as in the instance (y = z_a * z_b). Fitting
+    # y ~ b + w * (z_a + z_b) (the two weights are equal by symmetry) with those sample weights
+    # minimises 1 * (1 - b - 2w)^2 + 2 * 1/2 * (b + w)^2 + 1/4 * b^2; setting both derivatives to 0:
+    #     4.5 b + 6 w = 2   and   6 b + 10 w = 4,   so   w = 2/3 and b = -4/9.
+    # Without the kernel (every weight 1) the same fit gives w = 1/2 and b = -1/4.
+    # Each pattern is repeated 2500 times so the ridge's alpha = 1 shrinks w by less than 0.1%.
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 2.0, 3.0, 4.0]})
+    lime = TabularLime.fit(frame, numeric=["a", "b"], categorical=[])
+    patterns = np.array([[1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]])
+    z = np.repeat(patterns, 2500, axis=0)
+    samples = TabularSamples(z=z, frame=pd.DataFrame(), conditions={"a": "a <= 1", "b": "b <= 1"}, continuous=False)
+    y = z[:, 0] * z[:, 1]
+
+    explanation = lime.fit_surrogate(samples, y, label=1, kernel_width=1 / math.sqrt(2 * math.log(2)))
+
+    weights = {w.feature: w.weight for w in explanation.weights}
+    assert weights == {"a": pytest.approx(2 / 3, abs=1e-3), "b": pytest.approx(2 / 3, abs=1e-3)}
+    assert explanation.intercept == pytest.approx(-4 / 9, abs=1e-3)
+    assert explanation.local_prediction == pytest.approx(8 / 9, abs=1e-3)  # -4/9 + 2 * 2/3
 
 
 def test_missing_values_get_their_own_bin_and_condition():

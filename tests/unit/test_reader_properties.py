@@ -10,18 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from classifiers.images.archive import ArchiveError, read_image_archive
 from classifiers.tabular.reading import TableError, read_table
 from tests.conftest import csv_bytes, risk_table
 
 pytestmark = pytest.mark.unit
-
-try:
-    from classifiers.images.archive import ArchiveError, read_image_archive
-except ImportError as error:  # the image reader is still being written
-    read_image_archive = None
-    ARCHIVE_SKIP = f"classifiers.images.archive cannot be imported yet: {error}"
-else:
-    ARCHIVE_SKIP = ""
 
 # A deadline per example: a reader that loops on odd input fails instead of hanging.
 FAST = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
@@ -123,17 +116,12 @@ def read_archive_or_refuse(content: bytes) -> None:
         assert len(result.counts()) >= 2
 
 
-needs_archive = pytest.mark.skipif(read_image_archive is None, reason=ARCHIVE_SKIP or "available")
-
-
-@needs_archive
 @FAST
 @given(st.binary(max_size=3000))
 def test_read_image_archive_on_arbitrary_bytes_gives_an_archive_or_an_archive_error(content):
     read_archive_or_refuse(content)
 
 
-@needs_archive
 @FAST
 @given(st.data())
 def test_read_image_archive_on_mutated_zips_gives_an_archive_or_an_archive_error(data):
@@ -149,7 +137,6 @@ def test_read_image_archive_on_mutated_zips_gives_an_archive_or_an_archive_error
     read_archive_or_refuse(bytes(content))
 
 
-@needs_archive
 @FAST
 @given(
     st.lists(
@@ -173,7 +160,6 @@ def test_read_image_archive_with_odd_member_names_and_contents(members):
     read_archive_or_refuse(buffer.getvalue())
 
 
-@needs_archive
 def test_a_zip_member_needing_an_unsupported_zip_version_is_an_archive_error():
     content = bytearray(seed_zip())
     central = content.rfind(b"PK\x01\x02")  # the last member's central directory entry

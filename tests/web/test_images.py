@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from django.urls import reverse
 from PIL import Image
 
 from classifiers import services
-from classifiers.images.demos import demo_archive_bytes
+from classifiers.images.demos import demo_archive_bytes, demo_images
 from classifiers.models import Dataset, TrainedModel
 from explanations.models import Explanation
 from jobs.services import job_run
+from tests.conftest import SHAPES_IOU_FLOOR, SHAPES_IOU_ROW
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
 
@@ -40,7 +42,8 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 
 @pytest.fixture
 def shapes(user):
-    return services.dataset_create(owner=user, upload=SimpleUploadedFile("shapes.zip", demo_archive_bytes()))
+    """The shapes demo, through the same path as an upload; as the demo, its true shapes are known."""
+    return services.dataset_create_demo(owner=user, slug="shapes")
 
 
 @pytest.fixture
@@ -111,18 +114,34 @@ def test_files_that_are_not_images_are_reported_by_name(logged_in):
     assert "notes.txt" in response.text
 
 
+def _iou_by_hand(result: dict, truth: np.ndarray, top: int = 5) -> float:
+    """IoU of the ``top`` regions with a positive weight and the true shape, from the stored label map."""
+    segments = np.asarray(Image.open(Path(settings.MEDIA_ROOT) / result["segments_path"]))
+    chosen = [w["segment"] for w in result["weights"] if w["weight"] > 0][:top]
+    found = np.isin(segments, chosen)
+    return float((found & truth).sum() / (found | truth).sum())
+
+
 def test_an_image_model_trains_and_explains_the_shape(logged_in, image_model, make_explanation):
     assert image_model.metrics["accuracy"] > 0.6
     page = logged_in.get(reverse("classifiers:model", args=[image_model.pk]))
     assert f"/datasets/{image_model.dataset.pk}/images/0.png" in page.text
-    explanation = make_explanation(image_model, row=0, num_samples=300, segmenter="slic")
+    explanation = make_explanation(image_model, row=SHAPES_IOU_ROW, num_samples=300, segmenter="slic")
     result = explanation.result
     assert result["segments"] > 5 and len(result["weights"]) == 10
+    demo = demo_images()
+    name = image_model.dataset.images[SHAPES_IOU_ROW]["name"]
+    index = [demo.member(i) for i in range(len(demo.labels))].index(name)
+    iou = _iou_by_hand(result, demo.masks[index], top=explanation.top_segments)
+    assert iou >= SHAPES_IOU_FLOOR
+    assert result["iou"] == pytest.approx(iou)
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
     assert "Which regions of the image pushed the prediction" in page.text
+    shown = re.search(r"intersection-over-union of <strong>([0-9.]+)</strong>", page.text)
+    assert shown and float(shown[1]) == pytest.approx(iou, abs=0.005)
     overlay = logged_in.get(reverse("explanations:picture", args=[explanation.pk, "overlay"]))
     assert overlay["Content-Type"] == "image/png"
-    original = np.asarray(Image.open(services.dataset_image_folder(image_model.dataset) / "0.png"))
+    original = np.asarray(Image.open(services.dataset_image_folder(image_model.dataset) / f"{SHAPES_IOU_ROW}.png"))
     assert Image.open(io.BytesIO(b"".join(overlay.streaming_content))).size == original.shape[1::-1]
 
 

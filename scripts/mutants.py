@@ -1,0 +1,217 @@
+"""What `make mutants` runs: plant known bugs one at a time and check the tests named for each fail.
+
+Each mutant is a textual edit of one source file: an exact snippet of the current code and
+what to put in its place, plus the tests that must catch it. The script copies the project to a
+temporary folder (without .venv, var/, .git and caches), runs the named tests there once on the
+unmutated code (they must pass), then for each mutant applies the edit, runs only its tests and
+reports
+
+    killed    every named test failed on it;
+    SURVIVED  at least one named test still passed (that test cannot see the bug it is named after).
+
+It exits non-zero if a mutant survives, if the unmutated run fails, or if a snippet is no
+longer found exactly once (the code moved: update the mutant, do not drop it). Mutants whose
+snippet is still to be written are listed as PENDING and do not fail the run.
+
+    .venv/bin/python scripts/mutants.py            # all mutants
+    .venv/bin/python scripts/mutants.py kernel     # only those whose name contains "kernel"
+
+The web tests use SQLite unless DATABASE_URL is set; each run gets a fresh DATA_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+IGNORED = (".venv", "var", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "test-artifacts")
+
+LIME_IMAGE = "explanations/engine/lime_image.py"
+IMAGE_UNIT = "tests/unit/test_lime_image.py"
+KNOWN_ANSWER = f"{IMAGE_UNIT}::test_hiding_the_bright_block_drops_the_answer_by_the_known_amount"
+CLOSED_FORM = f"{IMAGE_UNIT}::test_linear_model_matches_the_closed_form"
+WEB_SHAPE = "tests/web/test_images.py::test_an_image_model_trains_and_explains_the_shape"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """Replace ``original`` (which must occur exactly once in ``path``) by ``replacement``.
+
+    Every test in ``tests`` (pytest node ids; a test without its [parameters] stands for all of
+    them, and is caught if one of them fails) must fail on the mutated code. ``original=None``
+    marks a slot whose mutation is still to be written.
+    """
+
+    name: str
+    path: str
+    original: str | None
+    replacement: str
+    tests: tuple[str, ...]
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        name="blur fill hides nothing",
+        path=LIME_IMAGE,
+        original='blurred = gaussian_filter(image.astype(np.float32), sigma=(sigma, sigma, 0), mode="nearest")',
+        replacement="blurred = image.astype(np.float32)",
+        tests=(f"{KNOWN_ANSWER}[blur]", CLOSED_FORM),
+    ),
+    Mutant(
+        name="black fill hides nothing",
+        path=LIME_IMAGE,
+        original="return np.zeros_like(image)",
+        replacement="return image.copy()",
+        tests=(f"{KNOWN_ANSWER}[black]", CLOSED_FORM),
+    ),
+    Mutant(
+        name="grey fill hides nothing",
+        path=LIME_IMAGE,
+        original="return np.full_like(image, _GREY)",
+        replacement="return image.copy()",
+        tests=(f"{KNOWN_ANSWER}[grey]", CLOSED_FORM),
+    ),
+    Mutant(
+        name="mean fill hides nothing",
+        path=LIME_IMAGE,
+        original="return np.rint(means).astype(np.uint8)[segments]",
+        replacement="return image.copy()",
+        tests=(f"{KNOWN_ANSWER}[mean]", CLOSED_FORM),
+    ),
+    Mutant(
+        name="perturb_batch hides nothing",
+        path=LIME_IMAGE,
+        original="out[...] = fill",
+        replacement="out[...] = image",
+        tests=(KNOWN_ANSWER, WEB_SHAPE),
+    ),
+    Mutant(
+        name="tabular LIME kernel weights dropped (all ones)",
+        path="explanations/engine/lime_tabular.py",
+        original="sample_weight = np.sqrt(np.exp(-(distances**2) / kernel_width**2))",
+        replacement="sample_weight = np.ones_like(distances)",
+        tests=("tests/unit/test_lime_tabular.py::test_kernel_weights_follow_the_papers_formula_on_a_hand_made_case",),
+    ),
+    # Slot for the Anchors confidence rule: a rule must be certified by its confidence bound,
+    # not by its precision on the cases seen so far. To be filled in with the rewrite of
+    # anchor_tabular.py and its known-answer tests.
+    Mutant(
+        name="Anchors confidence check dropped",
+        path="explanations/engine/anchor_tabular.py",
+        original=None,
+        replacement="",
+        tests=(),
+    ),
+)
+
+_OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)
+
+
+def _copy_project(target: Path) -> None:
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
+
+
+def _run_tests(project: Path, tests: list[str]) -> tuple[int, dict[str, str], str, float]:
+    """Run ``tests`` in ``project``: (exit code, outcome per test node id, output, seconds)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="limelight-mutant-data.") as data_dir:
+        env = dict(os.environ, DATA_DIR=data_dir, PYTHONDONTWRITEBYTECODE="1")
+        completed = subprocess.run(
+            [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", "--no-header", *tests],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    output = completed.stdout + completed.stderr
+    outcomes = {node: outcome for outcome, node in _OUTCOME.findall(output)}
+    return completed.returncode, outcomes, output, time.perf_counter() - started
+
+
+def _cases(test: str, outcomes: dict[str, str]) -> dict[str, str]:
+    """The outcomes of the test cases a node id stands for."""
+    return {node: o for node, o in outcomes.items() if node == test or node.startswith((test + "[", test + "::"))}
+
+
+def _check_snippet(mutant: Mutant) -> str | None:
+    """Why the mutant cannot be applied to the current code, or None."""
+    path = ROOT / mutant.path
+    if not path.is_file():
+        return f"{mutant.path} does not exist"
+    count = path.read_text().count(mutant.original)
+    if count != 1:
+        where = "is not found" if count == 0 else f"occurs {count} times"
+        return f"the original snippet {where} in {mutant.path}: {mutant.original!r}"
+    return None
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in MUTANTS if not argv or any(word.lower() in m.name.lower() for word in argv)]
+    if not chosen:
+        print(f"No mutant matches {argv}. Mutants: {', '.join(m.name for m in MUTANTS)}", file=sys.stderr)
+        return 2
+    pending = [m for m in chosen if m.original is None]
+    ready = [m for m in chosen if m.original is not None]
+    problems = [(m, why) for m in ready if (why := _check_snippet(m)) is not None]
+    for mutant, why in problems:
+        print(f"MOVED     {mutant.name}: {why}")
+    if problems:
+        print("error: update these mutants to the current code (the code they break has moved).", file=sys.stderr)
+        return 1
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="limelight-mutants.") as tmp:
+        project = Path(tmp) / "project"
+        _copy_project(project)
+        tests = list(dict.fromkeys(t for m in ready for t in m.tests))
+        if tests:
+            code, outcomes, output, seconds = _run_tests(project, tests)
+            missing = [t for t in tests if not _cases(t, outcomes)]
+            if code != 0 or missing:
+                print(output)
+                if missing:
+                    print(f"error: no test matches {missing}", file=sys.stderr)
+                print("error: the targeted tests do not pass on the unmutated code.", file=sys.stderr)
+                return 1
+            print(f"Unmutated code: the {len(outcomes)} targeted test cases pass ({seconds:.0f} s).")
+
+        survived = 0
+        for mutant in ready:
+            source = project / mutant.path
+            clean = source.read_text()
+            source.write_text(clean.replace(mutant.original, mutant.replacement, 1))
+            try:
+                code, outcomes, output, seconds = _run_tests(project, list(mutant.tests))
+            finally:
+                source.write_text(clean)
+            if code not in (0, 1):  # interrupted, internal or usage error, nothing collected
+                print(output)
+                print(f"error: pytest stopped with exit code {code} on mutant {mutant.name!r}.", file=sys.stderr)
+                return 1
+            escaped = [
+                t for t in mutant.tests if not any(o in ("FAILED", "ERROR") for o in _cases(t, outcomes).values())
+            ]
+            if escaped:
+                survived += 1
+                print(f"SURVIVED  {mutant.name} ({seconds:.0f} s): still passing: {', '.join(escaped)}")
+            else:
+                print(f"killed    {mutant.name} ({seconds:.0f} s) by: {', '.join(mutant.tests)}")
+    for mutant in pending:
+        print(f"PENDING   {mutant.name}: no mutation written yet ({mutant.path})")
+    killed = len(ready) - survived
+    print(f"{killed} killed, {survived} survived, {len(pending)} pending, in {time.perf_counter() - started:.0f} s.")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
