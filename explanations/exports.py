@@ -19,6 +19,26 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def numbers_csv(explanation: Explanation) -> str:
+    """The rule's conditions for an Anchors result, else the weights."""
+    return rule_csv(explanation) if "rule" in explanation.result else weights_csv(explanation)
+
+
+def rule_csv(explanation: Explanation) -> str:
+    """An Anchors rule as CSV: one condition a line, each with the rule's precision, interval and coverage."""
+    result = explanation.result
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    facts = ["precision", "precision_low", "precision_high", "support", "coverage", "threshold", "meets_threshold"]
+    writer.writerow(["condition", *facts, "class predicted"])
+    conditions = result.get("conditions") or result.get("rule") or ["(no condition needed)"]
+    for condition in conditions:
+        writer.writerow(
+            [safe_cell(cell) for cell in [condition, *(result.get(f) for f in facts), explanation.label_name]]
+        )
+    return buffer.getvalue()
+
+
 def weights_csv(explanation: Explanation) -> str:
     """The explanation's reasons as CSV: feature, condition, weight (toward the explained class)."""
     buffer = io.StringIO()

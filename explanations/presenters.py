@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .engine.charts import weights_chart
+from .capabilities import Capabilities, capabilities_of
+from .engine.charts import rule_chart, weights_chart
 from .engine.confidence import wilson
 from .models import Explanation
 
@@ -64,13 +65,14 @@ class Highlight:
 
 @dataclass(frozen=True)
 class ExplanationView:
+    capabilities: Capabilities
     kind: str  # lime_table, lime_text, anchor_table, anchor_text
     predicted: str
     explained: str
     confidence_percent: float
     probabilities: list[ClassProbability]
     reasons: list[Reason]
-    fit_score: float
+    fit_score: float | None
     fit_words: str
     intercept: float
     local_prediction: float
@@ -112,11 +114,12 @@ def present(explanation: Explanation) -> ExplanationView:
         )
         for w in weights
     ]
-    score = float(explanation.result.get("score") or 0.0)
+    score = explanation.result.get("score")  # None: nothing to judge (KernelSHAP, Anchors)
     best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
     model = explanation.model
     kind = f"{explanation.explainer}_{'image' if model.is_image else 'text' if model.is_text else 'table'}"
     return ExplanationView(
+        capabilities=capabilities_of(explanation),
         kind=kind,
         rule=_rule(explanation.result) if explanation.explainer == "anchor" else None,
         highlights=_highlights(explanation) if kind == "lime_text" else None,
@@ -126,7 +129,7 @@ def present(explanation: Explanation) -> ExplanationView:
         probabilities=probabilities,
         reasons=reasons,
         fit_score=score,
-        fit_words=fit_in_words(score),
+        fit_words="" if score is None else fit_in_words(float(score)),
         intercept=float(explanation.result.get("intercept", 0.0)),
         local_prediction=float(explanation.result.get("local_prediction", 0.0)),
     )
@@ -187,6 +190,17 @@ def chart_path(explanation: Explanation) -> Path | None:
 
 
 def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
-    """The explanation's chart as SVG or PNG, drawn again from the stored weights."""
+    """The explanation's picture as SVG or PNG: the rule for Anchors, else the chart of the stored weights."""
+    if capabilities_of(explanation).rule:
+        rule = _rule(explanation.result)
+        return rule_chart(
+            rule.conditions,
+            predicted=explanation.label_name,
+            precision=(rule.precision, rule.precision_low, rule.precision_high),
+            support=rule.support,
+            coverage=explanation.result.get("coverage"),
+            meets_threshold=rule.meets_threshold,
+            format=fmt,
+        )
     weights = [(w["condition"], w["weight"]) for w in explanation.result.get("weights", [])]
     return weights_chart(weights, title=explanation.label_name, format=fmt)

@@ -10,6 +10,7 @@ from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 
 from . import exports, presenters, selectors, services, trust
+from .capabilities import capabilities_of, what_if_feature
 from .forms import CustomValuesForm, ExplainForm
 from .models import Explainer
 from .reports import explanation_document
@@ -106,8 +107,10 @@ def exports_response(explanation, fmt: str) -> HttpResponse:
     if not explanation.succeeded:
         raise Http404("Not finished.")
     stem = f"limelight-explanation-{explanation.pk}"
+    if fmt not in capabilities_of(explanation).exports:
+        raise Http404("Unknown format.")
     if fmt == "csv":
-        response = HttpResponse(exports.weights_csv(explanation), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.numbers_csv(explanation), content_type="text/csv; charset=utf-8")
     elif fmt == "json":
         response = JsonResponse(explanation_document(explanation), json_dumps_params={"indent": 2})
     elif fmt in ("svg", "png"):
@@ -316,9 +319,9 @@ def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
     """One feature varied for this case: the predicted probability as a line, the current value marked."""
     explanation = selectors.explanation_for_user(request.user, pk)
     model = explanation.model
-    if not explanation.succeeded or model.is_text or model.is_image:
+    if not explanation.succeeded or not capabilities_of(explanation).what_if:
         raise Http404("Only for explanations of table rows.")
-    feature = request.GET.get("feature") or explanation.result["weights"][0]["feature"]
+    feature = what_if_feature(explanation, request.GET.get("feature"))
     others = selectors.other_models_for(explanation)
     other = others.filter(pk=request.GET.get("other") or 0).first()
     if feature not in model.features:
@@ -359,7 +362,7 @@ def what_if_chart(request: HttpRequest, pk: int) -> HttpResponse:
     explanation = selectors.explanation_for_user(request.user, pk)
     model = explanation.model
     feature = request.GET.get("feature", "")
-    if not explanation.succeeded or model.is_text or model.is_image or feature not in model.features:
+    if not explanation.succeeded or not capabilities_of(explanation).what_if or feature not in model.features:
         raise Http404("No chart.")
     other = selectors.other_models_for(explanation).filter(pk=request.GET.get("other") or 0).first()
     chart, _ = trust.what_if(

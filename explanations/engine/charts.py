@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-__all__ = ["weights_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
+__all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
 
 # Okabe-Ito colour-blind-safe palette.
 TOWARD_COLOUR = "#0072B2"  # blue
@@ -116,6 +116,58 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
+        return _save(fig, format)
+
+
+def rule_chart(
+    conditions: Sequence[str],
+    *,
+    predicted: str,
+    precision: tuple[float, float, float],
+    support: int | None,
+    coverage: float | None,
+    meets_threshold: bool,
+    format: str = "svg",
+) -> bytes:
+    """An Anchors rule as a picture: IF / AND / THEN lines, then how often it holds, with its interval.
+
+    ``precision`` is (share, low, high) of the 95% interval; the bar shows the
+    share and a line the interval, so the picture never claims more than it.
+    """
+    if format not in ("svg", "png"):
+        raise ValueError("format must be 'svg' or 'png'")
+    lines = [("IF" if i == 0 else "AND", textwrap.fill(str(c), 2 * _LABEL_WIDTH)) for i, c in enumerate(conditions)]
+    if not lines:
+        lines = [("", "whatever the values are")]
+    lines.append(("THEN", f"the model predicts '{predicted}'"))
+    share, low, high = precision
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        height = 0.5 * sum(text.count("\n") + 1 for _, text in lines) + 2.2
+        fig = Figure(figsize=(8, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        text_ax, bar_ax = fig.subplots(2, 1, height_ratios=[height - 1.6, 1.6])
+        text_ax.set_axis_off()
+        y = 1.0
+        step = 1.0 / (sum(text.count("\n") + 1 for _, text in lines) + 1)
+        for word, text in lines:
+            text_ax.text(0.0, y, word, fontweight="bold", va="top", parse_math=False, color=TOWARD_COLOUR)
+            text_ax.text(0.1, y, text, va="top", parse_math=False)
+            y -= step * (text.count("\n") + 1)
+        bar_ax.barh([0], [share], height=0.5, color=TOWARD_COLOUR if meets_threshold else AGAINST_COLOUR)
+        bar_ax.errorbar([share], [0], xerr=[[share - low], [high - share]], color="#333333", capsize=6, linewidth=1.5)
+        bar_ax.set_xlim(0, 1)
+        bar_ax.set_yticks([])
+        bar_ax.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
+        checked = f" of {support:,} fresh cases" if support else ""
+        bar_ax.set_title(
+            f"Holds for {100 * share:.1f}%{checked} (95% sure: {100 * low:.0f}%–{100 * high:.0f}%)"
+            + ("" if meets_threshold else " — falls short")
+            + (f"; applies to {100 * coverage:.1f}% of rows" if coverage is not None else ""),
+            parse_math=False,
+            fontsize=_FONT_SIZE - 1,
+        )
+        for side in ("top", "right", "left"):
+            bar_ax.spines[side].set_visible(False)
         return _save(fig, format)
 
 

@@ -251,3 +251,39 @@ def test_a_text_without_words_fails_with_the_engines_sentence(logged_in, text_mo
     assert explanation.message == "The text has no words to explain."
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
     assert "The text has no words to explain." in page.text and "went wrong on our side" not in page.text
+
+
+# --- Capabilities: what each result can show and export --------------------------------------
+
+
+def test_an_anchor_result_has_a_what_if_curve_and_exports_its_rule(
+    logged_in, make_trained_model, make_explanation, user
+):
+    import csv
+
+    explanation = make_explanation(make_trained_model(user), row=3, explainer="anchor")
+    result = explanation.result
+    # The curve needs the model and the row, not LIME weights: it varies the rule's column.
+    page = logged_in.get(reverse("explanations:what_if_curve", args=[explanation.pk]))
+    assert page.status_code == 200 and "age" in page.text
+    rows = list(
+        csv.reader(io.StringIO(logged_in.get(reverse("explanations:export", args=[explanation.pk, "csv"])).text))
+    )
+    assert rows[0][:2] == ["condition", "precision"]
+    assert [row[0] for row in rows[1:]] == result["rule"]  # one condition a line
+    assert all(float(row[1]) == pytest.approx(result["precision"]) for row in rows[1:])
+    png = logged_in.get(reverse("explanations:export", args=[explanation.pk, "png"])).content
+    assert png.startswith(b"\x89PNG")
+    svg = logged_in.get(reverse("explanations:export", args=[explanation.pk, "svg"])).content.decode()
+    for condition in result["rule"]:
+        assert condition.replace("<", "&lt;").replace(">", "&gt;") in svg  # the rule itself, not an empty bar chart
+
+
+def test_a_shap_result_is_not_judged_by_a_fit_score_it_does_not_have(
+    logged_in, make_trained_model, make_explanation, user
+):
+    explanation = make_explanation(make_trained_model(user), row=3, explainer="shap")
+    assert explanation.result.get("score") is None
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
+    assert page.status_code == 200
+    assert "imitates the classifier" not in page.text
