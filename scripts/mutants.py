@@ -101,15 +101,28 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="sample_weight = np.ones_like(distances)",
         tests=("tests/unit/test_lime_tabular.py::test_kernel_weights_follow_the_papers_formula_on_a_hand_made_case",),
     ),
-    # Slot for the Anchors confidence rule: a rule must be certified by its confidence bound,
-    # not by its precision on the cases seen so far. To be filled in with the rewrite of
-    # anchor_tabular.py and its known-answer tests.
+    # Anchors: "met" only when the interval's lower end reaches the threshold, and that
+    # interval rests on cases the search never saw.
     Mutant(
-        name="Anchors confidence check dropped",
-        path="explanations/engine/anchor_tabular.py",
-        original=None,
-        replacement="",
-        tests=(),
+        name="Anchors 'met' on the raw share, not the lower bound (tables)",
+        path="explanations/engine/anchor_search.py",
+        original="meets_threshold=low >= self.tau,",
+        replacement="meets_threshold=precision >= self.tau,",
+        tests=("tests/unit/test_anchor_tabular.py::test_meets_threshold_needs_the_lower_bound_not_the_raw_share",),
+    ),
+    Mutant(
+        name="Anchors judged on the rows that chose the rule",
+        path="explanations/engine/anchor_search.py",
+        original="unseen = meeting[~self.known[meeting]]",
+        replacement="unseen = meeting",
+        tests=("tests/unit/test_anchor_tabular.py::test_rows_the_search_saw_never_judge_the_rule",),
+    ),
+    Mutant(
+        name="Anchors 'met' on the raw share, not the lower bound (text)",
+        path="explanations/engine/anchor_text.py",
+        original="meets_threshold=low >= threshold,",
+        replacement="meets_threshold=kept / len(fresh) >= threshold,",
+        tests=("tests/unit/test_anchor_text.py::test_meets_threshold_needs_the_lower_bound_not_the_raw_share",),
     ),
 )
 

@@ -94,3 +94,23 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="threshold"):
         explain_text_anchor(TEXT, CountingModel(), threshold=1.5)
     assert isinstance(explain_text_anchor("wonderful", CountingModel()), TextAnchorExplanation)
+
+
+def _noisy_wonderful(texts: list[str]) -> np.ndarray:
+    """Positive iff "wonderful" is kept, except 4% of texts (by a checksum): true precision 0.96."""
+    p = np.array(
+        [1.0 if "wonderful" in words(text) and zlib.crc32(text.encode()) % 100 >= 4 else 0.0 for text in texts]
+    )
+    return np.column_stack([1.0 - p, p])
+
+
+def test_meets_threshold_needs_the_lower_bound_not_the_raw_share():
+    # Threshold 0.955 against a true 0.96: the measured share can land above the
+    # threshold while its 95% interval still reaches below it. Then: not "met".
+    results = [explain_text_anchor(TEXT, _noisy_wonderful, threshold=0.955, random_state=seed) for seed in range(4)]
+    for exp in results:
+        assert exp.meets_threshold == (exp.precision_low >= exp.threshold)
+        assert exp.support == 2000
+    borderline = [e for e in results if e.precision >= e.threshold > e.precision_low]
+    assert borderline, [(e.rule, e.precision, e.precision_low) for e in results]
+    assert not any(e.meets_threshold for e in borderline)
