@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class RuleView:
     precision_in_100: int
     precision_low: float
     precision_high: float
+    low_in_100: int  # the interval in whole percent, rounded outward: 99.8% is "99", never "100"
+    high_in_100: int
     coverage_percent: float | None
     threshold_in_100: int
     meets_threshold: bool
@@ -145,6 +148,8 @@ def _rule(result: dict) -> RuleView:
         precision_in_100=round(100 * result["precision"]),
         precision_low=result["precision_low"],
         precision_high=result["precision_high"],
+        low_in_100=math.floor(100 * result["precision_low"] + 1e-9),
+        high_in_100=math.ceil(100 * result["precision_high"] - 1e-9),
         coverage_percent=None if coverage is None else 100 * coverage,
         threshold_in_100=round(100 * threshold),
         # Results stored before issue 14 compared the raw share: never say "met" without the bound.

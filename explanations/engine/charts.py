@@ -9,6 +9,7 @@ stays text, escaped by matplotlib's XML writer.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 import threading
 from collections.abc import Sequence
@@ -160,7 +161,7 @@ def rule_chart(
         bar_ax.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
         checked = f" of {support:,} fresh cases" if support else ""
         bar_ax.set_title(
-            f"Holds for {100 * share:.1f}%{checked} (95% sure: {100 * low:.0f}%–{100 * high:.0f}%)"
+            f"Holds for {100 * share:.1f}%{checked} (95% sure: {math.floor(100 * low)}%–{math.ceil(100 * high)}%)"
             + ("" if meets_threshold else " — falls short")
             + (f"; applies to {100 * coverage:.1f}% of rows" if coverage is not None else ""),
             parse_math=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -209,3 +210,33 @@ def test_a_review_is_explained_by_highlighted_words_and_markup_stays_text(
     assert strongest and strongest <= {"wonderful", "delightful", "great", "excellent", "superb", "charming"}
     assert dialogs == []
     page.screenshot(path=str(screenshots / "e2e-text.png"), full_page=True)
+
+
+def test_an_anchors_rule_says_what_it_rests_on_at_laptop_phone_and_projector_sizes(
+    live_server, browser, make_trained_model, make_explanation, user, screenshots
+):
+    """The rule, its interval and its support in words, readable at every size without sideways scrolling."""
+    explanation = make_explanation(make_trained_model(user), row=3, explainer="anchor")
+    result = explanation.result
+    for name, width, height in (("laptop", 1366, 768), ("phone", 390, 844), ("projector", 1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
+        rule = page.locator("section.rule-card")
+        expect(rule).to_contain_text(result["rule"][0])
+        low, high = math.floor(100 * result["precision_low"]), math.ceil(100 * result["precision_high"])
+        expect(rule).to_contain_text(f"Holds for {low}% to {high}%")
+        expect(rule).to_contain_text(f"checked on {result['support']:,}")
+        width_used = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            "w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 5)",
+            width,
+        )
+        assert width_used <= width, f"the page scrolls sideways at {width} px ({width_used} px): {wide}"
+        rule.screenshot(path=str(screenshots / f"e2e-anchor-{name}.png"))
+        context.close()

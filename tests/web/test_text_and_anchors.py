@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 
 import pandas as pd
 import pytest
-from django.core.management import call_command
-from django.urls import reverse
-
 from classifiers import services
 from classifiers.models import TrainedModel
 from classifiers.text.demos import text_demo_frame
+from django.core.management import call_command
+from django.urls import reverse
 from explanations.models import Explanation
 from jobs.services import job_run
 from tests.conftest import csv_bytes
@@ -107,8 +107,8 @@ def test_a_text_anchor_lists_words(logged_in, text_model, make_explanation):
     assert result["rule"] == ["excellent"] and result["precision"] >= 0.95
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk]))
     assert "IF</span> contains &quot;excellent&quot;" in page.text
-    low, high = 100 * result["precision_low"], 100 * result["precision_high"]
-    assert f"Holds for {low:.0f}% to {high:.0f}%" in page.text
+    low, high = math.floor(100 * result["precision_low"]), math.ceil(100 * result["precision_high"])
+    assert f"Holds for {low}% to {high}%" in page.text
     assert f"checked on {result['support']:,} fresh versions" in page.text
 
 
@@ -170,8 +170,8 @@ def test_a_table_anchor_names_the_deciding_feature_in_the_files_units(
     assert "A rule that keeps this prediction" in page.text
     assert f"Applies to {100 * result['coverage']:.1f}%" in page.text
     # What the precision rests on, in words, with its interval.
-    low, high = 100 * result["precision_low"], 100 * result["precision_high"]
-    assert f"Holds for {low:.0f}% to {high:.0f}%" in page.text
+    low, high = math.floor(100 * result["precision_low"]), math.ceil(100 * result["precision_high"])
+    assert f"Holds for {low}% to {high}%" in page.text
     unseen_rows = "rows of your file that the search did not use"
     fresh = "made-up variations" if result["checked_on"] == "samples" else unseen_rows
     assert f"checked on {result['support']:,} {fresh}" in page.text
