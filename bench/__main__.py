@@ -31,7 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer cases and repeats (~1 min)")
     parser.add_argument("--only", choices=AREAS, help="run one area")
-    parser.add_argument("--repeats", type=int, help="repeats per measurement (median taken); default 7, quick 2")
+    parser.add_argument(
+        "--repeats", type=int, help="repeats per measurement (median taken); default 7, quick 2 (anchors: 2, quick 1)"
+    )
     return parser.parse_args(argv)
 
 
@@ -50,12 +52,12 @@ def run_tabular(quick: bool, repeats: int) -> dict[str, Any]:
     return result
 
 
-def run_anchors(quick: bool) -> dict[str, Any]:
-    """Anchors: ours vs. anchor-exp on every dataset x model."""
+def run_anchors(quick: bool, repeats: int | None) -> dict[str, Any]:
+    """Anchors: ours vs. anchor-exp (same beam width) on every dataset x model."""
     from . import anchors
 
     log("anchors:")
-    return anchors.run(quick, log)
+    return anchors.run(quick, log, repeats)
 
 
 def run_web(quick: bool) -> dict[str, Any]:
@@ -104,7 +106,11 @@ def print_report(result: dict[str, Any]) -> None:
         print(report.anchors_summary(anc["rows"]))
     if web:
         print(report.web_summary(web))
-    print(f"threads: {result['threads']}; repeats: median of {result['repeats']}, interleaved ours/floor/lime")
+    anchor_repeats = f" (Anchors: {anc['repeats']}, ours/floor/anchor-exp/floor)" if anc else ""
+    print(
+        f"threads: {result['threads']}; repeats: median of {result['repeats']}{anchor_repeats}, "
+        "interleaved ours/floor/reference"
+    )
     if tab:
         print()
         print(report.table(tab["rows"]))
@@ -116,7 +122,7 @@ def print_report(result: dict[str, Any]) -> None:
         print(report.hotspot_block(tab["hotspots"]))
     if anc:
         print()
-        print(report.table(anc["rows"], report.ANCHOR_COLUMNS))
+        print(report.anchor_table(anc["rows"]))
     if web:
         print()
         print(report.web_block(web))
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "tabular"):
             result["tabular"] = run_tabular(args.quick, repeats)
         if args.only in (None, "anchors"):
-            result["anchors"] = run_anchors(args.quick)
+            result["anchors"] = run_anchors(args.quick, args.repeats)  # its own default: 2 (quick 1)
         if args.only in (None, "web"):
             result["web"] = run_web(args.quick)
         if args.only in (None, "text"):
