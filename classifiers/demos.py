@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .images.demos import demo_archive_bytes
 from .tabular import demos as table_demos
 from .text.demos import text_demo_csv_bytes
 
@@ -55,5 +54,8 @@ def demo_bytes(slug: str) -> bytes:
     if slug == "reviews":
         return text_demo_csv_bytes()
     if slug == "shapes":
+        # Drawing the pictures needs scikit-image: loaded when a user asks for this demo, not at start.
+        from .images.demos import demo_archive_bytes
+
         return demo_archive_bytes()
     return table_demos.demo_csv_bytes(slug)

@@ -1,11 +1,9 @@
 from django import forms
 
-from .images.features import IMAGE_FEATURES
-from .images.training import IMAGE_CLASSIFIERS
+from .catalogue import CLASSIFIER_CARDS, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
-from .tabular.training import CLASSIFIER_CARDS, Knob
 
 
 class UploadForm(forms.Form):

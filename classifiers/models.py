@@ -5,7 +5,7 @@ from django.db import models
 
 from jobs.models import Job
 
-from .tabular.training import CLASSIFIERS
+from .catalogue import CLASSIFIERS
 
 
 def dataset_upload_path(instance: "Dataset", filename: str) -> str:
@@ -44,7 +44,7 @@ class Dataset(Job):
         return self.name
 
 
-# Built from the engine's registry so the names live in one place.
+# Built from the catalogue so the names live in one place.
 Classifier = models.TextChoices(  # type: ignore[misc]
     "Classifier", [(name, (name, label)) for name, label in CLASSIFIERS.items()]
 )

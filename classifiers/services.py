@@ -1,10 +1,13 @@
-"""Writes for datasets and models: the only place that turns rows into engine calls."""
+"""Writes for datasets and models that a web request makes, and the reads they share.
+
+What only a worker runs (training) is in :mod:`classifiers.runs`, so the web
+process never imports scikit-learn or matplotlib.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,14 +24,12 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
-from explanations.engine.charts import confusion_matrix_chart
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
+from .catalogue import IMAGE_CLASSIFIERS, IMAGE_FEATURES, TEXT_CLASSIFIERS, clean_params
 from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
-from .images.features import IMAGE_FEATURES
-from .images.training import IMAGE_CLASSIFIERS, ImageTrainingError, train_image_classifier
 from .models import Classifier, Dataset, DatasetKind, TrainedModel
 from .tabular.profiling import (
     OVERRIDABLE_KINDS,
@@ -39,8 +40,6 @@ from .tabular.profiling import (
     profile_columns,
 )
 from .tabular.reading import TableError, read_table
-from .tabular.training import clean_params, train_classifier
-from .text.training import TEXT_CLASSIFIERS, train_text_classifier
 
 
 class UploadError(ValueError):
@@ -323,82 +322,6 @@ def _text_params(classifier, text_column, target, profiles, params) -> dict[str,
         choices = ", ".join(TEXT_CLASSIFIERS.values())
         raise TableError(f"For text, choose one of these kinds of model: {choices}.")
     return {"char_ngrams": bool((params or {}).get("char_ngrams"))}
-
-
-def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The training job: fit, measure on held-out rows, store the artifact."""
-    started = time.perf_counter()
-    on_progress(0, 4, "Reading the data")
-    try:
-        if model.is_image:
-            dataset = model.dataset
-            inputs = [dataset_image(dataset, i, max_side=256) for i in range(dataset.n_rows)]
-            result = train_image_classifier(
-                inputs,
-                [image["label"] for image in dataset.images],
-                classifier=model.classifier,
-                features=model.params["features"],
-                image_size=model.params["image_size"],
-                random_state=model.random_state,
-                on_progress=on_progress,
-            )
-            in_training = result.in_training
-        elif model.is_text:
-            frame = dataset_frame(model.dataset)
-            inputs = frame[model.text_column]
-            result = train_text_classifier(
-                frame[model.text_column],
-                frame[model.target],
-                classifier=model.classifier,
-                char_ngrams=bool(model.params.get("char_ngrams")),
-                random_state=model.random_state,
-                on_progress=on_progress,
-                target=model.target,
-            )
-            in_training = result.in_training
-        else:
-            frame = dataset_frame(model.dataset)
-            inputs = frame[list(model.features)]
-            result = _train_table(model, frame, on_progress)
-            in_training = frame.index.isin(result.train_frame.index)
-    except (TableError, ImageTrainingError) as error:
-        raise JobError(str(error)) from error
-    folder = Path("models") / str(model.pk)
-    absolute = Path(settings.MEDIA_ROOT) / folder
-    shutil.rmtree(absolute, ignore_errors=True)  # a re-run starts clean: one set of files
-    absolute.mkdir(parents=True)
-    joblib.dump(result.pipeline, absolute / "pipeline.joblib")
-    (absolute / "confusion.svg").write_bytes(
-        confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
-    )
-    probabilities = result.pipeline.predict_proba(inputs)
-    np.savez(
-        absolute / "rows.npz",
-        predictions=result.predictions,
-        truths=result.truths,
-        confidence=probabilities.max(axis=1),
-        in_training=in_training,
-    )
-    return {
-        "artifact": str(folder),
-        "class_names": list(result.class_names),
-        "metrics": result.metrics,
-        "training_seconds": time.perf_counter() - started,
-    }
-
-
-def _train_table(model: TrainedModel, frame: pd.DataFrame, on_progress: ProgressReporter) -> Any:
-    return train_classifier(
-        frame,
-        target=model.target,
-        features=model.features,
-        numeric=model.numeric,
-        categorical=model.categorical,
-        classifier=model.classifier,
-        params=model.params,
-        random_state=model.random_state,
-        on_progress=on_progress,
-    )
 
 
 @dataclass(frozen=True)

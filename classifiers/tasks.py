@@ -2,7 +2,7 @@ from celery import shared_task
 
 from jobs.services import job_run
 
-from . import services
+from . import runs, services
 from .models import Dataset, TrainedModel
 
 
@@ -13,4 +13,4 @@ def profile_dataset(dataset_id: int) -> None:
 
 @shared_task(name="classifiers.train_model")
 def train_model(model_id: int) -> None:
-    job_run(model=TrainedModel, pk=model_id, work=services.model_train)
+    job_run(model=TrainedModel, pk=model_id, work=runs.model_train)

@@ -12,11 +12,11 @@ from explanations.models import Explanation
 from jobs.views import job_status_response
 
 from . import selectors, services
+from .catalogue import CLASSIFIER_CARDS
 from .demos import DEMOS
 from .forms import ColumnRolesForm, ImageTrainForm, TrainForm, UploadForm
 from .models import DatasetKind
 from .tabular.profiling import describe_kind
-from .tabular.training import CLASSIFIER_CARDS
 
 
 def home(request: HttpRequest) -> HttpResponse:

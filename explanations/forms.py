@@ -4,7 +4,7 @@ from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
 from classifiers.services import dataset_frame
 
-from .engine.lime_tabular import DISCRETIZERS
+from .engine.choices import DISCRETIZERS
 from .services import LIMITS
 
 DISCRETIZER_LABELS = {

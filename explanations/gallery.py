@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
+from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
 from jobs.services import job_run
 
-from . import services
+from . import runs, services
 from .models import Diagnosis, Explanation, ShareLink
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def gallery_load() -> int:
             text_column=demo.text_column,
             dispatch=False,
         )
-        job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
         model.refresh_from_db()
         if not model.succeeded:
             logger.warning("Demo %s did not train: %s", item.slug, model.message)
@@ -83,10 +84,10 @@ def gallery_load() -> int:
                 segmenter="slic",  # images only: on small pictures quickshift finds few regions
                 dispatch=False,
             )
-            job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+            job_run(model=Explanation, pk=explanation.pk, work=runs.explanation_run)
             diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
             if diagnosis is not None:
-                job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
+                job_run(model=Diagnosis, pk=diagnosis.pk, work=runs.diagnosis_run)
             explanation.refresh_from_db()
             if explanation.succeeded:
                 ShareLink.objects.create(explanation=explanation, created_by=owner, is_gallery=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 from django.conf import settings
 
 from .capabilities import Capabilities, capabilities_of
-from .engine.charts import rule_chart, weights_chart
 from .engine.confidence import wilson
 from .models import Explanation
 
@@ -196,6 +195,9 @@ def chart_path(explanation: Explanation) -> Path | None:
 
 def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
     """The explanation's picture as SVG or PNG: the rule for Anchors, else the chart of the stored weights."""
+    # Imported here: drawing needs matplotlib, which a web process loads only for an export, never at start.
+    from .engine.charts import rule_chart, weights_chart
+
     if capabilities_of(explanation).rule:
         rule = _rule(explanation.result)
         return rule_chart(

@@ -1,48 +1,26 @@
-"""Writes for explanations: request a job, and run it through the engine."""
+"""Writes for explanations that a web request makes: ask for a job, share a result.
+
+Running a job through the engine is in :mod:`explanations.runs`, which only the
+worker and the CLI import, so the web process never loads the explainers.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.quotas import QuotaError, check_job_quota
-from classifiers.demos import DEMOS
-from classifiers.images.demos import demo_images
 from classifiers.models import TrainedModel
-from classifiers.selectors import display_value
-from classifiers.services import dataset_frame, dataset_image, model_folder, model_pipeline, model_rows
-from jobs.services import JobError, ProgressReporter, job_dispatch
+from classifiers.services import dataset_frame, dataset_image
+from jobs.services import JobError, job_dispatch
 
-from . import trust
-from .engine.anchor_tabular import TabularAnchors
-from .engine.anchor_text import explain_text_anchor
-from .engine.charts import weights_chart
-from .engine.diagnostics import auto_samples as choose_num_samples
-from .engine.diagnostics import sp_lime_pick
-from .engine.kernel_shap import TabularShap
-from .engine.lime_image import (
-    SEGMENTERS,
-    boundaries_png,
-    explain_image,
-    heatmap_png,
-    overlay_png,
-    segments_png,
-    top_region_iou,
-)
-from .engine.lime_tabular import DISCRETIZERS, TabularLime
-from .engine.lime_text import explain_text
+from .engine.choices import DISCRETIZERS, SEGMENTERS
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
 
 LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
@@ -222,272 +200,6 @@ def explanation_instance(explanation: Explanation) -> pd.DataFrame | str | np.nd
     return pd.DataFrame(row).astype({name: frame[name].dtype for name in model.numeric})
 
 
-def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The explanation job: ask the model about similar cases, fit a surrogate or search a rule, draw."""
-    started = time.perf_counter()
-    model = explanation.model
-    on_progress(0, 0, "Loading the model")
-    pipeline = model_pipeline(model)
-    instance = explanation_instance(explanation)
-    kind = model_kind(model)
-    probabilities = pipeline.predict_proba(instance if kind == "table" else [instance])[0]
-    label = explanation.requested_label
-    if label is None or explanation.explainer == Explainer.ANCHOR:
-        label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction
-    run = _EXPLAINERS[explanation.explainer]
-    if kind not in run:
-        raise JobError(f"{explanation.get_explainer_display()} is not available for this kind of data; try LIME.")
-    result = run[kind](explanation, pipeline, instance, label, on_progress)
-    chart = ""
-    if result.get("weights"):
-        on_progress(1, 1, "Drawing the chart")
-        chart = str(Path("explanations") / str(explanation.pk) / "weights.svg")
-        absolute = Path(settings.MEDIA_ROOT) / chart
-        absolute.parent.mkdir(parents=True, exist_ok=True)
-        absolute.write_bytes(
-            weights_chart(
-                [(weight["condition"], weight["weight"]) for weight in result["weights"]],
-                title=model.class_names[label],
-            )
-        )
-    return {
-        "label": label,
-        "probabilities": [float(p) for p in probabilities],
-        "result": result,
-        "instance": _instance_display(explanation, instance),
-        "chart": chart,
-        "explaining_seconds": time.perf_counter() - started,
-    }
-
-
-def _instance_display(explanation: Explanation, instance: pd.DataFrame | str) -> dict[str, str]:
-    model = explanation.model
-    if model.is_image:
-        image = model.dataset.images[explanation.row_index]
-        return {"image": image["name"], "class": image["label"]}
-    if explanation.row_index is not None:
-        source = dataset_frame(model.dataset).iloc[explanation.row_index]
-        return {str(column): display_value(source[column]) for column in source.index}
-    if model.is_text:
-        return {model.text_column: instance}
-    return {name: display_value(instance.iloc[0][name]) for name in instance.columns}
-
-
-def model_kind(model: TrainedModel) -> str:
-    return "image" if model.is_image else "text" if model.is_text else "table"
-
-
-def _progress(on_progress: ProgressReporter, stage: str):
-    return lambda done, total, *rest: on_progress(done, total, rest[0] if rest else stage)
-
-
-def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
-    lime = tabular_lime_for(explanation.model, explanation.discretizer)
-    auto = None
-    if explanation.auto_samples:
-        on_progress(0, 0, "Finding how many similar cases give a steady answer")
-        auto = choose_num_samples(
-            lime, row.iloc[0], pipeline.predict_proba, label=label, num_features=explanation.num_features,
-            seeds=tuple(explanation.random_state + i for i in range(5)), kernel_width=explanation.kernel_width,
-        )  # fmt: skip
-        Explanation.objects.filter(pk=explanation.pk).update(num_samples=auto.num_samples)
-        explanation.num_samples = auto.num_samples
-    result = lime.explain(
-        row.iloc[0],
-        pipeline.predict_proba,
-        label=label,
-        num_samples=explanation.num_samples,
-        num_features=explanation.num_features,
-        kernel_width=explanation.kernel_width,
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Asking the model about similar cases"),
-    )
-    document = result.to_dict()
-    if auto is not None:
-        document["auto_samples"] = {"chosen": auto.num_samples, "reached": auto.reached, "tried": auto.tried}
-    return document
-
-
-def _lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
-    options = {"kernel_width": explanation.kernel_width} if explanation.kernel_width else {}
-    return explain_text(
-        text,
-        pipeline.predict_proba,
-        label=label,
-        num_samples=explanation.num_samples,
-        num_features=explanation.num_features,
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Asking the model about the text with words left out"),
-        **options,
-    ).to_dict()
-
-
-def _anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
-    anchors = tabular_anchors_for(explanation.model)
-    return anchors.explain(
-        row.iloc[0],
-        pipeline.predict_proba,
-        threshold=explanation.threshold,
-        max_anchor_size=explanation.max_anchor_size,
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Searching for a rule"),
-    ).to_dict()
-
-
-def _anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
-    corpus = dataset_frame(explanation.model.dataset)[explanation.model.text_column].dropna().astype(str)
-    return explain_text_anchor(
-        text,
-        pipeline.predict_proba,
-        threshold=explanation.threshold,
-        max_anchor_size=explanation.max_anchor_size,
-        corpus=list(corpus[:5000]),
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Searching for a rule"),
-    ).to_dict()
-
-
-def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, Any]:
-    result = explain_image(
-        image,
-        pipeline.predict_proba,
-        label=label,
-        method=explanation.segmenter,
-        segment_params=explanation.segment_params or None,
-        num_samples=explanation.num_samples,
-        # The default is grey, not each region's mean colour: a plain region equals its own mean,
-        # so hiding it with the mean changes nothing and LIME cannot see it (measured on the
-        # shapes demo: 11% of the top regions on the shape with the mean, 68% with grey).
-        hide_color=explanation.hide_color,
-        random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Asking the model about the image with regions hidden"),
-    )
-    folder = Path("explanations") / str(explanation.pk)
-    absolute = Path(settings.MEDIA_ROOT) / folder
-    absolute.mkdir(parents=True, exist_ok=True)
-    pictures = {
-        "overlay": overlay_png(image, result, top=explanation.top_segments),
-        "positive": overlay_png(image, result, top=explanation.top_segments, positive_only=True),
-        "boundaries": boundaries_png(image, result.segments),
-        "heatmap": heatmap_png(image, result),
-        "segments": segments_png(result.segments),
-    }
-    for name, content in pictures.items():
-        (absolute / f"{name}.png").write_bytes(content)
-    truth = demo_truth(explanation.model.dataset, explanation.row_index)
-    weights = [
-        {"segment": s, "feature": f"region {s}", "condition": f"region {s}", "weight": weight}
-        for s, weight in result.weights[: explanation.num_features]
-    ]
-    return {
-        **result.to_dict(),
-        "weights": weights,
-        "overlay_path": str(folder / "overlay.png"),
-        "segments_path": str(folder / "segments.png"),
-        "segmentation_seconds": result.segmentation_seconds,
-        "pictures": {name: str(folder / f"{name}.png") for name in pictures},
-        **({"iou": top_region_iou(result, truth, top=explanation.top_segments)} if truth is not None else {}),
-    }
-
-
-def demo_truth(dataset, index: int) -> np.ndarray | None:
-    """For the shapes demo only: the true region of the shape in one image, to score the explanation."""
-    if not (dataset.is_demo and dataset.name == DEMOS["shapes"].filename):
-        return None
-    demo = demo_images()
-    names = {demo.member(i): i for i in range(len(demo.labels))}
-    found = names.get(dataset.images[index]["name"])
-    return None if found is None else demo.masks[found]
-
-
-def _shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
-    return (
-        tabular_shap_for(explanation.model)
-        .explain(
-            row.iloc[0],
-            pipeline.predict_proba,
-            label=label,
-            num_features=explanation.num_features,
-            random_state=explanation.random_state,
-            on_progress=_progress(on_progress, "Asking the model about cases mixing this row with typical ones"),
-        )
-        .to_dict()
-    )
-
-
-# Keyed by the kind of model: "table", "text" or "image".
-_LIME = {"table": _lime_table, "text": _lime_text, "image": _lime_image}
-_ANCHOR = {"table": _anchor_table, "text": _anchor_text}
-_SHAP = {"table": _shap_table}
-_EXPLAINERS = {Explainer.LIME: _LIME, Explainer.ANCHOR: _ANCHOR, Explainer.SHAP: _SHAP}
-
-
-def _explainer_state(model: TrainedModel, name: str, build: Callable[[], Any]) -> Any:
-    """An explainer's per-model state: built once, kept beside the model, cached per process."""
-    path = model_folder(model) / f"{name}.joblib"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        joblib.dump(build(), partial)
-        partial.replace(path)  # atomic: a concurrent job never reads half a file
-    return _load_cached(str(path), path.stat().st_mtime)
-
-
-def _training_rows(model: TrainedModel) -> pd.DataFrame:
-    return dataset_frame(model.dataset)[model_rows(model).in_training][list(model.features)]
-
-
-def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
-    """LIME's training statistics, once per model and discretizer."""
-
-    def build() -> TabularLime:
-        in_training = model_rows(model).in_training
-        return TabularLime.fit(
-            _training_rows(model),
-            numeric=model.numeric,
-            categorical=model.categorical,
-            discretizer=discretizer,
-            labels=model_rows(model).truths[in_training],
-        )
-
-    return _explainer_state(model, f"lime-{discretizer}", build)
-
-
-def tabular_shap_for(model: TrainedModel) -> TabularShap:
-    """KernelSHAP's background of typical training rows, once per model."""
-    return _explainer_state(
-        model,
-        "shap",
-        lambda: TabularShap.fit(
-            _training_rows(model), numeric=model.numeric, categorical=model.categorical, random_state=model.random_state
-        ),
-    )
-
-
-def tabular_anchors_for(model: TrainedModel) -> TabularAnchors:
-    """Anchors' pool of rows, once per model.
-
-    The pool is every row of the file, held-out rows included: a rule's precision is then
-    what a person finds by filtering the file by it, and a model that memorised its
-    training rows is not flattered by them alone.
-    """
-    return _explainer_state(
-        model,
-        "anchors",
-        lambda: TabularAnchors.fit(
-            dataset_frame(model.dataset)[list(model.features)],
-            numeric=model.numeric,
-            categorical=model.categorical,
-            random_state=model.random_state,
-        ),
-    )
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path: str, mtime: float) -> Any:
-    # Only files this app wrote itself, under MEDIA_ROOT/models/: never a user's upload.
-    return joblib.load(path)
-
-
 def share_link_create(
     *,
     user: AbstractBaseUser,
@@ -528,39 +240,6 @@ def overview_request(*, model: TrainedModel, budget: int = 5, dispatch: bool = T
     return overview
 
 
-def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict[str, Any]:
-    """Explain a sample of rows, then pick the few whose reasons together cover the most."""
-    model = overview.model
-    pipeline = model_pipeline(model)
-    frame = dataset_frame(model.dataset)[list(model.features)]
-    rng = np.random.default_rng(overview.random_state)
-    rows = np.sort(rng.choice(len(frame), size=min(overview.candidates, len(frame)), replace=False))
-    lime = tabular_lime_for(model)
-    predictions = pipeline.predict_proba(frame.iloc[rows]).argmax(axis=1)
-    explained = []
-    for done, (row, label) in enumerate(zip(rows, predictions, strict=True)):
-        on_progress(done, len(rows), "Explaining a sample of rows")
-        result = lime.explain(
-            frame.iloc[int(row)], pipeline.predict_proba, label=int(label), num_samples=2000,
-            num_features=5, random_state=overview.random_state,
-        )  # fmt: skip
-        explained.append((int(row), int(label), result))
-    picks = sp_lime_pick([{w.feature: w.weight for w in r.weights} for _, _, r in explained], overview.budget)
-    return {
-        "result": {
-            "rows_explained": len(explained),
-            "picks": [
-                {
-                    "row": explained[i][0],
-                    "label": model.class_names[explained[i][1]],
-                    "weights": [w for w in explained[i][2].to_dict()["weights"]],
-                }
-                for i in picks
-            ],
-        }
-    }
-
-
 def diagnosis_request(*, explanation_id: int, dispatch: bool = True) -> Diagnosis | None:
     """After an explanation succeeded, queue its trust checks (once: safe under redelivery)."""
     explanation = Explanation.objects.select_related("model__dataset").get(pk=explanation_id)
@@ -572,22 +251,3 @@ def diagnosis_request(*, explanation_id: int, dispatch: bool = True) -> Diagnosi
         if created and dispatch:
             job_dispatch(job=diagnosis)
     return diagnosis
-
-
-def diagnosis_run(diagnosis: Diagnosis, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The trust-check job: stability, kernel width and deletion/insertion for a table row,
-    deletion/insertion over regions for an image."""
-    explanation = diagnosis.explanation
-    model = explanation.model
-    pipeline = model_pipeline(model)
-    instance = explanation_instance(explanation)
-    on_progress(0, 1, "Checking how far to trust it")
-    if model.is_image:
-        result = trust.diagnose_image(explanation, instance, pipeline.predict_proba)
-    else:
-        lime = tabular_lime_for(model, explanation.discretizer)
-        order = [weight["feature"] for weight in explanation.result["weights"]]
-        result = trust.diagnose_table(
-            explanation, lime, pipeline.predict_proba, instance.iloc[0], explanation.label, order
-        )
-    return {"result": result}

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from classifiers.tabular.training import CLASSIFIER_CARDS
+from classifiers.catalogue import CLASSIFIER_CARDS
 
 from . import presenters, selectors
 from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, exports_response, picture_response

@@ -2,21 +2,21 @@ from celery import shared_task
 
 from jobs.services import job_run
 
-from . import services
+from . import runs, services
 from .models import Diagnosis, Explanation, ModelOverview
 
 
 @shared_task(name="explanations.explain")
 def explain(explanation_id: int) -> None:
-    job_run(model=Explanation, pk=explanation_id, work=services.explanation_run)
+    job_run(model=Explanation, pk=explanation_id, work=runs.explanation_run)
     services.diagnosis_request(explanation_id=explanation_id)
 
 
 @shared_task(name="explanations.diagnose")
 def diagnose(diagnosis_id: int) -> None:
-    job_run(model=Diagnosis, pk=diagnosis_id, work=services.diagnosis_run)
+    job_run(model=Diagnosis, pk=diagnosis_id, work=runs.diagnosis_run)
 
 
 @shared_task(name="explanations.overview")
 def overview(overview_id: int) -> None:
-    job_run(model=ModelOverview, pk=overview_id, work=services.overview_run)
+    job_run(model=ModelOverview, pk=overview_id, work=runs.overview_run)

@@ -9,7 +9,7 @@ from classifiers.selectors import dataset_image_path, display_value, model_for_u
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 
-from . import exports, presenters, selectors, services, trust
+from . import exports, presenters, selectors, services
 from .capabilities import capabilities_of, what_if_feature
 from .forms import CustomValuesForm, ExplainForm
 from .models import Explainer
@@ -326,10 +326,7 @@ def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
     other = others.filter(pk=request.GET.get("other") or 0).first()
     if feature not in model.features:
         raise Http404("No such column.")
-    _, curves = trust.what_if(
-        model=model, row=services.explanation_instance(explanation), feature=feature,
-        label=explanation.label, other=other,
-    )  # fmt: skip
+    _, curves = _what_if(explanation, feature=feature, other=other)
     query = request.GET.copy()
     query["feature"] = feature
     context = {
@@ -343,6 +340,18 @@ def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_url": reverse("explanations:what_if_chart", args=[pk]) + "?" + query.urlencode(),
     }
     return render(request, "explanations/what_if_curve.html", context)
+
+
+def _what_if(explanation, *, feature: str, other) -> tuple[bytes, dict]:
+    """The what-if chart (SVG) and its numbers for this case, drawn on demand."""
+    # Imported here: the curves need the model and the engine (scikit-learn, SciPy, matplotlib),
+    # which a web process loads only when someone asks for this page, never at start.
+    from . import trust
+
+    return trust.what_if(
+        model=explanation.model, row=services.explanation_instance(explanation), feature=feature,
+        label=explanation.label, other=other,
+    )  # fmt: skip
 
 
 def _curve_rows(curves: dict) -> list[list[str]]:
@@ -365,8 +374,5 @@ def what_if_chart(request: HttpRequest, pk: int) -> HttpResponse:
     if not explanation.succeeded or not capabilities_of(explanation).what_if or feature not in model.features:
         raise Http404("No chart.")
     other = selectors.other_models_for(explanation).filter(pk=request.GET.get("other") or 0).first()
-    chart, _ = trust.what_if(
-        model=model, row=services.explanation_instance(explanation), feature=feature,
-        label=explanation.label, other=other,
-    )  # fmt: skip
+    chart, _ = _what_if(explanation, feature=feature, other=other)
     return HttpResponse(chart, content_type="image/svg+xml")

@@ -114,14 +114,14 @@ def make_dataset(risk_csv):
 @pytest.fixture
 def make_trained_model(make_dataset):
     """A model trained in this process through the same job code the worker runs."""
-    from classifiers import services
+    from classifiers import runs, services
     from classifiers.models import TrainedModel
     from jobs.services import job_run
 
     def make(owner, classifier: str = "random_forest", target: str = "risk"):
         dataset = make_dataset(owner)
         model = services.model_train_request(dataset=dataset, target=target, classifier=classifier, dispatch=False)
-        job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+        job_run(model=TrainedModel, pk=model.pk, work=runs.model_train)
         model.refresh_from_db()
         assert model.succeeded, model.message
         return model
@@ -131,16 +131,16 @@ def make_trained_model(make_dataset):
 
 @pytest.fixture
 def make_explanation():
-    from explanations import services
+    from explanations import runs, services
     from explanations.models import Diagnosis, Explanation
     from jobs.services import job_run
 
     def make(model, row: int = 0, **options):
         explanation = services.explanation_request(model=model, row_index=row, dispatch=False, **options)
-        job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+        job_run(model=Explanation, pk=explanation.pk, work=runs.explanation_run)
         diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
         if diagnosis is not None:  # the trust checks, as the worker runs them next
-            job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
+            job_run(model=Diagnosis, pk=diagnosis.pk, work=runs.diagnosis_run)
         explanation.refresh_from_db()
         assert explanation.succeeded, explanation.message
         return explanation

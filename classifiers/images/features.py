@@ -15,13 +15,10 @@ from PIL import Image
 from skimage.feature import hog
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..catalogue import IMAGE_FEATURES
+
 __all__ = ["IMAGE_FEATURES", "ImageFeatures", "as_image_batch", "resize_batch"]
 
-IMAGE_FEATURES: dict[str, str] = {
-    "raw": "Raw pixels — the colour of every pixel of a small copy of the image; it depends on where things are.",
-    "hog": "Shapes and edges (HOG) — which way the edges point in each small patch; colour is ignored.",
-    "color_histogram": "Colour histogram — how much of each colour the image holds, wherever it is.",
-}
 _HISTOGRAM_BINS = 16
 _HOG_CELL = 8
 

@@ -27,7 +27,8 @@ from threadpoolctl import threadpool_limits
 from classifiers.tabular.training import CalibratedSVC, classification_metrics
 from limelight.errors import InputError
 
-from .features import IMAGE_FEATURES, ImageFeatures
+from ..catalogue import IMAGE_CLASSIFIERS, IMAGE_FEATURES
+from .features import ImageFeatures
 
 __all__ = [
     "IMAGE_CLASSIFIERS",
@@ -38,12 +39,6 @@ __all__ = [
     "train_image_classifier",
 ]
 
-IMAGE_CLASSIFIERS: dict[str, str] = {
-    "logistic_regression": "Logistic regression",
-    "svm": "Support vector machine",
-    "random_forest": "Random forest",
-    "mlp": "Neural network (MLP)",
-}
 _NEEDS_SCALING = frozenset({"logistic_regression", "svm", "mlp"})
 _STAGES = 4
 # Predicting every image is done in chunks so a big upload never needs all

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 
 __all__ = ["DEMOS", "Demo", "demo_csv_bytes", "demo_frame"]
 
@@ -87,6 +86,9 @@ def demo_frame(slug: str) -> pd.DataFrame:
 
     Raises KeyError for an unknown slug.
     """
+    # Here, not at the top: DEMOS is listed on every dataset page, the bundled tables only built on demand.
+    from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+
     demo = DEMOS[slug]
     match slug:
         case "breast_cancer":

@@ -36,6 +36,7 @@ from classifiers.tabular.reading import TableError
 # say the same things in the same words and fill the same metrics page.
 from classifiers.tabular.training import CalibratedSVM, check_classes, classification_metrics
 
+from ..catalogue import TEXT_CLASSIFIERS
 from .tokens import WORD_PATTERN
 
 __all__ = [
@@ -46,12 +47,6 @@ __all__ = [
     "train_text_classifier",
 ]
 
-TEXT_CLASSIFIERS: dict[str, str] = {
-    "logistic_regression": "Logistic regression",
-    "naive_bayes": "Naive Bayes",
-    "svm": "Linear support vector machine",
-    "random_forest": "Random forest",
-}
 
 _MIN_ROWS = 10
 _STAGES = 4

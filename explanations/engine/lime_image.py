@@ -35,6 +35,8 @@ from scipy.ndimage import gaussian_filter
 from skimage.segmentation import felzenszwalb, find_boundaries, quickshift, slic
 from sklearn.linear_model import Ridge
 
+from .choices import HIDE_COLORS, SEGMENTERS
+
 __all__ = [
     "HIDE_COLORS",
     "SEGMENTERS",
@@ -49,8 +51,6 @@ __all__ = [
     "unchanged_segments",
 ]
 
-SEGMENTERS: tuple[str, ...] = ("quickshift", "slic", "felzenszwalb")
-HIDE_COLORS: tuple[str, ...] = ("mean", "grey", "black", "blur")
 # lime's defaults for quickshift; SLIC and Felzenszwalb as scikit-image's usual settings.
 _SEGMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "quickshift": {"kernel_size": 4, "max_dist": 200, "ratio": 0.2},

@@ -42,9 +42,10 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 from sklearn.tree import DecisionTreeClassifier
 
+from .choices import DISCRETIZERS
+
 __all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime", "TabularSamples"]
 
-DISCRETIZERS: tuple[str, ...] = ("quartile", "decile", "entropy", "none")
 _PERCENTILES = {"quartile": [25, 50, 75], "decile": list(range(10, 100, 10))}
 # lime's EntropyDiscretizer: a depth-3 tree gives at most 7 thresholds.
 _ENTROPY_DEPTH = 3

@@ -25,6 +25,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.models import Dataset, TrainedModel
 from explanations import services as explanation_services
@@ -109,7 +110,7 @@ def forest(owner, trees: int = 200, content: bytes | None = None) -> TrainedMode
         params={"n_estimators": trees},
         dispatch=False,
     )
-    job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.succeeded, model.message
     return model

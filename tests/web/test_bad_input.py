@@ -13,8 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.models import Dataset, TrainedModel
+from explanations import runs as explanation_runs
 from explanations import services as explanation_services
 from explanations.models import Explanation
 from jobs.limits import LimitedUploadHandler, OversizeUpload
@@ -134,13 +136,13 @@ def markup_explanation(user):
     model = classifier_services.model_train_request(
         dataset=dataset, target=MARKUP_TARGET, classifier="decision_tree", dispatch=False
     )
-    job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.succeeded, model.message
     explanation = explanation_services.explanation_request(
         model=model, row_index=int((frame[MARKUP_TARGET] == MARKUP_CLASS).idxmax()), dispatch=False
     )
-    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     explanation.refresh_from_db()
     assert explanation.succeeded, explanation.message
     assert MARKUP_CLASS in model.class_names
@@ -241,7 +243,7 @@ def test_overflow_and_infinity_cells_do_not_break_upload_or_training(logged_in, 
     assert response.status_code in (302, 400)
     if response.status_code == 302:
         model = TrainedModel.objects.get()
-        job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
         model.refresh_from_db()
         assert model.status == JobStatus.SUCCEEDED, model.message
 
@@ -267,7 +269,7 @@ def test_a_target_column_the_user_turns_off_gives_a_readable_refusal(logged_in, 
         assert TrainedModel.objects.count() == 0
     else:
         model = TrainedModel.objects.get()
-        job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
         model.refresh_from_db()
         assert model.is_finished and "Something went wrong" not in model.message
 
@@ -285,7 +287,7 @@ def test_a_model_whose_artifact_went_missing_shows_a_message_and_explaining_fail
     response = logged_in.post(reverse("explanations:request", args=[model.pk]), {"row": "3"})
     assert response.status_code == 302
     explanation = Explanation.objects.get()
-    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     explanation.refresh_from_db()
     assert (explanation.status, explanation.message) == (
         JobStatus.FAILED,

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
+from classifiers import runs as classifier_runs
 from classifiers import services
 from classifiers.images.demos import demo_archive_bytes, demo_images
 from classifiers.models import Dataset, TrainedModel
@@ -51,7 +52,7 @@ def image_model(shapes):
     model = services.model_train_request(
         dataset=shapes, target="class", classifier="logistic_regression", dispatch=False
     )
-    job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.succeeded, model.message
     return model

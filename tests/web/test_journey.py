@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
+from explanations import runs as explanation_runs
 from explanations.models import Explanation
 from jobs.models import JobStatus
 from tests.conftest import PASSWORD, csv_bytes, risk_table
@@ -161,10 +163,9 @@ def test_explain_request_then_result_page_shows_probabilities_chart_and_table(
     assert response.url == reverse("explanations:detail", args=[explanation.pk])
     assert (explanation.row_index, explanation.num_samples, explanation.random_state) == (7, 5000, 0)
 
-    from explanations import services
     from jobs.services import job_run
 
-    job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     explanation.refresh_from_db()
     page = logged_in.get(response.url)
     predicted = explanation.label_name
@@ -192,7 +193,7 @@ def test_a_failed_job_shows_its_message(logged_in, make_dataset, user):
     model = services.model_train_request(dataset=dataset, target="smoker", classifier="random_forest", dispatch=False)
     model.target = "risk"  # a target with one class: an expected problem, not a crash
     model.save()
-    job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.status == JobStatus.FAILED
     page = logged_in.get(reverse("classifiers:model", args=[model.pk]))

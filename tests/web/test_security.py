@@ -282,7 +282,7 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
                 found.setdefault(str(path.relative_to(ROOT)), []).append(f"{number}: {line.strip()}")
     joblib_loads = {name: lines for name, lines in found.items() if any("joblib.load(" in line for line in lines)}
     production = {name for name in joblib_loads if not name.startswith(("tests/", "bench/"))}
-    assert production == {"classifiers/services.py", "explanations/services.py"}, found
+    assert production == {"classifiers/services.py", "explanations/runs.py"}, found
     for name in production:
         text = (ROOT / name).read_text()
         # Exactly one call, inside `_load_cached`, fed only by paths built from model_folder().
@@ -308,7 +308,7 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
 
 def test_the_cached_loaders_read_only_under_media_models(settings, user, make_trained_model):
     from classifiers.services import model_pipeline
-    from explanations.services import tabular_lime_for
+    from explanations.runs import tabular_lime_for
 
     model = make_trained_model(user, classifier="decision_tree")
     root = (Path(settings.MEDIA_ROOT) / "models").resolve()

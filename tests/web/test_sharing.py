@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
 from explanations import services
 from explanations.exports import safe_cell
@@ -192,7 +193,7 @@ def test_exports_neutralise_formula_cells_and_keep_numbers(logged_in, make_datas
     model = classifier_services.model_train_request(
         dataset=dataset, target="risk", classifier="random_forest", dispatch=False
     )
-    job_run(model=Model, pk=model.pk, work=classifier_services.model_train)
+    job_run(model=Model, pk=model.pk, work=classifier_runs.model_train)
     explanation = make_explanation(Model.objects.get(pk=model.pk), row=0, num_features=4)
     response = logged_in.get(reverse("explanations:export", args=[explanation.pk, "csv"]))
     assert response["Content-Disposition"] == f'attachment; filename="limelight-explanation-{explanation.pk}.csv"'
@@ -236,7 +237,7 @@ def test_compare_explains_the_same_row_with_another_model(
     other = classifier_services.model_train_request(
         dataset=explanation.model.dataset, target="risk", classifier="logistic_regression", dispatch=False
     )
-    job_run(model=TrainedModel, pk=other.pk, work=classifier_services.model_train)
+    job_run(model=TrainedModel, pk=other.pk, work=classifier_runs.model_train)
     with django_capture_on_commit_callbacks(execute=False):
         response = logged_in.post(reverse("explanations:compare_request", args=[explanation.pk]), {"model": other.pk})
     second = Explanation.objects.exclude(pk=explanation.pk).get()

@@ -12,10 +12,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
+from classifiers import runs as classifier_runs
 from classifiers import services
 from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
 from classifiers.tabular.training import CLASSIFIERS
+from explanations import runs as explanation_runs
 from explanations.models import Explanation
 from jobs.models import JobStatus
 from jobs.services import job_run
@@ -179,7 +181,6 @@ def test_row_picker_filters_by_class_mistakes_and_search(logged_in, make_trained
 
 
 def test_any_class_can_be_explained(logged_in, make_trained_model, user, django_capture_on_commit_callbacks):
-    from explanations import services as explanation_services
 
     model = make_trained_model(user)
     with django_capture_on_commit_callbacks(execute=False):
@@ -187,7 +188,7 @@ def test_any_class_can_be_explained(logged_in, make_trained_model, user, django_
         logged_in.post(reverse("explanations:request", args=[model.pk]), {"row": "0", "label": "1"})
     first, second = Explanation.objects.order_by("pk")
     for explanation in (first, second):
-        job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+        job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
         explanation.refresh_from_db()
     assert (first.label, second.label) == (0, 1)
     # Two classes: what pushes toward one pushes away from the other, by the same amount.
@@ -204,7 +205,6 @@ def test_each_discretizer_explains_the_deciding_feature_first(make_trained_model
 
 
 def test_what_if_form_explains_the_users_own_values(logged_in, make_trained_model, user):
-    from explanations import services as explanation_services
 
     model = make_trained_model(user)
     url = reverse("explanations:what_if", args=[model.pk])
@@ -217,7 +217,7 @@ def test_what_if_form_explains_the_users_own_values(logged_in, make_trained_mode
     assert response.url == reverse("explanations:detail", args=[explanation.pk])
     assert explanation.row_index is None
     assert explanation.custom_values == {"age": 72.0, "weight": None, "smoker": "yes", "city": "Oslo"}
-    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     page = logged_in.get(response.url)
     assert "Why did the model predict this for your own values?" in page.text
     assert '<strong class="predicted">high</strong>' in page.text
@@ -236,7 +236,7 @@ def test_every_classifier_trains_and_is_explained_in_the_files_own_words(
 ):
     dataset = make_dataset(user)
     model = services.model_train_request(dataset=dataset, target="risk", classifier=classifier, dispatch=False)
-    job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.status == JobStatus.SUCCEEDED, model.message
     explanation = make_explanation(model, row=6, num_samples=1000)

@@ -9,11 +9,14 @@ import re
 
 import pandas as pd
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from classifiers import runs as classifier_runs
 from classifiers import services
 from classifiers.models import TrainedModel
 from classifiers.text.demos import text_demo_frame
-from django.core.management import call_command
-from django.urls import reverse
+from explanations import runs as explanation_runs
 from explanations.models import Explanation
 from jobs.services import job_run
 from tests.conftest import csv_bytes
@@ -25,7 +28,7 @@ POSITIVE = {"wonderful", "delightful", "great", "excellent", "superb", "charming
 
 def train(dataset, **options):
     model = services.model_train_request(dataset=dataset, dispatch=False, **options)
-    job_run(model=TrainedModel, pk=model.pk, work=services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.succeeded, model.message
     return model
@@ -121,13 +124,12 @@ def test_text_models_refuse_tabular_only_classifiers(user):
 
 
 def test_what_if_on_a_text_model_explains_typed_text(logged_in, text_model):
-    from explanations import services as explanation_services
 
     url = reverse("explanations:what_if", args=[text_model.pk])
     assert "<textarea" in logged_in.get(url).text
     logged_in.post(url, {"value_0": "The noodles were dreadful and the waiter was slow."})
     explanation = Explanation.objects.get()
-    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     explanation.refresh_from_db()
     assert explanation.label_name == "negative"
     assert explanation.result["weights"][0]["feature"] == "dreadful"
@@ -201,13 +203,12 @@ def test_a_rule_whose_interval_misses_the_threshold_falls_short_on_the_page(
 
 
 def test_lime_and_anchors_side_by_side(logged_in, make_trained_model, make_explanation, user):
-    from explanations import services as explanation_services
 
     first = make_explanation(make_trained_model(user), row=8)
     response = logged_in.post(reverse("explanations:pair_request", args=[first.pk]))
     second = Explanation.objects.exclude(pk=first.pk).get()
     assert (second.explainer, second.row_index) == ("anchor", 8)
-    job_run(model=Explanation, pk=second.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=second.pk, work=explanation_runs.explanation_run)
     page = logged_in.get(response.url)
     assert "What pushed the prediction" in page.text and "A rule that keeps this prediction" in page.text
 
@@ -245,7 +246,7 @@ def test_a_text_without_words_fails_with_the_engines_sentence(logged_in, text_mo
     explanation = explanation_services.explanation_request(
         model=text_model, custom_values={text_model.text_column: "!!! ??? :-)"}, explainer=explainer, dispatch=False
     )
-    job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
     explanation.refresh_from_db()
     assert explanation.status == "failed"
     assert explanation.message == "The text has no words to explain."

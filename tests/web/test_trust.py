@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from explanations import runs as explanation_runs
 from explanations import services
 from explanations.models import ModelOverview
 from jobs.services import job_run
@@ -54,7 +55,7 @@ def test_what_if_curve_marks_the_case_and_moves_with_the_deciding_feature(
 def test_model_overview_picks_representative_rows(logged_in, make_trained_model, user):
     model = make_trained_model(user)
     overview = services.overview_request(model=model, dispatch=False)
-    job_run(model=ModelOverview, pk=overview.pk, work=services.overview_run)
+    job_run(model=ModelOverview, pk=overview.pk, work=explanation_runs.overview_run)
     overview.refresh_from_db()
     picks = overview.result["picks"]
     assert 1 <= len(picks) <= 5
@@ -85,7 +86,7 @@ def test_kernel_shap_is_a_third_explainer_side_by_side_with_lime(logged_in, make
     lime = make_explanation(make_trained_model(user), row=3)
     response = logged_in.post(reverse("explanations:pair_request", args=[lime.pk]), {"explainer": "shap"})
     shap = Explanation.objects.exclude(pk=lime.pk).get()
-    job_run(model=Explanation, pk=shap.pk, work=services.explanation_run)
+    job_run(model=Explanation, pk=shap.pk, work=explanation_runs.explanation_run)
     shap.refresh_from_db()
     assert shap.result["weights"][0]["feature"] == "age"
     shap_age = shap.result["weights"][0]["weight"]

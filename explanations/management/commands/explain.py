@@ -19,9 +19,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
+from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.models import Classifier, Dataset, TrainedModel
-from explanations import services
+from explanations import runs, services
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
 from jobs.services import job_run
@@ -109,7 +110,7 @@ class Command(BaseCommand):
             )
         except classifier_services.UploadError as error:
             raise InputError(str(error)) from error
-        job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
         model.refresh_from_db()
         if not model.succeeded:
             raise InputError(f"training failed: {model.message}")
@@ -126,10 +127,10 @@ class Command(BaseCommand):
             )
         except services.RequestError as error:
             raise InputError(str(error)) from error
-        job_run(model=Explanation, pk=explanation.pk, work=services.explanation_run)
+        job_run(model=Explanation, pk=explanation.pk, work=runs.explanation_run)
         diagnosis = services.diagnosis_request(explanation_id=explanation.pk, dispatch=False)
         if diagnosis is not None:
-            job_run(model=Diagnosis, pk=diagnosis.pk, work=services.diagnosis_run)
+            job_run(model=Diagnosis, pk=diagnosis.pk, work=runs.diagnosis_run)
         explanation.refresh_from_db()
         if not explanation.succeeded:
             raise InputError(f"explanation failed: {explanation.message}")

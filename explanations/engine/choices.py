@@ -1,0 +1,14 @@
+"""The names of the explainers' options, in a module that imports nothing heavy.
+
+Forms and request checks in the web process validate against these without
+loading SciPy, scikit-learn or scikit-image; the explainers import them from
+here so each list lives in one place.
+"""
+
+__all__ = ["DISCRETIZERS", "HIDE_COLORS", "SEGMENTERS"]
+
+# How tabular LIME splits a number into ranges (see lime_tabular).
+DISCRETIZERS: tuple[str, ...] = ("quartile", "decile", "entropy", "none")
+# How image LIME cuts a picture into regions, and how it hides one (see lime_image).
+SEGMENTERS: tuple[str, ...] = ("quickshift", "slic", "felzenszwalb")
+HIDE_COLORS: tuple[str, ...] = ("mean", "grey", "black", "blur")
