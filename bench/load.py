@@ -79,8 +79,10 @@ def prepare(log_: Callable[[str], None]) -> dict[str, Any]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from classifiers import runs as classifier_runs
     from classifiers import services as classifier_services
     from classifiers.models import TrainedModel
+    from explanations import runs as explanation_runs
     from explanations import services as explanation_services
     from explanations.models import Explanation, ShareLink
     from jobs.services import job_run
@@ -96,13 +98,13 @@ def prepare(log_: Callable[[str], None]) -> dict[str, Any]:
     model = classifier_services.model_train_request(
         dataset=dataset, target=target, classifier="random_forest", dispatch=False
     )
-    job_run(model=TrainedModel, pk=model.pk, work=classifier_services.model_train)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     assert model.succeeded, model.message
     explanations = []
     for row in range(3):
         explanation = explanation_services.explanation_request(model=model, row_index=row, dispatch=False)
-        job_run(model=Explanation, pk=explanation.pk, work=explanation_services.explanation_run)
+        job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
         explanations.append(explanation.pk)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
