@@ -39,16 +39,33 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
-from sklearn.tree import DecisionTreeClassifier
 
 from .choices import DISCRETIZERS
+from .tabular_statistics import (
+    CategoricalStats,
+    NumericStats,
+    NumericTable,
+    as_slice,
+    categorical_stats,
+    category_text,
+    draw_index,
+    fmt_number,
+    is_missing,
+    numeric_condition,
+    numeric_stats,
+)
+from .weighted_ridge import WeightedGram, weighted_r2
 
 __all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime", "TabularSamples"]
 
-_PERCENTILES = {"quartile": [25, 50, 75], "decile": list(range(10, 100, 10))}
-# lime's EntropyDiscretizer: a depth-3 tree gives at most 7 thresholds.
-_ENTROPY_DEPTH = 3
+# Explainers stored with joblib before the statistics moved to tabular_statistics
+# name these classes under this module; the anchors and KernelSHAP modules import
+# the two helpers from here.
+_NumericStats = NumericStats
+_CategoricalStats = CategoricalStats
+_is_missing = is_missing
+_category = category_text
+
 # Keeps ndtri away from +-inf when a uniform draw is exactly 0.
 _TINY = 1e-12
 
@@ -113,198 +130,6 @@ class TabularSamples:
     continuous: bool
 
 
-@dataclass(frozen=True)
-class _NumericStats:
-    """Quartile bins of one numeric column (plus a missing bin if needed).
-
-    Bin ``k < len(edges) + 1`` is ``np.searchsorted(edges, x, side='left') == k``;
-    if ``has_missing`` the last bin (index ``len(edges) + 1``) is "missing".
-    Per-bin arrays have one entry per bin; empty bins have NaN statistics and
-    frequency 0, so they are never drawn.
-    """
-
-    edges: np.ndarray
-    has_missing: bool
-    freqs: np.ndarray
-    means: np.ndarray
-    stds: np.ndarray
-    mins: np.ndarray
-    maxs: np.ndarray
-
-    @property
-    def n_bins(self) -> int:
-        return len(self.freqs)
-
-    @property
-    def missing_bin(self) -> int:
-        return len(self.edges) + 1 if self.has_missing else -1
-
-    def bin_of(self, value: float) -> int:
-        if math.isnan(value):
-            # A missing value in a column that had none in training: no
-            # training bin matches, so the feature is "on" only for the
-            # instance itself (a bin index nothing is ever drawn into).
-            return self.missing_bin if self.has_missing else self.n_bins
-        return int(np.searchsorted(self.edges, value, side="left"))
-
-
-@dataclass(frozen=True)
-class _CategoricalStats:
-    values: tuple  # observed values; missing is represented by None
-    freqs: np.ndarray
-
-    def index_of(self, value: object) -> int:
-        key = None if _is_missing(value) else value
-        for i, v in enumerate(self.values):
-            if v == key and (v is None) == (key is None):
-                return i
-        return len(self.values)  # unseen value: never drawn
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def _edges(present: np.ndarray, discretizer: str, labels: np.ndarray | None) -> np.ndarray:
-    """Sorted unique bin edges of one feature's present values."""
-    if not len(present) or discretizer == "none":
-        # "none": a single bin holds every present value, so its mean and std
-        # are the feature's, which is what the normal sampling needs.
-        return np.empty(0)
-    if discretizer == "entropy":
-        assert labels is not None
-        tree = DecisionTreeClassifier(criterion="entropy", max_depth=_ENTROPY_DEPTH, random_state=0)
-        tree.fit(present.reshape(-1, 1), labels)
-        thresholds = tree.tree_.threshold[tree.tree_.children_left > -1]
-        # A feature the labels do not depend on gives no split; lime then
-        # falls back to the median.
-        return np.unique(thresholds) if len(thresholds) else np.unique(np.median(present))
-    return np.unique(np.percentile(present, _PERCENTILES[discretizer]))
-
-
-def _numeric_stats(column: pd.Series, discretizer: str = "quartile", labels: np.ndarray | None = None) -> _NumericStats:
-    x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-    n = len(x)
-    present_mask = ~np.isnan(x)
-    present = x[present_mask]
-    has_missing = len(present) < n
-    edges = _edges(present, discretizer, None if labels is None else labels[present_mask])
-    n_value_bins = len(edges) + 1
-    bins = np.searchsorted(edges, present, side="left")
-    size = n_value_bins + int(has_missing)
-    freqs = np.zeros(size)
-    means = np.full(size, np.nan)
-    stds = np.full(size, np.nan)
-    mins = np.full(size, np.nan)
-    maxs = np.full(size, np.nan)
-    for k in range(n_value_bins):
-        sel = present[bins == k]
-        if len(sel):
-            freqs[k] = len(sel) / n
-            means[k] = sel.mean()
-            stds[k] = sel.std()
-            mins[k] = sel.min()
-            maxs[k] = sel.max()
-    if has_missing:
-        freqs[-1] = (n - len(present)) / n
-    return _NumericStats(edges, has_missing, freqs, means, stds, mins, maxs)
-
-
-def _categorical_stats(column: pd.Series) -> _CategoricalStats:
-    counts = column.value_counts(dropna=False, sort=False)
-    items = [(None if _is_missing(v) else v, int(c)) for v, c in counts.items()]
-    # Deterministic order: by value text, missing last.
-    items.sort(key=lambda vc: (vc[0] is None, "" if vc[0] is None else str(vc[0])))
-    values = tuple(v for v, _ in items)
-    freqs = np.array([c for _, c in items], dtype=np.float64)
-    return _CategoricalStats(values, freqs / freqs.sum())
-
-
-def _draw(freqs: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Indices drawn with probabilities ``freqs`` from uniforms ``u``."""
-    cum = np.cumsum(freqs)
-    cum /= cum[-1]
-    idx = np.searchsorted(cum, u, side="right")
-    return np.minimum(idx, len(freqs) - 1)
-
-
-@dataclass(frozen=True, eq=False)
-class _WeightedGram:
-    """The normal equations of a weighted ridge with an intercept, built once.
-
-    Reproduces ``sklearn.linear_model.Ridge(alpha, fit_intercept=True)``
-    fitted with ``sample_weight`` (its dense Cholesky path): centre ``X`` and
-    ``y`` on their weighted means, scale the rows by ``sqrt(w)``, and solve
-    ``(Xc' W Xc + alpha I) coef = Xc' W yc``; ``intercept = y_mean - x_mean @ coef``.
-    Fitting on a subset of the columns with the same weights only needs the
-    matching sub-block, so both of LIME's ridges share one Gram matrix. This
-    skips scikit-learn's per-fit input validation and copies, which cost more
-    than the algebra at LIME's sizes.
-    """
-
-    gram: np.ndarray  # Xc' W Xc
-    xy: np.ndarray  # Xc' W yc
-    x_mean: np.ndarray
-    y_mean: float
-
-    @classmethod
-    def build(cls, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> _WeightedGram:
-        sw = np.asarray(sample_weight, dtype=np.float64)
-        total = sw.sum()
-        x_mean = (sw @ X) / total
-        y_mean = float(np.average(y, weights=sw))  # as scikit-learn, so constant y centres to exact zeros
-        root = np.sqrt(sw)
-        xw = X - x_mean
-        xw *= root[:, None]
-        yw = (y - y_mean) * root
-        return cls(xw.T @ xw, xw.T @ yw, x_mean, y_mean)
-
-    def solve(self, alpha: float, columns: np.ndarray | None = None) -> np.ndarray:
-        """Ridge coefficients on all columns, or on ``columns`` (in that order)."""
-        if columns is None:
-            a, b = self.gram.copy(), self.xy
-        else:
-            a, b = self.gram[np.ix_(columns, columns)], self.xy[columns]
-        a.flat[:: len(a) + 1] += alpha
-        return np.linalg.solve(a, b)
-
-    def intercept(self, coef: np.ndarray, columns: np.ndarray | None = None) -> float:
-        x_mean = self.x_mean if columns is None else self.x_mean[columns]
-        return float(self.y_mean - x_mean @ coef)
-
-
-def _weighted_ridge(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
-    """``(coef, intercept)`` of ``Ridge(alpha, fit_intercept=True).fit(X, y, sample_weight)``."""
-    gram = _WeightedGram.build(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64), sample_weight)
-    coef = gram.solve(alpha)
-    return coef, gram.intercept(coef)
-
-
-def _weighted_r2(y: np.ndarray, predicted: np.ndarray, sample_weight: np.ndarray, y_mean: float | None = None) -> float:
-    """scikit-learn's ``r2_score(y, predicted, sample_weight=...)`` (``force_finite=True``).
-
-    ``y_mean`` is the weighted mean of ``y`` if already known.
-    """
-    if y_mean is None:
-        y_mean = float(np.average(y, weights=sample_weight))
-    numerator = float(sample_weight @ (y - predicted) ** 2)
-    denominator = float(sample_weight @ (y - y_mean) ** 2)
-    if numerator == 0.0:
-        return 1.0  # perfect predictions, even for a constant y
-    if denominator == 0.0:
-        return 0.0  # a constant y predicted imperfectly: scikit-learn's convention
-    return 1.0 - numerator / denominator
-
-
 class TabularLime:
     """Training statistics for tabular LIME; build once per model with :meth:`fit`."""
 
@@ -316,8 +141,8 @@ class TabularLime:
         self,
         columns: Sequence[str],
         dtypes: Mapping[str, object],
-        numeric: Mapping[str, _NumericStats],
-        categorical: Mapping[str, _CategoricalStats],
+        numeric: Mapping[str, NumericStats],
+        categorical: Mapping[str, CategoricalStats],
         discretizer: str = "quartile",
     ) -> None:
         if discretizer not in DISCRETIZERS:
@@ -368,8 +193,8 @@ class TabularLime:
         return cls(
             columns=[str(c) for c in frame.columns],
             dtypes={c: frame[c].dtype for c in frame.columns},
-            numeric={c: _numeric_stats(frame[c], discretizer, labels) for c in numeric},
-            categorical={c: _categorical_stats(frame[c]) for c in categorical},
+            numeric={c: numeric_stats(frame[c], discretizer, labels) for c in numeric},
+            categorical={c: categorical_stats(frame[c]) for c in categorical},
             discretizer=discretizer,
         )
 
@@ -463,9 +288,9 @@ class TabularLime:
 
         # Numeric features, all at once. A run of adjacent columns (the usual
         # case) is a slice, so reading and writing them copies nothing.
-        num_pos = _as_slice([self.columns.index(c) for c in table.columns])
+        num_pos = as_slice([self.columns.index(c) for c in table.columns])
         x0 = np.array(
-            [np.nan if _is_missing(row[c]) else float(row[c]) for c in table.columns],
+            [np.nan if is_missing(row[c]) else float(row[c]) for c in table.columns],
             dtype=np.float64,
         )
         b0 = np.array(
@@ -482,10 +307,10 @@ class TabularLime:
             numeric_values[1:] = table.normal(drawn, np.clip(u_vals, _TINY, 1.0 - _TINY))
             z[:, num_pos] = table.standardise(numeric_values)
             for c, v in zip(table.columns, x0, strict=True):
-                conditions[c] = f"{c} is missing" if math.isnan(v) else f"{c} ({_fmt(v)})"
+                conditions[c] = f"{c} is missing" if math.isnan(v) else f"{c} ({fmt_number(v)})"
         else:
             for c, b in zip(table.columns, b0, strict=True):
-                conditions[c] = _numeric_condition(c, self.numeric[c], int(b))
+                conditions[c] = numeric_condition(c, self.numeric[c], int(b))
             if isinstance(num_pos, slice):
                 np.equal(drawn, b0, out=z[1:, num_pos])
             else:
@@ -500,14 +325,14 @@ class TabularLime:
             value = row[col]
             stats = self.categorical[col]
             c0 = stats.index_of(value)
-            picks = _draw(stats.freqs, u_bins[:, j])
+            picks = draw_index(stats.freqs, u_bins[:, j])
             z[1:, j] = picks == c0
             lookup = np.array([np.nan if v is None else v for v in stats.values], dtype=object)
             values = np.empty(n, dtype=object)
-            values[0] = np.nan if _is_missing(value) else value
+            values[0] = np.nan if is_missing(value) else value
             values[1:] = lookup[picks]
             sampled[col] = values
-            conditions[col] = f"{col} is missing" if _is_missing(value) else f"{col} = {_category(value)}"
+            conditions[col] = f"{col} is missing" if is_missing(value) else f"{col} = {category_text(value)}"
 
         frame = self._sample_frame(numeric_values, sampled)
         return TabularSamples(z=z, frame=frame, conditions=conditions, continuous=continuous)
@@ -552,14 +377,14 @@ class TabularLime:
         # Both ridges (lime's: a nearly unregularised one ranks the features,
         # Ridge(alpha=1) on the selected ones is reported) share the weighted,
         # centred Gram matrix: the second is a sub-block of the first.
-        gram = _WeightedGram.build(z, y, sample_weight)
+        gram = WeightedGram.build(z, y, sample_weight)
         selection = gram.solve(_SELECTION_ALPHA)
         # Stable sort: ties keep column order, so results are deterministic.
         used = np.argsort(-np.abs(selection), kind="stable")[:k]
 
         coef = gram.solve(_SURROGATE_ALPHA, used)
         intercept = gram.intercept(coef, used)
-        score = _weighted_r2(y, z[:, used] @ coef + intercept, sample_weight, gram.y_mean)
+        score = weighted_r2(y, z[:, used] @ coef + intercept, sample_weight, gram.y_mean)
         # In the binary representation the instance is all ones.
         local_prediction = float(intercept + (coef @ z[0, used] if continuous else coef.sum()))
 
@@ -603,13 +428,13 @@ class TabularLime:
         return frame
 
     @property
-    def _numeric_table(self) -> _NumericTable:
+    def _numeric_table(self) -> NumericTable:
         # Derived from the per-feature statistics; built on first use so that
         # pickles stay small and older pickles keep working.
         table = self.__dict__.get("_table")
         if table is None:
             numeric_cols = [c for c in self.columns if c in self.numeric]
-            table = _NumericTable.build(numeric_cols, [self.numeric[c] for c in numeric_cols])
+            table = NumericTable.build(numeric_cols, [self.numeric[c] for c in numeric_cols])
             self._table = table
         return table
 
@@ -617,136 +442,3 @@ class TabularLime:
         state = dict(self.__dict__)
         state.pop("_table", None)
         return state
-
-
-@dataclass(frozen=True)
-class _NumericTable:
-    """Per-bin statistics of all numeric features padded into 2-D arrays.
-
-    Row ``j`` is feature ``columns[j]``; column ``k`` its bin ``k``. ``cum`` is
-    the cumulative bin frequency (padding is +inf, never reached). ``fa`` and
-    ``fb`` are the standard normal CDF at the bin's standardised [min, max],
-    so sampling inside a bin needs a single ``ndtri`` per value.
-    """
-
-    columns: list[str]
-    cum: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    fa: np.ndarray
-    fb: np.ndarray
-    span: np.ndarray  # fb - fa
-
-    @classmethod
-    def build(cls, columns: list[str], stats: list[_NumericStats]) -> _NumericTable:
-        width = max((s.n_bins for s in stats), default=1)
-        shape = (len(stats), width)
-        cum = np.full(shape, np.inf)
-        mean, lo, hi = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-        std = np.zeros(shape)
-        fa, fb = np.full(shape, 0.5), np.full(shape, 0.5)
-        for j, st in enumerate(stats):
-            k = st.n_bins
-            c = np.cumsum(st.freqs)
-            cum[j, :k] = c / c[-1]
-            cum[j, k - 1] = np.inf  # the last bin takes everything left
-            mean[j, :k], lo[j, :k], hi[j, :k] = st.means, st.mins, st.maxs
-            spread = st.stds > 0  # NaN (empty or missing bin) compares False
-            std[j, :k] = np.where(spread, st.stds, 0.0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fa[j, :k] = np.where(spread, ndtr((st.mins - st.means) / st.stds), 0.5)
-                fb[j, :k] = np.where(spread, ndtr((st.maxs - st.means) / st.stds), 0.5)
-        return cls(columns, cum, mean, std, lo, hi, fa, fb, fb - fa)
-
-    def draw(self, u: np.ndarray) -> np.ndarray:
-        """Bin index per (sample, feature): how many cumulative edges ``u`` passed."""
-        # A few whole-matrix comparisons (one per bin) beat a reduction over a
-        # tiny trailing axis.
-        bins = np.zeros(u.shape, dtype=np.intp)
-        passed = np.empty(u.shape, dtype=bool)
-        for k in range(self.cum.shape[1] - 1):
-            bins += np.greater_equal(u, self.cum[:, k], out=passed)
-        return bins
-
-    def normal(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Values from each feature's untruncated normal(mean, std); NaN in the missing bin.
-
-        Only for statistics without edges, where bin 0 holds every present
-        value (so its mean and std are the feature's) and bin 1 is "missing".
-        """
-        flat = bins + np.arange(len(self.columns)) * self.cum.shape[1]
-        return self.mean.ravel()[flat] + self.std.ravel()[flat] * ndtri(u)
-
-    def standardise(self, values: np.ndarray) -> np.ndarray:
-        """``(x - mean) / std`` per feature, from bin 0's statistics; missing counts as the mean.
-
-        A feature without spread is divided by 1, as scikit-learn's
-        StandardScaler (which lime uses) does.
-        """
-        mean, std = self.mean[:, 0], self.std[:, 0]
-        scaled = (values - mean) / np.where(std > 0, std, 1.0)
-        return np.where(np.isnan(scaled), 0.0, scaled)
-
-    def undiscretize(
-        self, bins: np.ndarray, u: np.ndarray, *, out: np.ndarray | None = None, overwrite_bins: bool = False
-    ) -> np.ndarray:
-        """Values from each bin's normal(mean, std) truncated to [min, max].
-
-        Inverse-CDF sampling for all cells at once:
-        ``x = mean + std * ndtri(Fa + u (Fb - Fa))``. A bin with std 0 gives
-        ``Fa = Fb = 0.5`` and so exactly its mean; the missing bin gives NaN.
-
-        Computed in ``out`` (if given) with one scratch array: a fresh
-        5000 x d temporary costs more in page faults than its arithmetic.
-        ``overwrite_bins`` lets it reuse ``bins`` for the flat indices.
-        """
-        flat = np.add(bins, np.arange(len(self.columns)) * self.cum.shape[1], out=bins if overwrite_bins else None)
-        x = np.empty(bins.shape) if out is None else out
-        scratch = np.empty(bins.shape)
-
-        def per_cell(table: np.ndarray, dest: np.ndarray) -> np.ndarray:
-            return np.take(table.ravel(), flat, out=dest, mode="clip")  # indices are in range
-
-        # Same operations, in the same order, as mean + std * ndtri(fa + u * (fb - fa)).
-        np.multiply(u, per_cell(self.span, x), out=x)
-        x += per_cell(self.fa, scratch)
-        ndtri(x, out=x)
-        x *= per_cell(self.std, scratch)
-        x += per_cell(self.mean, scratch)
-        # np.clip(x, lo, hi) is maximum, then minimum.
-        np.maximum(x, per_cell(self.lo, scratch), out=x)
-        np.minimum(x, per_cell(self.hi, scratch), out=x)
-        return x
-
-
-def _as_slice(positions: list[int]) -> slice | list[int]:
-    """``positions`` as a slice if they are consecutive (a view, not a copy, when indexing)."""
-    if not positions:
-        return slice(0, 0)
-    if positions == list(range(positions[0], positions[0] + len(positions))):
-        return slice(positions[0], positions[0] + len(positions))
-    return positions
-
-
-def _category(value: object) -> str:
-    """A category as the file writes it: a code stored as 1.0 reads "1"."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _numeric_condition(col: str, stats: _NumericStats, b: int) -> str:
-    if b == stats.missing_bin or b >= len(stats.edges) + 1:
-        # The missing bin, or a missing instance value unseen in training.
-        return f"{col} is missing"
-    edges = stats.edges
-    if len(edges) == 0:
-        # Every training value was missing; nothing to compare with.
-        return f"{col} is not missing"
-    if b == 0:
-        return f"{col} <= {_fmt(edges[0])}"
-    if b == len(edges):
-        return f"{col} > {_fmt(edges[-1])}"
-    return f"{_fmt(edges[b - 1])} < {col} <= {_fmt(edges[b])}"

@@ -8,7 +8,8 @@ import pytest
 from sklearn.linear_model import Ridge
 from sklearn.metrics import r2_score
 
-from explanations.engine.lime_tabular import TabularLime, _weighted_r2, _weighted_ridge
+from explanations.engine.lime_tabular import TabularLime
+from explanations.engine.weighted_ridge import weighted_r2, weighted_ridge
 
 pytestmark = pytest.mark.unit
 
@@ -29,21 +30,21 @@ def test_weighted_ridge_equals_sklearn_ridge(seed: int, n: int, d: int, binary: 
     X, y, weights = _weighted_data(seed, n, d, binary)
     reference = Ridge(alpha=alpha, fit_intercept=True).fit(X, y, sample_weight=weights)
 
-    coef, intercept = _weighted_ridge(X, y, weights, alpha)
+    coef, intercept = weighted_ridge(X, y, weights, alpha)
 
     np.testing.assert_allclose(coef, reference.coef_, rtol=0, atol=TOL)
     assert intercept == pytest.approx(reference.intercept_, abs=TOL)
     predicted = X @ coef + intercept
     expected_score = reference.score(X, y, sample_weight=weights)
-    assert _weighted_r2(y, predicted, weights) == pytest.approx(expected_score, abs=TOL)
+    assert weighted_r2(y, predicted, weights) == pytest.approx(expected_score, abs=TOL)
 
 
 def test_weighted_r2_follows_sklearn_for_constant_targets() -> None:
     y = np.full(50, 0.75)
     weights = np.linspace(0.1, 1.0, 50)
-    assert _weighted_r2(y, y.copy(), weights) == r2_score(y, y, sample_weight=weights) == 1.0
+    assert weighted_r2(y, y.copy(), weights) == r2_score(y, y, sample_weight=weights) == 1.0
     off = y + 0.1
-    assert _weighted_r2(y, off, weights) == r2_score(y, off, sample_weight=weights) == 0.0
+    assert weighted_r2(y, off, weights) == r2_score(y, off, sample_weight=weights) == 0.0
 
 
 def _sklearn_surrogate(z: np.ndarray, y: np.ndarray, weights: np.ndarray, k: int) -> tuple[list[int], Ridge, float]:

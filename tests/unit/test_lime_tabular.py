@@ -1,6 +1,8 @@
+import base64
 import io
 import math
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -479,6 +481,43 @@ def test_discretizer_survives_joblib_and_old_pickles_default_to_quartile(seven_f
 
     assert restored.discretizer == "decile"
     assert old.discretizer == "quartile"
+
+
+# An explainer pickled before the per-column statistics moved out of
+# lime_tabular.py: its bins are ``explanations.engine.lime_tabular._NumericStats``
+# and ``._CategoricalStats``, the names stored explainers on users' disks use.
+# Fitted on the frame of the test below.
+_PICKLED_BEFORE_THE_SPLIT = """
+gASViAMAAAAAAACMIGV4cGxhbmF0aW9ucy5lbmdpbmUubGltZV90YWJ1bGFylIwLVGFidWxhckxpbWWUk5QpgZR9lCiMB2NvbHVt
+bnOUXZQojANhZ2WUjARwbGFulGWMBmR0eXBlc5R9lChoB4wFbnVtcHmUjAVkdHlwZZSTlIwCZjiUiYiHlFKUKEsDjAE8lE5OTkr/
+////Sv////9LAHSUYmgIaA2MAmk4lImIh5RSlChLA2gRTk5OSv////9K/////0sAdJRidYwHbnVtZXJpY5R9lGgHaACMDV9OdW1l
+cmljU3RhdHOUk5QpgZR9lCiMBWVkZ2VzlIwWbnVtcHkuX2NvcmUubXVsdGlhcnJheZSMDF9yZWNvbnN0cnVjdJSTlGgLjAduZGFy
+cmF5lJOUSwCFlEMBYpSHlFKUKEsBSwOFlGgQiUMYAAAAAAAAPkAAAAAAAIBBQAAAAAAAAElAlHSUYowLaGFzX21pc3NpbmeUiIwF
+ZnJlcXOUaCBoIksAhZRoJIeUUpQoSwFLBYWUaBCJQyhVVVVVVVXVP1VVVVVVVcU/VVVVVVVVxT9VVVVVVVXFP1VVVVVVVcU/lHSU
+YowFbWVhbnOUaCBoIksAhZRoJIeUUpQoSwFLBYWUaBCJQygAAAAAAAA5QAAAAAAAgEFAAAAAAAAASUAAAAAAAABOQAAAAAAAAPh/
+lHSUYowEc3Rkc5RoIGgiSwCFlGgkh5RSlChLAUsFhZRoEIlDKAAAAAAAABRAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
++H+UdJRijARtaW5zlGggaCJLAIWUaCSHlFKUKEsBSwWFlGgQiUMoAAAAAAAANEAAAAAAAIBBQAAAAAAAAElAAAAAAAAATkAAAAAA
+AAD4f5R0lGKMBG1heHOUaCBoIksAhZRoJIeUUpQoSwFLBYWUaBCJQygAAAAAAAA+QAAAAAAAgEFAAAAAAAAASUAAAAAAAABOQAAA
+AAAAAPh/lHSUYnVic4wLY2F0ZWdvcmljYWyUfZRoCGgAjBFfQ2F0ZWdvcmljYWxTdGF0c5STlCmBlH2UKIwGdmFsdWVzlEsBSwJL
+A4eUaCtoIGgiSwCFlGgkh5RSlChLAUsDhZRoEIlDGAAAAAAAAOA/VVVVVVVV1T9VVVVVVVXFP5R0lGJ1YnOMC2Rpc2NyZXRpemVy
+lIwIcXVhcnRpbGWUdWIu
+"""
+
+
+def test_explainer_pickled_before_the_statistics_moved_still_loads_and_explains_the_same():
+    frame = pd.DataFrame({"age": [20.0, 30.0, np.nan, 50.0, 60.0, 35.0], "plan": [1, 2, 1, 3, 2, 1]})
+    stored = pickle.loads(base64.b64decode(_PICKLED_BEFORE_THE_SPLIT))
+    fresh = TabularLime.fit(frame, numeric=["age"], categorical=["plan"])
+
+    def predict(f):  # p(class 1) rises with age
+        p = 1 / (1 + np.exp(-(f["age"].fillna(40.0).to_numpy() - 40.0) / 10))
+        return np.column_stack([1 - p, p])
+
+    row = frame.iloc[0]
+    assert stored.numeric["age"].edges.tolist() == [30.0, 35.0, 50.0]  # quartiles of 20, 30, 35, 50, 60
+    assert stored.explain(row, predict, label=1, num_samples=200, random_state=3) == fresh.explain(
+        row, predict, label=1, num_samples=200, random_state=3
+    )
 
 
 def test_engine_does_not_import_django():
