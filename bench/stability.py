@@ -3,7 +3,7 @@
 For each demo x random forest and a few rows: the top-5 Jaccard across 5
 seeds at the default 5000 samples, the wall time of one explanation and of
 the 5-seed stability run (one batched model query), and the sample count
-:func:`explanations.engine.diagnostics.auto_samples` picks. Printed, never asserted.
+:func:`explanations.engine.diagnostics.sample_count.auto_samples` picks. Printed, never asserted.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 from classifiers.tabular.demos import DEMOS, demo_frame
 from classifiers.tabular.training import train_classifier
-from explanations.engine import diagnostics
+from explanations.engine.diagnostics.sample_count import auto_samples
+from explanations.engine.diagnostics.seeds import stability_tabular
 from explanations.engine.lime_tabular import TabularLime
 
 from .timing import wall
@@ -48,11 +49,11 @@ def run(quick: bool, repeats: int, log: Callable[[str], None]) -> dict[str, Any]
             row = X.iloc[row_index]
             label = int(result.predictions[row_index])
             one = partial(lime.explain, row, predict, label=label)
-            seeds = partial(diagnostics.stability_tabular, lime, row, predict, label=label)
+            seeds = partial(stability_tabular, lime, row, predict, label=label)
             explain_s = median(wall(one)[0] for _ in range(repeats))
             stability_s = median(wall(seeds)[0] for _ in range(repeats))
-            stab = diagnostics.stability_tabular(lime, row, predict, label=label)
-            auto = diagnostics.auto_samples(lime, row, predict, label=label)
+            stab = stability_tabular(lime, row, predict, label=label)
+            auto = auto_samples(lime, row, predict, label=label)
             record = {
                 "case": f"{slug}/{MODEL}/row{row_index}",
                 "jaccard_5000": stab.top5_jaccard,

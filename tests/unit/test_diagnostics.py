@@ -56,23 +56,6 @@ def uniform():
     return train, lime, row
 
 
-# -- fidelity ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("score", "level"),
-    [(0.95, "well"), (0.7, "well"), (0.69, "roughly"), (0.4, "roughly"), (0.1, "poorly"), (-0.3, "poorly")],
-)
-def test_fidelity_level_thresholds(score, level):
-    assert d.fidelity_level(score) == level
-    assert f"reproduces the classifier {level} around this case" in d.fidelity_words(score)
-
-
-def test_fidelity_words_for_nan_says_it_could_not_be_measured():
-    assert d.fidelity_level(math.nan) == "unknown"
-    assert "could not be measured" in d.fidelity_words(math.nan)
-
-
 # -- stability --------------------------------------------------------------
 
 
