@@ -21,16 +21,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from . import palette
+
 __all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
 
-# Okabe-Ito colour-blind-safe palette.
-TOWARD_COLOUR = "#0072B2"  # blue
-AGAINST_COLOUR = "#D55E00"  # vermillion
+# Kept under these names for callers and tests; the colours live in palette.py.
+TOWARD_COLOUR = palette.TOWARD
+AGAINST_COLOUR = palette.AGAINST
 _AGAINST_HATCH = "///"  # so the sign does not rely on colour alone
 _FONT_SIZE = 12
 _LABEL_WIDTH = 38  # characters per line of a condition label
-# Sequential and readable in grey and for all common colour-vision deficiencies.
-_MATRIX_COLOURS = "Blues"
 _CLASS_LABEL_WIDTH = 18
 _MAX_MATRIX_CLASSES = 50
 
@@ -76,12 +76,12 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
             values,
             height=0.7,
             color=[TOWARD_COLOUR if w >= 0 else AGAINST_COLOUR for w in values],
-            edgecolor="white",
+            edgecolor=palette.WHITE,
         )
         for bar, w in zip(bars, values, strict=True):
             if w < 0:
                 bar.set_hatch(_AGAINST_HATCH)
-        ax.axvline(0.0, color="#333333", linewidth=1)
+        ax.axvline(0.0, color=palette.INK, linewidth=1)
         ax.set_yticks(
             positions,
             labels=[textwrap.fill(label, _LABEL_WIDTH) or " " for label, _ in items],
@@ -155,7 +155,7 @@ def rule_chart(
             text_ax.text(0.1, y, text, va="top", parse_math=False)
             y -= step * (text.count("\n") + 1)
         bar_ax.barh([0], [share], height=0.5, color=TOWARD_COLOUR if meets_threshold else AGAINST_COLOUR)
-        bar_ax.errorbar([share], [0], xerr=[[share - low], [high - share]], color="#333333", capsize=6, linewidth=1.5)
+        bar_ax.errorbar([share], [0], xerr=[[share - low], [high - share]], color=palette.INK, capsize=6, linewidth=1.5)
         bar_ax.set_xlim(0, 1)
         bar_ax.set_yticks([])
         bar_ax.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
@@ -225,10 +225,10 @@ def confusion_matrix_chart(
         fig = Figure(figsize=(side + 2.0, side), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        cmap = colormaps[_MATRIX_COLOURS]
+        cmap = colormaps[palette.MATRIX_COLOURMAP]
         norm = Normalize(vmin=0.0, vmax=1.0)
         # pcolormesh keeps the SVG vector (imshow would embed a bitmap).
-        mesh = ax.pcolormesh(shares, cmap=cmap, norm=norm, edgecolors="white", linewidth=1.0)
+        mesh = ax.pcolormesh(shares, cmap=cmap, norm=norm, edgecolors=palette.WHITE, linewidth=1.0)
         ax.set_xlim(0, n)
         ax.set_ylim(n, 0)  # first class at the top
         ax.set_aspect("equal")

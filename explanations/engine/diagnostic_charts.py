@@ -17,16 +17,17 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .charts import _FONT_SIZE, _RC, _RENDER_LOCK, AGAINST_COLOUR, TOWARD_COLOUR, _save
-from .diagnostics import Curve, CurvePair, CurveResult, KernelSweep, Stability
+from . import palette
+from .charts import _FONT_SIZE, _RC, _RENDER_LOCK, _save
+from .diagnostics.deletion_insertion import CurvePair, CurveResult
+from .diagnostics.kernel_widths import KernelSweep
+from .diagnostics.seeds import Stability
+from .diagnostics.what_if import Curve
 
 __all__ = ["deletion_insertion_chart", "kernel_width_chart", "stability_chart", "what_if_chart"]
 
-# Okabe-Ito, in an order that stays distinguishable in grey.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), "-", "--")
-_GREY = "#666666"
 _LABEL_WIDTH = 38
 _UNCERTAIN_HATCH = "xx"
 
@@ -66,8 +67,8 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
             positions,
             means,
             height=0.6,
-            color=[TOWARD_COLOUR if m >= 0 else AGAINST_COLOUR for m in means],
-            edgecolor="white",
+            color=[palette.TOWARD if m >= 0 else palette.AGAINST for m in means],
+            edgecolor=palette.WHITE,
         )
         for bar, f in zip(bars, items, strict=True):
             if f.sign_uncertain:
@@ -84,11 +85,11 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
                     [f.high - m for m, f in zip(means, items, strict=True)],
                 ],
                 fmt="none",
-                ecolor="#222222",
+                ecolor=palette.INK_DARK,
                 elinewidth=1.5,
                 capsize=4,
             )
-        ax.axvline(0.0, color="#333333", linewidth=1)
+        ax.axvline(0.0, color=palette.INK, linewidth=1)
         ax.set_yticks(
             positions,
             labels=[_label(f.condition) for f in items],
@@ -138,7 +139,7 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             ax.plot(
                 widths,
                 y,
-                color=PALETTE[i % len(PALETTE)],
+                color=palette.SERIES[i % len(palette.SERIES)],
                 linestyle=LINESTYLES[i % len(LINESTYLES)],
                 marker=MARKERS[i % len(MARKERS)],
                 linewidth=2,
@@ -147,10 +148,10 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             )
             for w in sorted(flips.get(feature, ())):
                 j = int(np.flatnonzero(widths == w)[0])
-                ax.plot([w], [y[j]], marker="o", markersize=16, markerfacecolor="none", color="#222222")
+                ax.plot([w], [y[j]], marker="o", markersize=16, markerfacecolor="none", color=palette.INK_DARK)
                 ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=_FONT_SIZE - 1)
-        ax.axhline(0.0, color="#333333", linewidth=1)
-        ax.axvline(sweep.default_width, color=_GREY, linestyle="--", linewidth=1.2)
+        ax.axhline(0.0, color=palette.INK, linewidth=1)
+        ax.axvline(sweep.default_width, color=palette.MUTED, linestyle="--", linewidth=1.2)
         ax.annotate(
             f"default {sweep.default_width:.2f}",
             (sweep.default_width, 1.0),
@@ -158,7 +159,7 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             xytext=(4, -14),
             textcoords="offset points",
             fontsize=_FONT_SIZE - 1,
-            color=_GREY,
+            color=palette.MUTED,
         )
         ax.set_xscale("log")
         ax.set_xticks(widths, labels=[f"{w:.2g}" for w in widths])
@@ -200,11 +201,11 @@ def deletion_insertion_chart(
         axes = fig.subplots(1, len(panels), squeeze=False)[0]
         for ax, c in zip(axes, panels, strict=True):
             x = np.asarray(c.x) * 100
-            ax.fill_between(x, c.random_low, c.random_high, color="#BBBBBB", alpha=0.5, linewidth=0)
+            ax.fill_between(x, c.random_low, c.random_high, color=palette.BAND, alpha=0.5, linewidth=0)
             ax.plot(
                 x,
                 c.random_mean,
-                color=AGAINST_COLOUR,
+                color=palette.AGAINST,
                 linestyle="--",
                 marker="s",
                 markersize=4,
@@ -214,7 +215,7 @@ def deletion_insertion_chart(
             ax.plot(
                 x,
                 c.explanation,
-                color=TOWARD_COLOUR,
+                color=palette.TOWARD,
                 linestyle="-",
                 marker="o",
                 markersize=5,
@@ -256,7 +257,7 @@ def what_if_chart(
             categories = [str(v) for v in first.values]
             xpos = {v: i for i, v in enumerate(categories)}
         for i, (name, c) in enumerate(named.items()):
-            colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
+            colour, marker = palette.SERIES[i % len(palette.SERIES)], MARKERS[i % len(MARKERS)]
             label = name or None
             if c.categorical:
                 offset = (i - (len(named) - 1) / 2) * 0.12
@@ -301,7 +302,7 @@ def what_if_chart(
         if not first.categorical:
             current = first.current_value
             if current is not None and not (isinstance(current, float) and math.isnan(current)):
-                ax.axvline(float(current), color="#333333", linestyle=":", linewidth=1.5)
+                ax.axvline(float(current), color=palette.INK, linestyle=":", linewidth=1.5)
                 ax.annotate(
                     "this row",
                     (float(current), 1.0),

@@ -35,6 +35,7 @@ from scipy.ndimage import gaussian_filter
 from skimage.segmentation import felzenszwalb, find_boundaries, quickshift, slic
 from sklearn.linear_model import Ridge
 
+from . import palette
 from .choices import HIDE_COLORS, SEGMENTERS
 
 __all__ = [
@@ -64,8 +65,8 @@ _GREY = 128
 # summed over R, G, B) under the fill is "barely changed": LIME cannot see it.
 _UNCHANGED_THRESHOLD = 12.0
 MIN_SAMPLES = 10
-_BLUE = np.array([0, 114, 178], dtype=np.float64)  # Okabe-Ito blue: toward the class
-_VERMILLION = np.array([213, 94, 0], dtype=np.float64)  # Okabe-Ito vermillion: against it
+_TOWARD_RGB = np.array(palette.rgb(palette.TOWARD), dtype=np.float64)
+_AGAINST_RGB = np.array(palette.rgb(palette.AGAINST), dtype=np.float64)
 
 ProgressCallback = Callable[[int, int], None]
 PredictProba = Callable[[np.ndarray], np.ndarray]
@@ -297,8 +298,8 @@ def overlay_png(
 ) -> bytes:
     """PNG at the image's size: the ``top`` superpixels tinted and outlined, the rest dimmed.
 
-    Toward the class: blue (#0072B2); against it: vermillion (#D55E00) — a
-    colour-blind-safe pair (Okabe & Ito).
+    Toward the class: blue; against it: vermillion (:data:`.palette.TOWARD`,
+    :data:`.palette.AGAINST`) — a colour-blind-safe pair (Okabe & Ito).
     """
     image = _check_image(image)
     segments = explanation.segments
@@ -310,7 +311,7 @@ def overlay_png(
     for s in chosen:
         region = segments == s
         selected |= region
-        colour[region] = _BLUE if weight[s] > 0 else _VERMILLION
+        colour[region] = _TOWARD_RGB if weight[s] > 0 else _AGAINST_RGB
     # Dim what does not matter toward white, so the chosen regions stand out.
     out[~selected] = 0.35 * out[~selected] + 0.65 * 235
     out[selected] = 0.6 * out[selected] + 0.4 * colour[selected]
@@ -341,7 +342,7 @@ def boundaries_png(image: np.ndarray, segments: np.ndarray) -> bytes:
     from skimage.segmentation import find_boundaries
 
     picture = np.array(_check_image(image), copy=True)
-    picture[find_boundaries(segments, mode="inner")] = (255, 221, 0)  # yellow reads on most photos
+    picture[find_boundaries(segments, mode="inner")] = palette.rgb(palette.BOUNDARY)
     return _png(picture)
 
 
@@ -358,7 +359,7 @@ def heatmap_png(image: np.ndarray, explanation: ImageLimeExplanation) -> bytes:
         weights[segment] = weight
     heat = weights[explanation.segments]
     limit = float(np.abs(weights).max()) or 1.0
-    colours = LinearSegmentedColormap.from_list("against-toward", ["#D55E00", "#ffffff", "#0072B2"])
+    colours = LinearSegmentedColormap.from_list("against-toward", [palette.AGAINST, palette.WHITE, palette.TOWARD])
     height, width = explanation.segments.shape
     figure = Figure(figsize=(6, 6 * height / width + 0.9), dpi=100)
     axes = figure.add_axes((0.02, 0.16, 0.96, 0.82))

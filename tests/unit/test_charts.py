@@ -1,8 +1,10 @@
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from explanations.engine import palette
 from explanations.engine.charts import AGAINST_COLOUR, TOWARD_COLOUR, confusion_matrix_chart, weights_chart
 
 pytestmark = pytest.mark.unit
@@ -123,3 +125,23 @@ def test_confusion_matrix_png_is_deterministic_for_few_and_many_classes(n):
 def test_confusion_matrix_rejects_bad_input(matrix, names, format):
     with pytest.raises(ValueError):
         confusion_matrix_chart(matrix, names, format=format)
+
+
+def test_palette_colours_are_okabe_and_itos_published_values():
+    # Okabe & Ito (2008): blue is RGB (0, 114, 178), vermillion (213, 94, 0).
+    assert palette.rgb(palette.TOWARD) == (0, 114, 178)
+    assert palette.rgb(palette.AGAINST) == (213, 94, 0)
+    assert TOWARD_COLOUR == palette.TOWARD and AGAINST_COLOUR == palette.AGAINST
+    with pytest.raises(ValueError):
+        palette.rgb("#fff")
+
+
+def test_engine_modules_take_their_colours_from_the_palette_only():
+    engine = Path(__file__).resolve().parents[2] / "explanations" / "engine"
+    colour = re.compile(r"#[0-9A-Fa-f]{6}\b")
+    literals = {
+        str(path.relative_to(engine)): colour.findall(path.read_text())
+        for path in engine.rglob("*.py")
+        if path.name != "palette.py"
+    }
+    assert {name: found for name, found in literals.items() if found} == {}
