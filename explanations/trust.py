@@ -97,13 +97,13 @@ def diagnose_image(explanation: Explanation, image: np.ndarray, predict_proba: A
 
 def stability_words(stability: diagnostics.Stability) -> str:
     """What repeating the explanation showed, said plainly."""
-    agreement = stability.top5_jaccard
+    agreement = stability.reasons_jaccard
     uncertain = [f.condition for f in stability.uncertain[:3]]
     if agreement >= 0.95:
-        text = f"Repeated {stability.runs} times with other random cases, the top five reasons stayed the same."
+        text = f"Repeated {stability.runs} times with other random cases, the main reasons stayed the same."
     elif agreement >= 0.7:
         text = (
-            f"Repeated {stability.runs} times, the top five reasons mostly stayed the same "
+            f"Repeated {stability.runs} times, the main reasons mostly stayed the same "
             f"(agreement {agreement:.2f}); the smaller bars may swap places."
         )
     else:

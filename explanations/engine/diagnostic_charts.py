@@ -111,7 +111,7 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
             fontsize=_FONT_SIZE,
         )
         ax.set_title(
-            f"How stable is the explanation?\nTop-5 agreement across runs: {result.top5_jaccard:.0%}",
+            f"How stable is the explanation?\nThe main reasons agree across runs: {result.reasons_jaccard:.0%}",
             parse_math=False,
             fontsize=_FONT_SIZE + 1,
         )

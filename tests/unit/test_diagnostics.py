@@ -88,6 +88,9 @@ def test_stability_figures_on_hand_made_runs():
     assert c.sign_uncertain is True  # interval of (0, 0.1, 0.2) spans 0
     # top-5 sets {a,b}, {a,b,c}, {a,c}: Jaccard 2/3, 1/3, 2/3
     assert result.top5_jaccard == pytest.approx((2 / 3 + 1 / 3 + 2 / 3) / 3)
+    # Main reasons leave out weights under a tenth of the run's largest: c (0.1 of 3.0, 0.2 of 4.0)
+    # is no reason; sets {a,b}, {a,b}, {a}: Jaccard 1, 1/2, 1/2.
+    assert result.reasons_jaccard == pytest.approx((1 + 1 / 2 + 1 / 2) / 3)
     assert result.scores == (0.5, 0.5, 0.5)
     assert result.to_dict()["features"][0]["interval"] == [pytest.approx(a.low), pytest.approx(a.high)]
 
@@ -134,7 +137,7 @@ def test_auto_samples_stops_at_the_first_count_that_agrees(uniform):
     result = d.auto_samples(lime, row, _two_feature_model, label=1, steps=(200, 400), target=0.0)
     assert result.num_samples == 200
     assert result.reached is True
-    assert result.tried == ((200, result.top5_jaccard),)
+    assert result.tried == ((200, result.reasons_jaccard),)
 
     impossible = d.auto_samples(lime, row, _two_feature_model, label=1, steps=(200, 400), target=1.01)
     assert impossible.reached is False
@@ -385,7 +388,7 @@ def test_diagnostic_charts_are_deterministic_svg_and_png(chart_inputs):
         ET.fromstring(svg)
         assert draw("png").startswith(b"\x89PNG")
     texts = _texts(stability_chart(stab, title="yes <&>"))
-    assert any("Top-5 agreement across runs" in t for t in texts)
+    assert any("The main reasons agree across runs" in t for t in texts)
     assert any("toward 'yes <&>'" in t for t in texts)
     legend = _texts(what_if_chart(what_if, title="yes"))
     assert "A & <b>" in legend

@@ -22,11 +22,12 @@ class AutoSamples:
     """The sample count :func:`auto_samples` chose, and what it measured on the way.
 
     ``reached`` is False when even the largest count stayed below the target.
-    ``tried`` is ``(num_samples, top5_jaccard)`` per step.
+    ``tried`` is ``(num_samples, reasons_jaccard)`` per step: the agreement of
+    the main reasons across seeds (see :class:`Stability`).
     """
 
     num_samples: int
-    top5_jaccard: float
+    reasons_jaccard: float
     reached: bool
     tried: tuple[tuple[int, float], ...]
     stability: Stability = field(repr=False, compare=False)
@@ -44,7 +45,7 @@ def auto_samples(
     num_features: int = 10,
     kernel_width: float | None = None,
 ) -> AutoSamples:
-    """Raise ``num_samples`` through ``steps`` until the top-5 Jaccard across ``seeds`` reaches ``target``."""
+    """Raise ``num_samples`` through ``steps`` until the main reasons agree across ``seeds`` (``target``)."""
     if not steps:
         raise ValueError("steps must name at least one sample count")
     tried = []
@@ -60,14 +61,14 @@ def auto_samples(
             num_features=num_features,
             kernel_width=kernel_width,
         )
-        tried.append((int(n), result.top5_jaccard))
-        if result.top5_jaccard >= target:
+        tried.append((int(n), result.reasons_jaccard))
+        if result.reasons_jaccard >= target:
             break
     assert result is not None
     return AutoSamples(
         num_samples=tried[-1][0],
-        top5_jaccard=result.top5_jaccard,
-        reached=result.top5_jaccard >= target,
+        reasons_jaccard=result.reasons_jaccard,
+        reached=result.reasons_jaccard >= target,
         tried=tuple(tried),
         stability=result,
     )
