@@ -6,6 +6,7 @@ from django.db import models
 from jobs.models import Job
 
 from .catalogue import CLASSIFIERS
+from .kinds import DataKind, choices, kind_of
 
 
 def dataset_upload_path(instance: "Dataset", filename: str) -> str:
@@ -14,9 +15,8 @@ def dataset_upload_path(instance: "Dataset", filename: str) -> str:
     return f"datasets/{uuid.uuid4().hex}{extension}"
 
 
-class DatasetKind(models.TextChoices):
-    TABULAR = "tabular", "Table"
-    IMAGE = "image", "Images"
+# One vocabulary for kinds of data, built from the registry (classifiers.kinds).
+Kind = models.TextChoices("Kind", [(name.upper(), (name, label)) for name, label in choices()])  # type: ignore[misc]
 
 
 class Dataset(Job):
@@ -26,7 +26,9 @@ class Dataset(Job):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datasets")
     name = models.CharField(max_length=200, help_text="The uploaded file's name, for display only.")
-    kind = models.CharField(max_length=16, choices=DatasetKind.choices, default=DatasetKind.TABULAR)
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, default="tabular", help_text="The file's shape: a table or images."
+    )
     file = models.FileField(upload_to=dataset_upload_path)
     size_bytes = models.PositiveBigIntegerField(default=0)
     n_rows = models.PositiveIntegerField(default=0)
@@ -43,6 +45,10 @@ class Dataset(Job):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def data_kind(self) -> DataKind:
+        return kind_of(self)
+
 
 # Built from the catalogue so the names live in one place.
 Classifier = models.TextChoices(  # type: ignore[misc]
@@ -55,6 +61,12 @@ class TrainedModel(Job):
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="models")
     classifier = models.CharField(max_length=32, choices=Classifier.choices)
+    kind = models.CharField(
+        max_length=16,
+        choices=Kind.choices,
+        default="tabular",
+        help_text="What the model reads: set at training from the dataset's kind, or text for a text column.",
+    )
     target = models.CharField(max_length=500)
     text_column = models.CharField(
         max_length=500, blank=True, help_text="Set for a text model: the free-text column it reads."
@@ -77,9 +89,5 @@ class TrainedModel(Job):
         return f"{self.get_classifier_display()} predicting {self.target}"
 
     @property
-    def is_text(self) -> bool:
-        return bool(self.text_column)
-
-    @property
-    def is_image(self) -> bool:
-        return self.dataset.kind == DatasetKind.IMAGE
+    def data_kind(self) -> DataKind:
+        return kind_of(self)

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Dataset, DatasetKind, TrainedModel
+from .models import Dataset, TrainedModel
 from .services import dataset_frame, dataset_image_folder, model_rows
 
 MISSING = "(missing)"
@@ -110,13 +109,7 @@ def model_row_page(
     shown_columns: int = 4,
 ) -> RowPage:
     """One page of rows with their true and predicted labels, for choosing what to explain."""
-    if model.is_image:
-        # The image's name plays the part of the row's values (and of the search text).
-        frame = pd.DataFrame({"image": [image["name"] for image in model.dataset.images]})
-        model_columns = ["image"]
-    else:
-        frame = dataset_frame(model.dataset)
-        model_columns = list(model.features[:shown_columns])
+    frame, model_columns = model.data_kind.row_labels(model, shown_columns)
     results = model_rows(model)
     names = model.class_names
     keep = _matching_rows(frame, results, names, row_filter or RowFilter())
@@ -165,7 +158,7 @@ def models_of_dataset(dataset: Dataset) -> QuerySet[TrainedModel]:
 
 def dataset_image_path(dataset: Dataset, index: int) -> Path | None:
     """The stored (re-encoded) image number `index` of an image dataset, if there is one."""
-    if dataset.kind != DatasetKind.IMAGE or not 0 <= index < dataset.n_rows:
+    if not dataset.data_kind.pictures or not 0 <= index < dataset.n_rows:
         return None
     path = dataset_image_folder(dataset) / f"{index}.png"
     return path if path.is_file() else None

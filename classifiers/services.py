@@ -27,18 +27,11 @@ from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 
-from .catalogue import IMAGE_CLASSIFIERS, IMAGE_FEATURES, TEXT_CLASSIFIERS, clean_params
 from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
-from .models import Classifier, Dataset, DatasetKind, TrainedModel
-from .tabular.profiling import (
-    OVERRIDABLE_KINDS,
-    ColumnKind,
-    ColumnProfile,
-    check_target,
-    default_target,
-    profile_columns,
-)
+from .kinds import kind_for_upload, kind_of, training_kind
+from .models import Dataset, TrainedModel
+from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, profile_columns
 from .tabular.reading import TableError, read_table
 
 
@@ -63,25 +56,22 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         check_upload_quota(owner, upload.size)
     except QuotaError as error:
         raise UploadError(str(error)) from error
-    is_zip = _is_zip(upload)
+    kind = kind_for_upload(_head(upload))
     dataset = Dataset(
         owner=owner,
         name=_display_name(upload.name or "data.csv"),
         size_bytes=upload.size,
         is_demo=is_demo,
-        kind=DatasetKind.IMAGE if is_zip else DatasetKind.TABULAR,
+        kind=kind.name,
     )
-    dataset.file.save("upload.zip" if is_zip else "upload.csv", upload, save=False)
+    dataset.file.save(kind.upload_name, upload, save=False)
     if upload.size > settings.INLINE_PROFILE_BYTES:
         with transaction.atomic():
             dataset.save()
             job_dispatch(job=dataset)
         return dataset
     try:
-        if is_zip:
-            _read_images_into(dataset)
-        else:
-            _profile_into(dataset, dataset_frame(dataset))
+        kind.read_dataset(dataset, lambda *args: None)
     except (TableError, ArchiveError) as error:
         _remove_dataset_files(dataset)
         raise UploadError(str(error)) from error
@@ -103,13 +93,7 @@ def dataset_profile(dataset: Dataset, on_progress: ProgressReporter) -> dict[str
     """The profiling job for a large upload."""
     on_progress(0, 2, "Reading the file")
     try:
-        if dataset.kind == DatasetKind.IMAGE:
-            on_progress(1, 2, "Checking and storing each image")
-            _read_images_into(dataset)
-        else:
-            frame = dataset_frame(dataset)
-            on_progress(1, 2, "Looking at each column")
-            _profile_into(dataset, frame)
+        kind_of(dataset).read_dataset(dataset, on_progress)
     except (TableError, ArchiveError) as error:
         _remove_dataset_files(dataset)
         raise JobError(str(error)) from error
@@ -117,12 +101,12 @@ def dataset_profile(dataset: Dataset, on_progress: ProgressReporter) -> dict[str
     return {name: getattr(dataset, name) for name in fields}
 
 
-def _is_zip(upload: UploadedFile) -> bool:
-    """A ZIP by its first bytes (the name can lie either way)."""
+def _head(upload: UploadedFile) -> bytes:
+    """The file's first bytes, which tell its kind (the name can lie either way)."""
     upload.seek(0)
-    head = upload.read(4)
+    head = upload.read(8)
     upload.seek(0)
-    return head in (b"PK\x03\x04", b"PK\x05\x06")
+    return head
 
 
 def dataset_image_folder(dataset: Dataset) -> Path:
@@ -130,7 +114,7 @@ def dataset_image_folder(dataset: Dataset) -> Path:
     return Path(settings.MEDIA_ROOT) / "datasets" / f"{Path(dataset.file.name).stem}-images"
 
 
-def _read_images_into(dataset: Dataset) -> None:
+def read_images_into(dataset: Dataset) -> None:
     """Check every member of the ZIP, re-encode the images as PNG and record their classes."""
     archive = read_image_archive(
         dataset.file.path,
@@ -163,7 +147,7 @@ def _remove_dataset_files(dataset: Dataset) -> None:
     dataset.file.delete(save=False)
 
 
-def _profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:
+def profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:
     dataset.n_rows, dataset.n_columns = frame.shape
     dataset.columns = [profile.to_dict() for profile in profile_columns(frame)]
 
@@ -208,7 +192,15 @@ def dataset_text_columns(dataset: Dataset) -> list[str]:
 
 
 def dataset_default_target(dataset: Dataset) -> str:
-    return default_target(dataset_profiles(dataset))
+    return kind_of(dataset).default_target(dataset)
+
+
+def dataset_row_frame(dataset: Dataset, row_index: int | None) -> pd.DataFrame:
+    """The dataset's frame, after checking that row `row_index` (if any) is still in it."""
+    frame = dataset_frame(dataset)
+    if row_index is not None and row_index >= len(frame):
+        raise JobError("This row is no longer in the data file.")
+    return frame
 
 
 def dataset_frame(dataset: Dataset) -> pd.DataFrame:
@@ -243,85 +235,20 @@ def model_train_request(
         check_job_quota(dataset.owner)
     except QuotaError as error:
         raise UploadError(str(error)) from error
-    if dataset.kind == DatasetKind.IMAGE:
-        return _image_train_request(dataset, classifier, params, random_state, dispatch)
-    profiles = dataset_profiles(dataset)
-    if target not in [profile.name for profile in profiles]:
-        raise UploadError(f"There is no column named “{target}” in this file.")
-    if classifier not in Classifier.values:
-        raise UploadError(f"Unknown classifier “{classifier}”.")
-    try:
-        summary = check_target(dataset_frame(dataset), target)
-        if text_column:
-            params = _text_params(classifier, text_column, target, profiles, params)
-        else:
-            params = clean_params(classifier, params)
-    except TableError as error:
-        raise UploadError(str(error)) from error
-    if text_column:
-        features = [p for p in profiles if p.name == text_column]
-    else:
-        features = [p for p in profiles if p.name != target and p.usable_as_feature]
-    if not features:
-        raise UploadError(
-            "No column can be used to predict from: every other column is an identifier, free text, a date or constant."
-        )
+    kind = training_kind(dataset, text_column)
+    if classifier not in kind.classifiers:
+        choices = ", ".join(kind.classifiers.values())
+        raise UploadError(f"For {kind.label.lower()}, choose one of these kinds of model: {choices}.")
+    fields = kind.train_fields(
+        dataset=dataset, target=target, classifier=classifier, params=params, text_column=text_column
+    )
     with transaction.atomic():
         model = TrainedModel.objects.create(
-            dataset=dataset,
-            classifier=classifier,
-            target=target,
-            features=[p.name for p in features],
-            numeric=[p.name for p in features if p.kind == ColumnKind.NUMBER],
-            categorical=[p.name for p in features if p.kind != ColumnKind.NUMBER],
-            params=params,
-            text_column=text_column,
-            notes=list(summary.warnings),
-            random_state=random_state,
+            dataset=dataset, kind=kind.name, classifier=classifier, random_state=random_state, **fields
         )
         if dispatch:
             job_dispatch(job=model)
     return model
-
-
-def _image_train_request(dataset, classifier, params, random_state, dispatch) -> TrainedModel:
-    if classifier not in IMAGE_CLASSIFIERS:
-        choices = ", ".join(IMAGE_CLASSIFIERS.values())
-        raise UploadError(f"For images, choose one of these kinds of model: {choices}.")
-    params = dict(params or {})
-    features = params.get("features") or "hog"
-    if features not in IMAGE_FEATURES:
-        raise UploadError(f"Unknown kind of image features “{features}”.")
-    try:
-        size = int(params.get("image_size") or 64)
-    except (TypeError, ValueError):
-        raise UploadError("The image size must be a whole number.") from None
-    if not 16 <= size <= 128:
-        raise UploadError("The image size must be between 16 and 128 pixels.")
-    with transaction.atomic():
-        model = TrainedModel.objects.create(
-            dataset=dataset,
-            classifier=classifier,
-            target="class",
-            params={"features": features, "image_size": size},
-            random_state=random_state,
-        )
-        if dispatch:
-            job_dispatch(job=model)
-    return model
-
-
-def _text_params(classifier, text_column, target, profiles, params) -> dict[str, Any]:
-    """Check a text model's request: a text column, a text classifier, one setting."""
-    kinds = {p.name: p.kind for p in profiles}
-    if kinds.get(text_column) != ColumnKind.TEXT:
-        raise TableError(f"“{text_column}” is not a free-text column; mark it as text first.")
-    if text_column == target:
-        raise TableError("The text to read and the column to predict must be different.")
-    if classifier not in TEXT_CLASSIFIERS:
-        choices = ", ".join(TEXT_CLASSIFIERS.values())
-        raise TableError(f"For text, choose one of these kinds of model: {choices}.")
-    return {"char_ngrams": bool((params or {}).get("char_ngrams"))}
 
 
 @dataclass(frozen=True)

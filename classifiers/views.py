@@ -14,9 +14,7 @@ from jobs.views import job_status_response
 from . import selectors, services
 from .catalogue import CLASSIFIER_CARDS
 from .demos import DEMOS
-from .forms import ColumnRolesForm, ImageTrainForm, TrainForm, UploadForm
-from .models import DatasetKind
-from .tabular.profiling import describe_kind
+from .forms import ColumnRolesForm, UploadForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,33 +72,19 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _train_form(dataset, data=None):
-    form_class = ImageTrainForm if dataset.kind == DatasetKind.IMAGE else TrainForm
-    return form_class(data, dataset=dataset)
+    return dataset.data_kind.train_form_class()(data, dataset=dataset)
 
 
 def _dataset_page(request, dataset, form, status=200):
-    if dataset.kind == DatasetKind.IMAGE:
-        context = {
-            "dataset": dataset,
-            "job": dataset,
-            "form": form,
-            "gallery": selectors.image_gallery(dataset),
-            "models": selectors.models_of_dataset(dataset),
-        }
-        return render(request, "classifiers/dataset_images.html", context, status=status)
-    columns, rows = selectors.dataset_preview(dataset)
-    profiles = services.dataset_profiles(dataset)
+    kind = dataset.data_kind
     context = {
         "dataset": dataset,
         "job": dataset,
-        "profiles": [(profile, describe_kind(profile.kind)) for profile in profiles],
-        "roles_form": ColumnRolesForm(dataset=dataset),
-        "preview_columns": columns,
-        "preview_rows": rows,
         "form": form,
         "models": selectors.models_of_dataset(dataset),
+        **kind.dataset_context(dataset),
     }
-    return render(request, "classifiers/dataset_detail.html", context, status=status)
+    return render(request, kind.dataset_template, context, status=status)
 
 
 @login_required

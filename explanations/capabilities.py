@@ -30,13 +30,11 @@ class Capabilities:
 
 def capabilities_of(explanation: Explanation) -> Capabilities:
     result = explanation.result or {}
-    model = explanation.model
-    is_table = not (model.is_text or model.is_image)
     return Capabilities(
         weights=bool(result.get("weights")),
         rule="rule" in result,
         fit_score=result.get("score") is not None,
-        what_if=is_table,
+        what_if=explanation.model.data_kind.what_if_curve,
     )
 
 

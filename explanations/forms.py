@@ -122,31 +122,30 @@ class ExplainForm(forms.Form):
         "slic": ("n_segments", "compactness"),
         "felzenszwalb": ("scale", "min_size"),
     }
-    IMAGE_ONLY = ("segmenter", "hide_color", "top_segments", *(n for knobs in SEGMENT_KNOBS.values() for n in knobs))
+    # Settings that only some kinds of data (or explainers) have; each kind lists its own.
+    OPTIONAL = (
+        "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
+        "segmenter", "hide_color", "top_segments", *(n for knobs in SEGMENT_KNOBS.values() for n in knobs),
+    )  # fmt: skip
 
     def __init__(self, *args, model: TrainedModel, **kwargs):
         super().__init__(*args, **kwargs)
+        kind = model.data_kind
         self.fields["label"].choices = [("", "The predicted class"), *enumerate(model.class_names)]
-        if model.is_image:
-            for name in (
-                "explainer",
-                "discretizer",
-                "threshold",
-                "max_anchor_size",
-                "kernel_width",
-                "auto_samples",
-            ):
-                del self.fields[name]
-            self.fields["num_samples"].initial = 1000
-            self.fields["num_features"].label = "Regions in the table"
+        self.only_explainer = next(iter(kind.explainers)) if len(kind.explainers) == 1 else None
+        if self.only_explainer:
+            del self.fields["explainer"]
         else:
-            for name in self.IMAGE_ONLY:
+            self.fields["explainer"].choices = [c for c in self.fields["explainer"].choices if kind.offers(c[0])]
+        for name in self.OPTIONAL:
+            if name not in kind.explain_fields:
                 del self.fields[name]
-            if model.is_text:
-                self.fields["explainer"].choices = self.fields["explainer"].choices[:2]
-                del self.fields["discretizer"]
-                del self.fields["auto_samples"]
-                del self.fields["skip_diagnostics"]
+        if not kind.diagnosed:
+            del self.fields["skip_diagnostics"]
+        for name, value in kind.explain_initial.items():
+            self.fields[name].initial = value
+        for name, words in kind.explain_labels.items():
+            self.fields[name].label = words
 
     def clean(self):
         data = super().clean()
@@ -167,6 +166,8 @@ class ExplainForm(forms.Form):
             "num_features": data["num_features"],
             "random_state": data["random_state"],
         }
+        if self.only_explainer:
+            options["explainer"] = self.only_explainer
         for name in ("explainer", "threshold", "max_anchor_size", "kernel_width", "discretizer", "segmenter",
                      "top_segments", "hide_color"):  # fmt: skip
             if name in self.fields:
@@ -186,7 +187,8 @@ class CustomValuesForm(forms.Form):
         self.model = model
         for index, name in enumerate(model.features):
             initial = (start or {}).get(name)
-            if model.is_text:
+            reads_words = name == model.text_column  # a free-text column, read word by word
+            if reads_words:
                 field = forms.CharField(
                     label=name, initial=initial, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
                 )
@@ -203,7 +205,7 @@ class CustomValuesForm(forms.Form):
                     initial=None if initial is None else display_value(initial),
                     choices=[("", "(missing)")] + [(v, v) for v in values],
                 )
-            if not model.is_text:
+            if not reads_words:
                 field.help_text = "Leave empty for a missing value."
             self.fields[f"value_{index}"] = field
 

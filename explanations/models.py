@@ -62,7 +62,7 @@ class Explanation(Job):
     def subject(self) -> str:
         if self.row_index is None:
             return "your own values"
-        return f"{'image' if self.model.is_image else 'row'} {self.row_index}"
+        return f"{self.model.data_kind.words.case} {self.row_index}"
 
     @property
     def label_name(self) -> str:

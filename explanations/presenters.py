@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from classifiers.kinds import DataKind
+
 from .capabilities import Capabilities, capabilities_of
 from .engine.confidence import wilson
 from .models import Explanation
@@ -68,7 +70,10 @@ class Highlight:
 @dataclass(frozen=True)
 class ExplanationView:
     capabilities: Capabilities
-    kind: str  # lime_table, lime_text, anchor_table, anchor_text
+    kind: DataKind  # the model's kind of data (classifiers.kinds): its words and what it shows
+    partial: str  # the template that shows this explainer's result for this kind
+    shows_trust: bool  # trust checks were asked for this kind and explainer
+    shows_instance: bool  # the case is also listed as a table of values
     predicted: str
     explained: str
     confidence_percent: float
@@ -118,13 +123,15 @@ def present(explanation: Explanation) -> ExplanationView:
     ]
     score = explanation.result.get("score")  # None: nothing to judge (KernelSHAP, Anchors)
     best = max(range(len(names)), key=lambda index: explanation.probabilities[index])
-    model = explanation.model
-    kind = f"{explanation.explainer}_{'image' if model.is_image else 'text' if model.is_text else 'table'}"
+    kind = explanation.model.data_kind
     return ExplanationView(
         capabilities=capabilities_of(explanation),
         kind=kind,
+        partial=kind.result_partial(explanation.explainer),
+        shows_trust=kind.diagnosed and explanation.explainer == "lime",
+        shows_instance=explanation.explainer in kind.instance_shown_with,
         rule=_rule(explanation.result) if explanation.explainer == "anchor" else None,
-        highlights=_highlights(explanation) if kind == "lime_text" else None,
+        highlights=_highlights(explanation) if "spans" in (explanation.result or {}) else None,
         predicted=names[best],
         explained=explanation.label_name,
         confidence_percent=100 * explanation.probabilities[best],

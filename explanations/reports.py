@@ -9,8 +9,6 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
-from classifiers.services import dataset_frame
-
 from .models import Diagnosis, Explanation
 
 
@@ -35,7 +33,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
         "dataset": {
             "id": dataset.pk,
             "name": dataset.name,
-            "kind": "text" if model.is_text else dataset.kind,  # tabular, image or text
+            "kind": model.kind,  # tabular, text or image: what the model reads
             "rows": dataset.n_rows,
             "columns": dataset.n_columns,
             "classes": len(names),
@@ -62,7 +60,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
                 _anchor(result)
                 if explanation.explainer == "anchor"
                 else _lime_image(explanation, result)
-                if model.is_image
+                if model.data_kind.pictures
                 else _lime(explanation, result)
             ),
         },
@@ -74,17 +72,7 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
 
 
 def _instance(explanation: Explanation) -> dict[str, Any]:
-    model = explanation.model
-    if model.is_image:
-        return {"row": explanation.row_index, "path": model.dataset.images[explanation.row_index]["name"]}
-    if explanation.row_index is not None:
-        row = dataset_frame(model.dataset).iloc[explanation.row_index]
-        values = {str(column): json_value(row[column]) for column in row.index}
-    else:
-        values = dict(explanation.custom_values)
-    if model.is_text:
-        return {"row": explanation.row_index, "text": values.get(model.text_column)}
-    return {"row": explanation.row_index, "values": values}
+    return explanation.model.data_kind.document_instance(explanation)
 
 
 def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:

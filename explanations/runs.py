@@ -21,7 +21,6 @@ from django.conf import settings
 from classifiers.demos import DEMOS
 from classifiers.images.demos import demo_images
 from classifiers.models import TrainedModel
-from classifiers.selectors import display_value
 from classifiers.services import dataset_frame, model_folder, model_pipeline, model_rows
 from jobs.services import JobError, ProgressReporter
 
@@ -46,15 +45,14 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     on_progress(0, 0, "Loading the model")
     pipeline = model_pipeline(model)
     instance = explanation_instance(explanation)
-    kind = model_kind(model)
-    probabilities = pipeline.predict_proba(instance if kind == "table" else [instance])[0]
+    kind = model.data_kind
+    probabilities = pipeline.predict_proba(kind.batch(instance))[0]
     label = explanation.requested_label
     if label is None or explanation.explainer == Explainer.ANCHOR:
         label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction
-    run = _EXPLAINERS[explanation.explainer]
-    if kind not in run:
+    if not kind.offers(explanation.explainer):
         raise JobError(f"{explanation.get_explainer_display()} is not available for this kind of data; try LIME.")
-    result = run[kind](explanation, pipeline, instance, label, on_progress)
+    result = kind.runner(explanation.explainer)(explanation, pipeline, instance, label, on_progress)
     chart = ""
     if result.get("weights"):
         on_progress(1, 1, "Drawing the chart")
@@ -71,34 +69,17 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
         "label": label,
         "probabilities": [float(p) for p in probabilities],
         "result": result,
-        "instance": _instance_display(explanation, instance),
+        "instance": kind.display(explanation, instance),
         "chart": chart,
         "explaining_seconds": time.perf_counter() - started,
     }
-
-
-def _instance_display(explanation: Explanation, instance: pd.DataFrame | str) -> dict[str, str]:
-    model = explanation.model
-    if model.is_image:
-        image = model.dataset.images[explanation.row_index]
-        return {"image": image["name"], "class": image["label"]}
-    if explanation.row_index is not None:
-        source = dataset_frame(model.dataset).iloc[explanation.row_index]
-        return {str(column): display_value(source[column]) for column in source.index}
-    if model.is_text:
-        return {model.text_column: instance}
-    return {name: display_value(instance.iloc[0][name]) for name in instance.columns}
-
-
-def model_kind(model: TrainedModel) -> str:
-    return "image" if model.is_image else "text" if model.is_text else "table"
 
 
 def _progress(on_progress: ProgressReporter, stage: str):
     return lambda done, total, *rest: on_progress(done, total, rest[0] if rest else stage)
 
 
-def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+def lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
     lime = tabular_lime_for(explanation.model, explanation.discretizer)
     auto = None
     if explanation.auto_samples:
@@ -125,7 +106,7 @@ def _lime_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any
     return document
 
 
-def _lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
+def lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
     options = {"kernel_width": explanation.kernel_width} if explanation.kernel_width else {}
     return explain_text(
         text,
@@ -139,7 +120,7 @@ def _lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any
     ).to_dict()
 
 
-def _anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+def anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
     anchors = tabular_anchors_for(explanation.model)
     return anchors.explain(
         row.iloc[0],
@@ -151,7 +132,7 @@ def _anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, A
     ).to_dict()
 
 
-def _anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
+def anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
     corpus = dataset_frame(explanation.model.dataset)[explanation.model.text_column].dropna().astype(str)
     return explain_text_anchor(
         text,
@@ -164,7 +145,7 @@ def _anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, A
     ).to_dict()
 
 
-def _lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, Any]:
+def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, Any]:
     result = explain_image(
         image,
         pipeline.predict_proba,
@@ -217,7 +198,7 @@ def demo_truth(dataset, index: int) -> np.ndarray | None:
     return None if found is None else demo.masks[found]
 
 
-def _shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+def shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
     return (
         tabular_shap_for(explanation.model)
         .explain(
@@ -230,13 +211,6 @@ def _shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any
         )
         .to_dict()
     )
-
-
-# Keyed by the kind of model: "table", "text" or "image".
-_LIME = {"table": _lime_table, "text": _lime_text, "image": _lime_image}
-_ANCHOR = {"table": _anchor_table, "text": _anchor_text}
-_SHAP = {"table": _shap_table}
-_EXPLAINERS = {Explainer.LIME: _LIME, Explainer.ANCHOR: _ANCHOR, Explainer.SHAP: _SHAP}
 
 
 def _explainer_state(model: TrainedModel, name: str, build: Callable[[], Any]) -> Any:
@@ -339,19 +313,22 @@ def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict
 
 
 def diagnosis_run(diagnosis: Diagnosis, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The trust-check job: stability, kernel width and deletion/insertion for a table row,
-    deletion/insertion over regions for an image."""
+    """The trust-check job: whichever checks the model's kind of data declares."""
     explanation = diagnosis.explanation
     model = explanation.model
     pipeline = model_pipeline(model)
     instance = explanation_instance(explanation)
     on_progress(0, 1, "Checking how far to trust it")
-    if model.is_image:
-        result = trust.diagnose_image(explanation, instance, pipeline.predict_proba)
-    else:
-        lime = tabular_lime_for(model, explanation.discretizer)
-        order = [weight["feature"] for weight in explanation.result["weights"]]
-        result = trust.diagnose_table(
-            explanation, lime, pipeline.predict_proba, instance.iloc[0], explanation.label, order
-        )
-    return {"result": result}
+    return {"result": model.data_kind.diagnose()(explanation, pipeline, instance)}
+
+
+def diagnose_image(explanation: Explanation, pipeline, image) -> dict[str, Any]:
+    """Deletion and insertion over the image's regions."""
+    return trust.diagnose_image(explanation, image, pipeline.predict_proba)
+
+
+def diagnose_table(explanation: Explanation, pipeline, row: pd.DataFrame) -> dict[str, Any]:
+    """Stability, kernel width and deletion/insertion for a table row."""
+    lime = tabular_lime_for(explanation.model, explanation.discretizer)
+    order = [weight["feature"] for weight in explanation.result["weights"]]
+    return trust.diagnose_table(explanation, lime, pipeline.predict_proba, row.iloc[0], explanation.label, order)

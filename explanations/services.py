@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from accounts.quotas import QuotaError, check_job_quota
 from classifiers.models import TrainedModel
-from classifiers.services import dataset_frame, dataset_image
-from jobs.services import JobError, job_dispatch
+from jobs.services import job_dispatch
 
 from .engine.choices import DISCRETIZERS, SEGMENTERS
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
@@ -61,9 +60,10 @@ def explanation_request(
         raise RequestError("Choose a row to explain, or fill in your own values.")
     if row_index is not None and not 0 <= row_index < model.dataset.n_rows:
         raise RequestError(f"Row {row_index} does not exist: rows are numbered 0 to {model.dataset.n_rows - 1}.")
+    kind = model.data_kind
     if custom_values is not None:
-        if model.is_image:
-            raise RequestError("For images, choose one of the data set's images.")
+        if not kind.custom_values:
+            raise RequestError(f"For {kind.label.lower()}, choose one of the data set's {kind.words.cases}.")
         custom_values = _clean_custom_values(model, custom_values)
     if requested_label is not None and not 0 <= requested_label < len(model.class_names):
         raise RequestError("Choose one of the model's classes to explain.")
@@ -77,10 +77,9 @@ def explanation_request(
         raise RequestError(f"Unknown way of hiding a region “{hide_color}”.")
     if not 1 <= top_segments <= 20:
         raise RequestError("Show from 1 to 20 regions.")
-    if model.is_image and explainer != Explainer.LIME:
-        raise RequestError("For images, Limelight explains with LIME (regions of the image).")
-    if model.is_text and explainer == Explainer.SHAP:
-        raise RequestError("For text, choose LIME (highlighted words) or Anchors (a rule of words).")
+    if not kind.offers(explainer):
+        offered = " or ".join(Explainer(name).label for name in kind.explainers)
+        raise RequestError(f"For {kind.label.lower()}, Limelight explains with {offered}.")
     if discretizer not in DISCRETIZERS:
         raise RequestError(f"Unknown way of splitting numbers “{discretizer}”.")
     for name, value in {"num_samples": num_samples, "num_features": num_features}.items():
@@ -171,33 +170,7 @@ def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[st
 def explanation_instance(explanation: Explanation) -> pd.DataFrame | str | np.ndarray:
     """What to explain: the image for an image model, the text for a text model, else a
     one-row frame over the model's columns with the file's dtypes."""
-    model = explanation.model
-    if model.is_image:
-        if explanation.row_index is None or explanation.row_index >= model.dataset.n_rows:
-            raise JobError("This image is no longer in the data set.")
-        return dataset_image(model.dataset, explanation.row_index)
-    frame = dataset_frame(model.dataset)
-    if explanation.row_index is not None and explanation.row_index >= len(frame):
-        raise JobError("This row is no longer in the data file.")
-    if model.is_text:
-        if explanation.row_index is not None:
-            value = frame.iloc[explanation.row_index][model.text_column]
-        else:
-            value = explanation.custom_values.get(model.text_column)
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-        if not text.strip():
-            raise JobError("This text is empty, so there is nothing to explain.")
-        return text
-    features = list(model.features)
-    if explanation.row_index is not None:
-        return frame.iloc[[explanation.row_index]][features]
-    row = {}
-    for name in features:
-        value = explanation.custom_values.get(name)
-        if value is not None and name not in model.numeric and pd.api.types.is_numeric_dtype(frame[name]):
-            value = float(value)  # a category stored as numbers, such as 0/1
-        row[name] = [np.nan if value is None else value]
-    return pd.DataFrame(row).astype({name: frame[name].dtype for name in model.numeric})
+    return explanation.model.data_kind.instance(explanation)
 
 
 def share_link_create(
@@ -228,7 +201,7 @@ def overview_request(*, model: TrainedModel, budget: int = 5, dispatch: bool = T
     """Ask for a model overview (SP-LIME's pick step) of a finished table model."""
     if not model.succeeded:
         raise RequestError("This model has not finished training yet.")
-    if model.is_text or model.is_image:
+    if not model.data_kind.overview:
         raise RequestError("The overview of representative rows is available for tables.")
     if not 1 <= budget <= 10:
         raise RequestError("Pick from 1 to 10 rows.")
@@ -244,7 +217,7 @@ def diagnosis_request(*, explanation_id: int, dispatch: bool = True) -> Diagnosi
     """After an explanation succeeded, queue its trust checks (once: safe under redelivery)."""
     explanation = Explanation.objects.select_related("model__dataset").get(pk=explanation_id)
     wanted = explanation.succeeded and explanation.diagnostics and explanation.explainer == Explainer.LIME
-    if not wanted or explanation.model.is_text:
+    if not wanted or not explanation.model.data_kind.diagnosed:
         return None
     with transaction.atomic():
         diagnosis, created = Diagnosis.objects.get_or_create(explanation=explanation)

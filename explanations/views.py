@@ -265,7 +265,7 @@ def explanation_diagnostic(request: HttpRequest, pk: int, name: str) -> HttpResp
 def picture_response(explanation, which: str) -> HttpResponse:
     """An image explanation's picture: the image itself, or the overlay of its regions."""
     model = explanation.model
-    if not model.is_image or not explanation.succeeded:
+    if not model.data_kind.pictures or not explanation.succeeded:
         raise Http404("No picture.")
     if which == "original":
         path = dataset_image_path(model.dataset, explanation.row_index)

@@ -7,8 +7,6 @@ class probabilities in :attr:`ImageTrainingResult.class_names` order.
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,18 +14,17 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from classifiers.tabular.training import CalibratedSVC, classification_metrics
+from classifiers.tabular.training import CalibratedSVC
 from limelight.errors import InputError
 
 from ..catalogue import IMAGE_CLASSIFIERS, IMAGE_FEATURES
+from ..fitting import fit_and_measure, holdout_split
 from .features import ImageFeatures
 
 __all__ = [
@@ -69,6 +66,7 @@ class ImageTrainingResult:
     predictions: np.ndarray
     truths: np.ndarray
     in_training: np.ndarray
+    confidence: np.ndarray  # the predicted class's probability, per image
 
 
 def build_image_pipeline(
@@ -154,55 +152,34 @@ def train_image_classifier(
                 f'The class "{name}" has only {count} image; each class needs at least two '
                 "so some can be held out for testing."
             )
-    n, n_classes = len(labels), len(class_names)
-    n_test = max(math.ceil(test_size * n), n_classes)
-    if n - n_test < n_classes:
-        raise ImageTrainingError(
-            f"There are too few images to train and test a model that tells {n_classes} classes apart."
-        )
-    indices = np.arange(n)
-    train_idx, test_idx = train_test_split(indices, test_size=n_test, stratify=truths, random_state=random_state)
-    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
-
-    report(1, "Training the model")
+    train_idx, test_idx = holdout_split(
+        truths,
+        test_size=test_size,
+        random_state=random_state,
+        too_few="There are too few images to train and test a model that tells {n_classes} classes apart.",
+        error=ImageTrainingError,
+    )
+    # Images are fitted in file order, as they always were: the same seed gives the same model.
     # One BLAS thread (DESIGN.md): on thousands of pixel columns and few rows,
     # threads fighting over cores made logistic regression 20x slower (20 s vs 1 s).
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
-        # Small image sets rarely let iterative solvers converge fully; the
-        # held-out accuracy tells the user how good the model is.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(_take(images, train_idx), truths[train_idx])
-
-    report(2, "Predicting every image")
-    predictions = predict_classes(pipeline, images)
-    report(3, "Measuring accuracy on held-out images")
-    metrics = classification_metrics(truths[test_idx], predictions[test_idx], class_names)
-    metrics["n_train"] = len(train_idx)
-    metrics["n_test"] = len(test_idx)
-    in_training = np.zeros(n, dtype=bool)
-    in_training[train_idx] = True
-
-    report(4, "Done")
+    fitted = fit_and_measure(
+        pipeline,
+        images,
+        truths,
+        class_names,
+        np.sort(train_idx),
+        np.sort(test_idx),
+        nouns="images",
+        chunk=_PREDICT_CHUNK,
+        fit_context=lambda: threadpool_limits(limits=1),
+        on_progress=on_progress,
+    )
     return ImageTrainingResult(
         pipeline=pipeline,
         class_names=class_names,
-        metrics=metrics,
-        predictions=predictions,
+        metrics=fitted.metrics,
+        predictions=fitted.predictions,
         truths=truths,
-        in_training=in_training,
+        in_training=fitted.in_training,
+        confidence=fitted.confidence,
     )
-
-
-def predict_classes(pipeline: Pipeline, images: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
-    """Argmax of the probabilities for every image, in chunks (bounded memory)."""
-    out = np.empty(len(images), dtype=np.int64)
-    for start in range(0, len(images), _PREDICT_CHUNK):
-        chunk = _take(images, np.arange(start, min(start + _PREDICT_CHUNK, len(images))))
-        out[start : start + len(chunk)] = np.argmax(pipeline.predict_proba(chunk), axis=1)
-    return out
-
-
-def _take(images: Sequence[np.ndarray] | np.ndarray, idx: np.ndarray) -> Any:
-    if isinstance(images, np.ndarray):
-        return images[idx]
-    return [images[i] for i in idx]

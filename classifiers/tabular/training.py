@@ -9,8 +9,6 @@ or one-hot encoding.
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,17 +19,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    accuracy_score,
-    balanced_accuracy_score,
-    confusion_matrix,
-    f1_score,
-    precision_recall_fscore_support,
-)
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -43,6 +33,7 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ..catalogue import CLASSIFIER_CARDS, CLASSIFIERS, ClassifierCard, Knob, clean_params
+from ..fitting import STAGES, fit_and_measure, holdout_split
 from .profiling import MAX_CLASSES, format_value, sorted_classes
 from .reading import TableError
 
@@ -72,7 +63,11 @@ _MAX_CLASSES = MAX_CLASSES
 MAX_ONE_HOT_CELLS = 50_000_000
 _WORST_COLUMNS = 3
 _MIN_ROWS = 10
-_STAGES = 4
+_STAGES = STAGES
+_TOO_FEW = (
+    "There are too few rows to train and test a model that tells {n_classes} "
+    "classes apart. Add rows or choose a column with fewer classes."
+)
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -104,6 +99,8 @@ class TrainingResult:
     truths: np.ndarray
     train_frame: pd.DataFrame
     params: dict[str, object] = field(default_factory=dict)
+    confidence: np.ndarray | None = None  # the predicted class's probability, per row
+    in_training: np.ndarray | None = None  # the rows the pipeline was fitted on
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
@@ -348,27 +345,18 @@ def train_classifier(
     truths = np.full(len(frame), -1, dtype=np.int64)
     truths[labelled] = _class_indices(labels, class_values)
 
-    n_classes = len(class_values)
     # Stratification needs at least one row of every class on each side.
-    n_test = max(math.ceil(test_size * n_labelled), n_classes)
-    if n_labelled - n_test < n_classes:
-        raise TableError(
-            f"There are too few rows to train and test a model that tells {n_classes} "
-            "classes apart. Add rows or choose a column with fewer classes."
-        )
+    train_rows, test_rows = holdout_split(
+        truths, test_size=test_size, random_state=random_state, too_few=_TOO_FEW, error=TableError
+    )
     categorical_features = [name for name in features if name in set(categorical)]
     _check_one_hot_size(frame, categorical_features, n_numeric=len(features) - len(categorical_features))
-    n_train = n_labelled - n_test
+    n_train = len(train_rows)
     if classifier == "knn" and settings["n_neighbors"] > n_train:
         raise TableError(
             f"Nearest neighbours is set to ask {settings['n_neighbors']} neighbours, but only "
             f"{n_train} rows are used for training. Choose at most {n_train} neighbours."
         )
-    X = frame.loc[labelled, features]
-    y = truths[labelled]
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=n_test, stratify=y, random_state=random_state)
-
-    report(1, "Training the model")
     pipeline = build_pipeline(
         classifier,
         numeric=[name for name in features if name in set(numeric)],
@@ -376,57 +364,23 @@ def train_classifier(
         random_state=random_state,
         params=settings,
     )
-    with warnings.catch_warnings():
-        # Small uploads rarely let iterative solvers converge fully; the model
-        # is still usable and the hold-out accuracy tells the user how good.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(X_train, y_train)
-
-    report(2, "Measuring accuracy on held-out rows")
-    test_predictions = _predict(pipeline, X_test)
-    metrics = classification_metrics(y_test, test_predictions, class_names)
-    metrics["n_train"] = len(y_train)
-    metrics["n_test"] = len(y_test)
-
-    report(3, "Predicting every row")
-    predictions = _predict(pipeline, frame[features])
-
-    report(4, "Done")
+    # Fitted in the split's own order, as tables always were: the same seed gives the same model.
+    fitted = fit_and_measure(
+        pipeline, frame[features], truths, class_names, train_rows, test_rows, nouns="rows", on_progress=on_progress
+    )
     return TrainingResult(
         pipeline=pipeline,
         class_names=class_names,
         numeric=tuple(name for name in features if name in set(numeric)),
         categorical=tuple(name for name in features if name in set(categorical)),
-        metrics=metrics,
-        predictions=predictions,
+        metrics=fitted.metrics,
+        predictions=fitted.predictions,
         truths=truths,
-        train_frame=X_train.copy(),
+        train_frame=frame.iloc[fitted.train_rows][features].copy(),
         params=settings,
+        confidence=fitted.confidence,
+        in_training=fitted.in_training,
     )
-
-
-def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> dict[str, Any]:
-    """Held-out scores as plain Python numbers and lists, ready for a JSONField."""
-    labels = list(range(len(class_names)))
-    # zero_division=0: a class the model never predicts has precision 0, not
-    # a warning; with a stratified split every class has support >= 1.
-    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    return {
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).astype(int).tolist(),
-        "per_class": [
-            {
-                "class": name,
-                "precision": float(precision[i]),
-                "recall": float(recall[i]),
-                "f1": float(f1[i]),
-                "support": int(support[i]),
-            }
-            for i, name in enumerate(class_names)
-        ],
-    }
 
 
 def _check_one_hot_size(frame: pd.DataFrame, categorical: list[str], *, n_numeric: int) -> None:
@@ -450,12 +404,6 @@ def _check_one_hot_size(frame: pd.DataFrame, categorical: list[str], *, n_numeri
         f"at once (the largest: {names}). If these are names, ids or free text, mark them as "
         "identifier or text; otherwise leave some of them out."
     )
-
-
-def _predict(pipeline: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    # argmax of the probabilities, so the predicted class is always the one
-    # the page shows as most probable.
-    return np.argmax(pipeline.predict_proba(X), axis=1).astype(np.int64)
 
 
 def _sorted_classes(labels: pd.Series) -> list[Any]:

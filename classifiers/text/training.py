@@ -11,7 +11,6 @@ pattern the explainers use, so an explanation's words are the model's words.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +19,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -34,9 +31,10 @@ from classifiers.tabular.reading import TableError
 
 # The tabular engine's class checks and metrics, so both kinds of dataset
 # say the same things in the same words and fill the same metrics page.
-from classifiers.tabular.training import CalibratedSVM, check_classes, classification_metrics
+from classifiers.tabular.training import CalibratedSVM, check_classes
 
 from ..catalogue import TEXT_CLASSIFIERS
+from ..fitting import fit_and_measure, holdout_split
 from .tokens import WORD_PATTERN
 
 __all__ = [
@@ -72,6 +70,7 @@ class TextTrainingResult:
     predictions: np.ndarray
     truths: np.ndarray
     in_training: np.ndarray
+    confidence: np.ndarray  # the predicted class's probability, per text
 
 
 class CalibratedLinearSVC(CalibratedSVM):
@@ -210,25 +209,29 @@ def train_text_classifier(
     truths = np.full(len(texts), -1, dtype=np.int64)
     truths[labelled] = [position[value] for value in present]
 
-    n_classes = len(class_values)
-    n_test = max(math.ceil(test_size * n_labelled), n_classes)
-    if n_labelled - n_test < n_classes:
-        raise TableError(
-            f"There are too few rows to train and test a model that tells {n_classes} "
+    train_rows, test_rows = holdout_split(
+        truths,
+        test_size=test_size,
+        random_state=random_state,
+        too_few=(
+            "There are too few rows to train and test a model that tells {n_classes} "
             "classes apart. Add rows or choose a column with fewer classes."
-        )
-    rows = np.flatnonzero(labelled)
-    train_rows, test_rows = train_test_split(rows, test_size=n_test, stratify=truths[rows], random_state=random_state)
-    train_rows = np.sort(train_rows)
-    test_rows = np.sort(test_rows)
-    all_texts = np.array(texts, dtype=object)
-
-    report(1, "Training the model")
+        ),
+        error=TableError,
+    )
+    # Texts are fitted in file order, as they always were: the same seed gives the same model.
     pipeline = build_text_pipeline(classifier, char_ngrams=char_ngrams, random_state=random_state)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            pipeline.fit(all_texts[train_rows], truths[train_rows])
+        fitted = fit_and_measure(
+            pipeline,
+            np.array(texts, dtype=object),
+            truths,
+            class_names,
+            np.sort(train_rows),
+            np.sort(test_rows),
+            nouns="texts",
+            on_progress=on_progress,
+        )
     except ValueError as error:
         if "empty vocabulary" in str(error):
             raise TableError(
@@ -236,29 +239,12 @@ def train_text_classifier(
                 "or symbols), so there is nothing to learn from."
             ) from error
         raise
-
-    report(2, "Measuring accuracy on held-out texts")
-    test_predictions = _predict(pipeline, all_texts[test_rows])
-    metrics = classification_metrics(truths[test_rows], test_predictions, class_names)
-    metrics["n_train"] = len(train_rows)
-    metrics["n_test"] = len(test_rows)
-
-    report(3, "Predicting every text")
-    predictions = _predict(pipeline, all_texts)
-    in_training = np.zeros(len(texts), dtype=bool)
-    in_training[train_rows] = True
-
-    report(4, "Done")
     return TextTrainingResult(
         pipeline=pipeline,
         class_names=class_names,
-        metrics=metrics,
-        predictions=predictions,
+        metrics=fitted.metrics,
+        predictions=fitted.predictions,
         truths=truths,
-        in_training=in_training,
+        in_training=fitted.in_training,
+        confidence=fitted.confidence,
     )
-
-
-def _predict(pipeline: Pipeline, texts: np.ndarray) -> np.ndarray:
-    # argmax of the probabilities, so the predicted class is the one shown as most probable.
-    return np.argmax(pipeline.predict_proba(texts), axis=1).astype(np.int64)

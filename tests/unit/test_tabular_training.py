@@ -168,8 +168,8 @@ def test_on_progress_reports_each_stage_in_order():
     assert calls == [
         (0, 4, "Preparing data"),
         (1, 4, "Training the model"),
-        (2, 4, "Measuring accuracy on held-out rows"),
-        (3, 4, "Predicting every row"),
+        (2, 4, "Predicting every row"),  # one pass over every row, the held-out ones included
+        (3, 4, "Measuring accuracy on held-out rows"),
         (4, 4, "Done"),
     ]
 
@@ -342,6 +342,7 @@ def test_metrics_include_confusion_matrix_and_per_class_scores_and_are_json_read
         "per_class",
         "n_train",
         "n_test",
+        "baseline_accuracy",
     }
 
 
@@ -396,3 +397,18 @@ def test_engine_imports_without_django():
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "ok\n"
+
+
+def test_the_baseline_always_guesses_the_training_rows_most_common_class():
+    frame = _mixed_frame(n=200, seed=1)
+    result = _train(frame, "decision_tree")
+
+    train_truths = result.truths[result.in_training & (result.truths >= 0)]
+    test_truths = result.truths[~result.in_training & (result.truths >= 0)]
+    most_common = np.bincount(train_truths).argmax()
+    assert result.metrics["baseline_accuracy"] == pytest.approx(np.mean(test_truths == most_common))
+    assert len(test_truths) == result.metrics["n_test"]
+    # One prediction pass: the confidence is the predicted class's probability for every row.
+    proba = result.pipeline.predict_proba(frame[FEATURES])
+    np.testing.assert_allclose(result.confidence, proba.max(axis=1))
+    assert (result.predictions == proba.argmax(axis=1)).all()

@@ -94,8 +94,7 @@ class Command(BaseCommand):
                 dataset.refresh_from_db()
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
-            is_image = dataset.kind == "image"
-            target = options["target"] or ("class" if is_image else classifier_services.dataset_default_target(dataset))
+            target = options["target"] or classifier_services.dataset_default_target(dataset)
             text_column = options["text_column"]
             if text_column is None:
                 texts = classifier_services.dataset_text_columns(dataset)
