@@ -298,6 +298,8 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
         }, calls
     for name, lines in found.items():
         for line in lines:
+            if name == "tests/unit/test_lime_tabular.py" and "_PICKLED_BEFORE_THE_SPLIT" in line:
+                continue  # the test's own fixture (an explainer we pickled), checking stored explainers still load
             assert "pickle.load" not in line and "read_pickle" not in line and "allow_pickle=True" not in line, (
                 name,
                 line,
