@@ -5,7 +5,7 @@ from classifiers.selectors import display_value
 from classifiers.services import dataset_frame
 
 from .engine.choices import DISCRETIZERS
-from .services import LIMITS
+from .request_settings import BOUNDS, SEGMENT_KNOBS
 
 DISCRETIZER_LABELS = {
     "quartile": "Quartiles (4 ranges per number) — the usual choice",
@@ -13,6 +13,12 @@ DISCRETIZER_LABELS = {
     "entropy": "Ranges that best separate the classes",
     "none": "No ranges: weights per standard deviation",
 }
+
+
+def _knob(field: type[forms.Field], segmenter: str, name: str, label: str) -> forms.Field:
+    """One of a segmenter's own settings, with the range the settings object enforces."""
+    low, high = SEGMENT_KNOBS[segmenter][name]
+    return field(label=label, min_value=low, max_value=high, required=False)
 
 
 class ExplainForm(forms.Form):
@@ -33,23 +39,23 @@ class ExplainForm(forms.Form):
     num_samples = forms.IntegerField(
         label="Similar cases to try",
         initial=5000,
-        min_value=LIMITS["num_samples"][0],
-        max_value=LIMITS["num_samples"][1],
+        min_value=BOUNDS["num_samples"][0],
+        max_value=BOUNDS["num_samples"][1],
         required=False,
         help_text="More cases give a steadier explanation and take longer.",
     )
     num_features = forms.IntegerField(
         label="Reasons to show",
         initial=10,
-        min_value=LIMITS["num_features"][0],
-        max_value=LIMITS["num_features"][1],
+        min_value=BOUNDS["num_features"][0],
+        max_value=BOUNDS["num_features"][1],
         required=False,
     )
     kernel_width = forms.FloatField(
         label="Neighbourhood width",
         required=False,
-        min_value=0.01,
-        max_value=100,
+        min_value=BOUNDS["kernel_width"][0],
+        max_value=BOUNDS["kernel_width"][1],
         help_text="How far from this case the made-up cases still count. Empty: LIME's default.",
     )
     discretizer = forms.ChoiceField(
@@ -61,15 +67,15 @@ class ExplainForm(forms.Form):
     threshold = forms.FloatField(
         label="Rule: how sure it must be",
         initial=0.95,
-        min_value=0.8,
-        max_value=0.99,
+        min_value=BOUNDS["threshold"][0],
+        max_value=BOUNDS["threshold"][1],
         required=False,
         help_text="Anchors only: the share of similar cases the rule must get right (0.80–0.99).",
     )
     max_anchor_size = forms.IntegerField(
         label="Rule: most conditions",
-        min_value=1,
-        max_value=30,
+        min_value=BOUNDS["max_anchor_size"][0],
+        max_value=BOUNDS["max_anchor_size"][1],
         required=False,
         help_text="Anchors only. Empty: as many as needed.",
     )
@@ -95,14 +101,18 @@ class ExplainForm(forms.Form):
         required=False,
     )
     top_segments = forms.IntegerField(
-        label="Regions to highlight", initial=5, min_value=1, max_value=20, required=False
+        label="Regions to highlight",
+        initial=5,
+        min_value=BOUNDS["top_segments"][0],
+        max_value=BOUNDS["top_segments"][1],
+        required=False,
     )
-    kernel_size = forms.FloatField(label="Quickshift: smoothing", min_value=1, max_value=20, required=False)
-    max_dist = forms.FloatField(label="Quickshift: region size", min_value=1, max_value=1000, required=False)
-    n_segments = forms.IntegerField(label="SLIC: about how many regions", min_value=2, max_value=500, required=False)  # noqa: E501
-    compactness = forms.FloatField(label="SLIC: compactness", min_value=0.01, max_value=100, required=False)
-    scale = forms.FloatField(label="Felzenszwalb: scale", min_value=1, max_value=5000, required=False)
-    min_size = forms.IntegerField(label="Felzenszwalb: smallest region", min_value=1, max_value=5000, required=False)  # noqa: E501
+    kernel_size = _knob(forms.FloatField, "quickshift", "kernel_size", "Quickshift: smoothing")
+    max_dist = _knob(forms.FloatField, "quickshift", "max_dist", "Quickshift: region size")
+    n_segments = _knob(forms.IntegerField, "slic", "n_segments", "SLIC: about how many regions")
+    compactness = _knob(forms.FloatField, "slic", "compactness", "SLIC: compactness")
+    scale = _knob(forms.FloatField, "felzenszwalb", "scale", "Felzenszwalb: scale")
+    min_size = _knob(forms.IntegerField, "felzenszwalb", "min_size", "Felzenszwalb: smallest region")
     auto_samples = forms.BooleanField(
         label="Choose the number of similar cases for me",
         required=False,
@@ -114,14 +124,14 @@ class ExplainForm(forms.Form):
         help_text="Faster, but the page will not say how stable or faithful the explanation is.",
     )
     random_state = forms.IntegerField(
-        label="Random seed", initial=0, required=False, help_text="The same seed gives the same explanation."
+        label="Random seed",
+        initial=0,
+        min_value=BOUNDS["random_state"][0],
+        max_value=BOUNDS["random_state"][1],
+        required=False,
+        help_text="The same seed gives the same explanation.",
     )
 
-    SEGMENT_KNOBS = {
-        "quickshift": ("kernel_size", "max_dist"),
-        "slic": ("n_segments", "compactness"),
-        "felzenszwalb": ("scale", "min_size"),
-    }
     # Settings that only some kinds of data (or explainers) have; each kind lists its own.
     OPTIONAL = (
         "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
@@ -173,7 +183,7 @@ class ExplainForm(forms.Form):
             if name in self.fields:
                 options[name] = data[name]
         if "segmenter" in self.fields:
-            knobs = self.SEGMENT_KNOBS[data["segmenter"]]
+            knobs = SEGMENT_KNOBS[data["segmenter"]]
             options["segment_params"] = {name: data[name] for name in knobs if data.get(name) is not None}
         return options
 

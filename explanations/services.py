@@ -18,14 +18,13 @@ from django.utils import timezone
 from accounts.quotas import QuotaError, check_job_quota
 from classifiers.models import TrainedModel
 from jobs.services import job_dispatch
+from limelight.errors import InputError
 
-from .engine.choices import DISCRETIZERS, SEGMENTERS
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
+from .request_settings import ExplanationSettings
 
-LIMITS = {"num_samples": (100, 50_000), "num_features": (1, 30)}
 
-
-class RequestError(ValueError):
+class RequestError(InputError):
     """An explanation that cannot be asked for, phrased for the user."""
 
 
@@ -34,28 +33,24 @@ def explanation_request(
     model: TrainedModel,
     row_index: int | None = None,
     custom_values: dict[str, Any] | None = None,
-    explainer: str = Explainer.LIME,
-    requested_label: int | None = None,
-    num_samples: int = 5000,
-    num_features: int = 10,
-    kernel_width: float | None = None,
-    discretizer: str = "quartile",
-    threshold: float = 0.95,
-    max_anchor_size: int | None = None,
-    segmenter: str = "quickshift",
-    segment_params: dict[str, Any] | None = None,
-    top_segments: int = 5,
-    hide_color: str = "grey",
-    diagnostics: bool = True,
-    auto_samples: bool = False,
-    random_state: int = 0,
+    settings: ExplanationSettings | None = None,
     dispatch: bool = True,
+    **changes: Any,
 ) -> Explanation:
-    """Create an explanation job for one row (or the user's own values); send it once committed."""
+    """Create an explanation job for one row (or the user's own values); send it once committed.
+
+    ``settings`` (default: the defaults) with any ``changes`` by name (``threshold=0.9``) are
+    checked once, by :meth:`ExplanationSettings.checked`, and stored whole.
+    """
     if not model.succeeded:
         raise RequestError("This model has not finished training yet.")
-    if explainer not in Explainer.values:
-        raise RequestError(f"Unknown explainer “{explainer}”.")
+    unknown = sorted(set(changes) - set(ExplanationSettings.names()))
+    if unknown:
+        raise TypeError(f"unknown explanation settings: {unknown}")
+    try:
+        settings = (settings or ExplanationSettings()).replace(**changes).checked()
+    except InputError as error:
+        raise RequestError(str(error)) from error
     if (row_index is None) == (custom_values is None):
         raise RequestError("Choose a row to explain, or fill in your own values.")
     if row_index is not None and not 0 <= row_index < model.dataset.n_rows:
@@ -65,48 +60,19 @@ def explanation_request(
         if not kind.custom_values:
             raise RequestError(f"For {kind.label.lower()}, choose one of the data set's {kind.words.cases}.")
         custom_values = _clean_custom_values(model, custom_values)
-    if requested_label is not None and not 0 <= requested_label < len(model.class_names):
+    # What only the model can tell: its classes, its columns, what its kind of data offers.
+    if settings.requested_label is not None and settings.requested_label >= len(model.class_names):
         raise RequestError("Choose one of the model's classes to explain.")
-    if not 0.8 <= threshold <= 0.99:
-        raise RequestError("The rule's precision threshold must be between 0.80 and 0.99.")
-    if max_anchor_size is not None and not 1 <= max_anchor_size <= max(1, len(model.features)):
-        raise RequestError(f"A rule can have from 1 to {max(1, len(model.features))} conditions.")
-    if segmenter not in SEGMENTERS:
-        raise RequestError(f"Unknown way of cutting an image into regions “{segmenter}”.")
-    if hide_color not in ("grey", "mean", "black", "blur"):
-        raise RequestError(f"Unknown way of hiding a region “{hide_color}”.")
-    if not 1 <= top_segments <= 20:
-        raise RequestError("Show from 1 to 20 regions.")
-    if not kind.offers(explainer):
+    most = max(1, len(model.features))
+    if settings.max_anchor_size is not None and settings.max_anchor_size > most:
+        raise RequestError(f"A rule can have from 1 to {most} conditions.")
+    if not kind.offers(settings.explainer):
         offered = " or ".join(Explainer(name).label for name in kind.explainers)
         raise RequestError(f"For {kind.label.lower()}, Limelight explains with {offered}.")
-    if discretizer not in DISCRETIZERS:
-        raise RequestError(f"Unknown way of splitting numbers “{discretizer}”.")
-    for name, value in {"num_samples": num_samples, "num_features": num_features}.items():
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise RequestError(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.")
     _check_job_quota(model)
     with transaction.atomic():
         explanation = Explanation.objects.create(
-            model=model,
-            row_index=row_index,
-            custom_values=custom_values,
-            explainer=explainer,
-            requested_label=requested_label,
-            num_samples=num_samples,
-            num_features=num_features,
-            kernel_width=kernel_width,
-            discretizer=discretizer,
-            threshold=threshold,
-            max_anchor_size=max_anchor_size,
-            segmenter=segmenter,
-            segment_params=segment_params or {},
-            top_segments=top_segments,
-            hide_color=hide_color,
-            diagnostics=diagnostics,
-            auto_samples=auto_samples,
-            random_state=random_state,
+            model=model, row_index=row_index, custom_values=custom_values, **settings.as_fields()
         )
         if dispatch:
             job_dispatch(job=explanation)
@@ -118,22 +84,15 @@ def explanation_request_same_case(
 ) -> Explanation:
     """The same case explained again by another model or another explainer, for side by side.
 
-    The case and the sampling settings are kept; the explainer's own settings only when the
-    explainer stays the same.
+    Every setting is copied whole (kernel width, segmenter, hide colour, …); only the explainer
+    changes when another one is asked for.
     """
-    same_explainer = explainer is None or explainer == explanation.explainer
-    own_settings = (
-        {"discretizer": explanation.discretizer, "threshold": explanation.threshold} if same_explainer else {}
-    )
+    settings = ExplanationSettings.of(explanation)
     return explanation_request(
         model=model or explanation.model,
         row_index=explanation.row_index,
         custom_values=explanation.custom_values,
-        explainer=explainer or explanation.explainer,
-        num_samples=explanation.num_samples,
-        num_features=explanation.num_features,
-        random_state=explanation.random_state,
-        **own_settings,
+        settings=settings.replace(explainer=explainer) if explainer else settings,
     )
 
 

@@ -187,3 +187,20 @@ def test_training_images_through_the_form(logged_in, shapes, django_capture_on_c
         reverse("classifiers:train", args=[shapes.pk]), {"classifier": "knn", "features": "hog", "image_size": "32"}
     )
     assert refused.status_code == 400 and TrainedModel.objects.count() == 1
+
+
+def test_cli_takes_the_image_settings_the_form_takes(tmp_path):
+    path = tmp_path / "shapes.zip"
+    path.write_bytes(demo_archive_bytes())
+    out = io.StringIO()
+    call_command(
+        "explain", str(path), "--classifier", "logistic_regression", "--image-features", "color_histogram",
+        "--explainer", "lime", "--row", "3", "--num-samples", "200", "--segmenter", "slic",
+        "--segment-param", "n_segments=30", "--hide-color", "black", "--top-segments", "3", "--no-diagnostics",
+        "--json", stdout=out,
+    )  # fmt: skip
+    document = json.loads(out.getvalue())
+    explanation = Explanation.objects.get(pk=document["explanation"]["id"])
+    assert explanation.model.params["features"] == "color_histogram"
+    assert (explanation.segmenter, explanation.hide_color, explanation.top_segments) == ("slic", "black", 3)
+    assert explanation.segment_params == {"n_segments": 30.0}

@@ -23,8 +23,10 @@ from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.models import Classifier, Dataset, TrainedModel
 from explanations import runs, services
+from explanations.engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
+from explanations.request_settings import ExplanationSettings
 from jobs.services import job_run
 from limelight.errors import InputError
 
@@ -52,10 +54,29 @@ class Command(BaseCommand):
             required=True,
             help="0-based row in file order; for a ZIP of images, the index in sorted path order or a path",
         )
-        parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--num-samples", type=int, default=5000)
-        parser.add_argument("--num-features", type=int, default=10)
-        parser.add_argument("--threshold", type=float, default=0.95, help="Anchors: precision to reach")
+        # Every setting the forms take; ranges are checked once, by the services' settings object.
+        defaults = ExplanationSettings()
+        parser.add_argument("--seed", type=int, default=defaults.random_state)
+        parser.add_argument("--num-samples", type=int, default=defaults.num_samples)
+        parser.add_argument("--num-features", type=int, default=defaults.num_features)
+        parser.add_argument("--label", help="the class to explain (default: the predicted one)")
+        parser.add_argument("--kernel-width", type=float, help="LIME: neighbourhood width (default: LIME's)")
+        parser.add_argument("--discretizer", default=defaults.discretizer, choices=DISCRETIZERS)
+        parser.add_argument("--auto-samples", action="store_true", help="tables: raise samples until runs agree")
+        parser.add_argument("--no-diagnostics", action="store_true", help="skip the trust checks")
+        parser.add_argument("--threshold", type=float, default=defaults.threshold, help="Anchors: precision to reach")
+        parser.add_argument("--max-anchor-size", type=int, help="Anchors: the most conditions in a rule")
+        parser.add_argument("--segmenter", default=defaults.segmenter, choices=SEGMENTERS, help="images")
+        parser.add_argument(
+            "--segment-param", action="append", default=[], metavar="NAME=VALUE", help="images: a segmenter knob"
+        )
+        parser.add_argument("--top-segments", type=int, default=defaults.top_segments, help="images")
+        parser.add_argument("--hide-color", default=defaults.hide_color, choices=HIDE_COLORS, help="images")
+        parser.add_argument("--image-features", help="images: hog, raw or color_histogram (the model's features)")
+        parser.add_argument("--image-size", type=int, help="images: the working size in pixels")
+        parser.add_argument(
+            "--param", action="append", default=[], metavar="NAME=VALUE", help="a classifier setting, e.g. max_depth=4"
+        )
         parser.add_argument(
             "--text-column", help="read this free-text column (default: the file's text column, if any)"
         )
@@ -99,10 +120,16 @@ class Command(BaseCommand):
             if text_column is None:
                 texts = classifier_services.dataset_text_columns(dataset)
                 text_column = texts[0] if texts and texts[0] != target else ""
+            params = _pairs(options["param"], "--param")
+            if options["image_features"]:
+                params["features"] = options["image_features"]
+            if options["image_size"]:
+                params["image_size"] = options["image_size"]
             model = classifier_services.model_train_request(
                 dataset=dataset,
                 target=target,
                 classifier=options["classifier"],
+                params=params,
                 text_column=text_column,
                 random_state=options["seed"],
                 dispatch=False,
@@ -117,11 +144,25 @@ class Command(BaseCommand):
             explanation = services.explanation_request(
                 model=model,
                 row_index=self.row_index(dataset, options["row"]),
-                explainer=options["explainer"],
-                num_samples=options["num_samples"],
-                num_features=options["num_features"],
-                threshold=options["threshold"],
-                random_state=options["seed"],
+                settings=ExplanationSettings(
+                    explainer=options["explainer"],
+                    requested_label=_label_index(model, options["label"]),
+                    num_samples=options["num_samples"],
+                    num_features=options["num_features"],
+                    kernel_width=options["kernel_width"],
+                    discretizer=options["discretizer"],
+                    threshold=options["threshold"],
+                    max_anchor_size=options["max_anchor_size"],
+                    segmenter=options["segmenter"],
+                    segment_params={
+                        k: float(v) for k, v in _pairs(options["segment_param"], "--segment-param").items()
+                    },
+                    top_segments=options["top_segments"],
+                    hide_color=options["hide_color"],
+                    diagnostics=not options["no_diagnostics"],
+                    auto_samples=options["auto_samples"],
+                    random_state=options["seed"],
+                ),
                 dispatch=False,
             )
         except services.RequestError as error:
@@ -167,3 +208,37 @@ class Command(BaseCommand):
         else:
             lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
         return "\n".join(lines)
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    """``NAME=VALUE`` flags as a dict."""
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"{flag} takes NAME=VALUE, not {item!r}")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _numbers(items: list[str], flag: str) -> dict[str, float]:
+    """``NAME=NUMBER`` flags as a dict of numbers."""
+    numbers = {}
+    for name, value in _pairs(items, flag).items():
+        try:
+            numbers[name] = float(value)
+        except ValueError:
+            raise InputError(f"{flag} {name} needs a number, not {value!r}") from None
+    return numbers
+
+
+def _label_index(model: TrainedModel, label: str | None) -> int | None:
+    """The class to explain, by name (or index), as the model's class index."""
+    if label is None:
+        return None
+    names = [str(name) for name in model.class_names]
+    if label in names:
+        return names.index(label)
+    if label.isdigit() and int(label) < len(names):
+        return int(label)
+    raise InputError(f"--label must be one of the classes: {', '.join(names)}")

@@ -1,0 +1,50 @@
+"""The one settings object of an explanation request: ranges checked once, copies whole."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from explanations.request_settings import BOUNDS, ExplanationSettings
+from limelight.errors import InputError
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_are_valid_and_a_copy_keeps_every_setting():
+    assert ExplanationSettings().checked() == ExplanationSettings()
+    asked = ExplanationSettings(
+        explainer="lime", kernel_width=0.5, segmenter="slic", segment_params={"n_segments": 40},
+        hide_color="blur", discretizer="decile", top_segments=3, random_state=7, auto_samples=True,
+    )  # fmt: skip
+    stored = SimpleNamespace(**asked.as_fields())  # what the explanation row holds
+    assert ExplanationSettings.of(stored) == asked
+    assert ExplanationSettings.of(stored).replace(explainer="anchor").kernel_width == 0.5
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"num_samples": 99}, "similar cases must be between 100 and 50,000"),
+        ({"num_samples": 50_001}, "between 100 and 50,000"),
+        ({"num_features": 0}, "number of reasons must be between 1 and 30"),
+        ({"threshold": 0.5}, "threshold must be between 0.8 and 0.99"),
+        ({"threshold": float("nan")}, "must be a number"),
+        ({"kernel_width": 0.0}, "neighbourhood width must be between 0.01 and 100"),
+        ({"max_anchor_size": 31}, "conditions in a rule must be between 1 and 30"),
+        ({"top_segments": 21}, "regions to highlight must be between 1 and 20"),
+        ({"num_samples": 1000.5}, "whole number"),
+        ({"explainer": "magic"}, "Unknown explainer “magic”"),
+        ({"hide_color": "pink"}, "Unknown way of hiding a region “pink”"),
+        ({"segmenter": "slic", "segment_params": {"kernel_size": 3}}, "has no setting “kernel_size”"),
+        ({"segmenter": "slic", "segment_params": {"n_segments": 1}}, "between 2 and 500"),
+    ],
+)
+def test_each_setting_out_of_range_is_one_plain_sentence(changes, words):
+    with pytest.raises(InputError, match=words):
+        ExplanationSettings(**changes).checked()
+
+
+def test_the_bounds_are_inclusive():
+    for name, (low, high) in BOUNDS.items():
+        for value in (low, high):
+            ExplanationSettings(**{name: value}).checked()
