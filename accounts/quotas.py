@@ -13,16 +13,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Sum
 
 from jobs.models import JobStatus
+from limelight.sizes import size_text
 
 __all__ = ["QuotaError", "check_job_quota", "check_upload_quota", "queued_jobs_of"]
 
 
 class QuotaError(ValueError):
     """A per-user limit was reached; ``str(error)`` is shown to the person as is."""
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
 
 
 def check_upload_quota(user: AbstractBaseUser, size: int) -> None:
@@ -40,8 +37,8 @@ def check_upload_quota(user: AbstractBaseUser, size: int) -> None:
     used = datasets.aggregate(total=Sum("size_bytes"))["total"] or 0
     if used + size > settings.USER_MAX_BYTES:
         raise QuotaError(
-            f"Your files already take {_megabytes(used)} of your {_megabytes(settings.USER_MAX_BYTES)}; "
-            f"this one ({_megabytes(size)}) does not fit. Delete a file you no longer need first."
+            f"Your files already take {size_text(used)} of your {size_text(settings.USER_MAX_BYTES)}; "
+            f"this one ({size_text(size)}) does not fit. Delete a file you no longer need first."
         )
 
 

@@ -26,6 +26,7 @@ from PIL import Image
 from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
+from limelight.sizes import size_text
 
 from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
@@ -48,7 +49,7 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
     """
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+            f"The file is {size_text(upload.size, decimals=1)}; the limit is {size_text(settings.MAX_UPLOAD_BYTES)}."
         )
     if upload.size == 0:
         raise UploadError("The file is empty.")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from limelight.sizes import MB
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -158,10 +160,10 @@ STORAGES = {
 
 # Uploads: refuse anything larger before reading it, and never keep a big
 # upload in memory.
-MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 50) * MB
 # Image ZIPs: caps counted while streaming, never trusted from the ZIP's headers.
 MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 5000)
-MAX_ZIP_BYTES = env_int("MAX_ZIP_MB", 500) * 1024 * 1024
+MAX_ZIP_BYTES = env_int("MAX_ZIP_MB", 500) * MB
 MAX_IMAGE_PIXELS = 40_000_000
 
 # Files up to this size are read and profiled while the user waits; larger
@@ -179,7 +181,7 @@ FILE_UPLOAD_HANDLERS = [
 
 # Per-user limits (accounts/quotas.py): files kept, their total size, jobs waiting.
 USER_MAX_DATASETS = env_int("USER_MAX_DATASETS", 50)
-USER_MAX_BYTES = env_int("USER_MAX_MB", 500) * 1024 * 1024
+USER_MAX_BYTES = env_int("USER_MAX_MB", 500) * MB
 USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 10)
 
 # Security headers; the stricter transport settings apply once DEBUG is off.

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
+from limelight.sizes import MB
+
 logger = logging.getLogger(__name__)
 
 OUT_OF_MEMORY_MESSAGE = (
@@ -89,7 +91,7 @@ def job_memory_limit(megabytes: int | None = None) -> Iterator[None]:
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _address_space() + megabytes * 1024 * 1024
+    limit = _address_space() + megabytes * MB
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     if soft != resource.RLIM_INFINITY:

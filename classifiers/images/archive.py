@@ -41,6 +41,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from limelight.errors import InputError
+from limelight.sizes import size_text
 
 __all__ = [
     "IMAGE_FORMATS",
@@ -185,7 +186,7 @@ def _read(
                 total += len(chunk)
                 if total > max_total_bytes:
                     raise ArchiveError(
-                        f"The archive holds more than {max_total_bytes / 1e6:,.0f} MB once unpacked; "
+                        f"The archive holds more than {size_text(max_total_bytes)} once unpacked; "
                         "upload fewer or smaller images."
                     )
                 data += chunk

@@ -257,7 +257,7 @@ def test_quota_settings_come_from_the_environment(tmp_path):
         "s.JOB_MEMORY_LIMIT_MB]))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [7, 3 * 1024 * 1024, 4, 4096]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [7, 3_000_000, 4, 4096]
 
 
 # -- no user-supplied pickles --------------------------------------------------------
