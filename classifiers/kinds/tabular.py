@@ -148,7 +148,7 @@ def dataset_context(dataset) -> dict[str, Any]:
 KIND = DataKind(
     name="tabular",
     label="Tables",
-    words=KindWords(case="row", cases="rows", variations="rows", parts="reasons"),
+    words=KindWords(case="row", cases="rows", variations="rows and made-up variations", parts="reasons"),
     explainers={
         "lime": "explanations.runs.lime_table",
         "anchor": "explanations.runs.anchor_table",
