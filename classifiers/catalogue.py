@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .tabular.profiling import format_value
+from explanations.engine.values import value_text
+
 from .tabular.reading import TableError
 
 __all__ = [
@@ -344,5 +345,5 @@ def _clean_value(knob: Knob, value: object) -> object:
         raise TableError(f"{knob.label} must be a whole number.")
     assert knob.minimum is not None and knob.maximum is not None
     if not knob.minimum <= number <= knob.maximum:
-        raise TableError(f"{knob.label} must be between {format_value(knob.minimum)} and {format_value(knob.maximum)}.")
+        raise TableError(f"{knob.label} must be between {value_text(knob.minimum)} and {value_text(knob.maximum)}.")
     return int(number) if knob.kind == "int" else number

@@ -6,19 +6,14 @@ only the worker and the CLI import scikit-learn and matplotlib for training.
 
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 from typing import Any
-
-import joblib
-import numpy as np
-from django.conf import settings
 
 from explanations.engine.charts import confusion_matrix_chart
 from jobs.services import JobError, ProgressReporter
 from limelight.errors import InputError
 
+from .artifacts import ModelRows, store_model
 from .kinds import kind_of
 from .models import TrainedModel
 
@@ -31,23 +26,16 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
         result = kind_of(model).train(model, on_progress)
     except InputError as error:
         raise JobError(str(error)) from error
-    folder = Path("models") / str(model.pk)
-    absolute = Path(settings.MEDIA_ROOT) / folder
-    shutil.rmtree(absolute, ignore_errors=True)  # a re-run starts clean: one set of files
-    absolute.mkdir(parents=True)
-    joblib.dump(result.pipeline, absolute / "pipeline.joblib")
-    (absolute / "confusion.svg").write_bytes(
-        confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
-    )
-    np.savez(
-        absolute / "rows.npz",
+    rows = ModelRows(
         predictions=result.predictions,
         truths=result.truths,
         confidence=result.confidence,
         in_training=result.in_training,
     )
+    confusion = confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
+    artifact = store_model(model, pipeline=result.pipeline, rows=rows, pictures={"confusion.svg": confusion})
     return {
-        "artifact": str(folder),
+        "artifact": artifact,
         "class_names": list(result.class_names),
         "metrics": result.metrics,
         "training_seconds": time.perf_counter() - started,

@@ -11,8 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from .artifacts import dataset_frame, model_rows
 from .models import Dataset, TrainedModel
-from .services import dataset_frame, dataset_image_folder, model_rows
+from .services import dataset_image_folder
 
 MISSING = "(missing)"
 

@@ -6,14 +6,10 @@ process never imports scikit-learn or matplotlib.
 
 from __future__ import annotations
 
-import os
 import shutil
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from django.conf import settings
@@ -28,12 +24,13 @@ from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 from limelight.sizes import size_text
 
+from .artifacts import dataset_frame
 from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
 from .kinds import kind_for_upload, kind_of, training_kind
 from .models import Dataset, TrainedModel
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, profile_columns
-from .tabular.reading import TableError, read_table
+from .tabular.reading import TableError
 
 
 class UploadError(ValueError):
@@ -204,17 +201,6 @@ def dataset_row_frame(dataset: Dataset, row_index: int | None) -> pd.DataFrame:
     return frame
 
 
-def dataset_frame(dataset: Dataset) -> pd.DataFrame:
-    """The dataset as read by the engine, cached per process. Do not modify it."""
-    path = dataset.file.path
-    return _read_cached(path, os.path.getmtime(path))
-
-
-@lru_cache(maxsize=8)
-def _read_cached(path: str, mtime: float) -> pd.DataFrame:
-    return read_table(path)
-
-
 def model_train_request(
     *,
     dataset: Dataset,
@@ -250,43 +236,6 @@ def model_train_request(
         if dispatch:
             job_dispatch(job=model)
     return model
-
-
-@dataclass(frozen=True)
-class ModelRows:
-    """Per-row results of a trained model, in file order."""
-
-    predictions: np.ndarray
-    truths: np.ndarray
-    confidence: np.ndarray
-    in_training: np.ndarray
-
-
-def model_folder(model: TrainedModel) -> Path:
-    if not model.artifact:
-        raise JobError("This model has not finished training.")
-    return Path(settings.MEDIA_ROOT) / model.artifact
-
-
-def model_pipeline(model: TrainedModel) -> Any:
-    """The fitted pipeline, loaded once per process (our own file, never a user's)."""
-    path = model_folder(model) / "pipeline.joblib"
-    if not path.exists():
-        raise JobError("This model's saved file is missing; please train it again.")
-    return _load_cached(str(path), path.stat().st_mtime)
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path: str, mtime: float) -> Any:
-    return joblib.load(path)
-
-
-def model_rows(model: TrainedModel) -> ModelRows:
-    path = model_folder(model) / "rows.npz"
-    if not path.exists():
-        raise JobError("This model's saved file is missing; please train it again.")
-    with np.load(path) as arrays:
-        return ModelRows(**{name: arrays[name] for name in arrays.files})
 
 
 def dataset_delete(*, dataset: Dataset) -> None:

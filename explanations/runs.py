@@ -8,20 +8,17 @@ diagnostics, charts) and with it scikit-learn, SciPy, scikit-image and matplotli
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from classifiers.artifacts import dataset_frame, explainer_state, model_pipeline, model_rows
 from classifiers.demos import DEMOS
 from classifiers.images.demos import demo_images
 from classifiers.models import TrainedModel
-from classifiers.services import dataset_frame, model_folder, model_pipeline, model_rows
 from jobs.services import JobError, ProgressReporter
 
 from . import trust
@@ -213,16 +210,6 @@ def shap_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]
     )
 
 
-def _explainer_state(model: TrainedModel, name: str, build: Callable[[], Any]) -> Any:
-    """An explainer's per-model state: built once, kept beside the model, cached per process."""
-    path = model_folder(model) / f"{name}.joblib"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        joblib.dump(build(), partial)
-        partial.replace(path)  # atomic: a concurrent job never reads half a file
-    return _load_cached(str(path), path.stat().st_mtime)
-
-
 def _training_rows(model: TrainedModel) -> pd.DataFrame:
     return dataset_frame(model.dataset)[model_rows(model).in_training][list(model.features)]
 
@@ -240,12 +227,12 @@ def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> Tabu
             labels=model_rows(model).truths[in_training],
         )
 
-    return _explainer_state(model, f"lime-{discretizer}", build)
+    return explainer_state(model, f"lime-{discretizer}", build)
 
 
 def tabular_shap_for(model: TrainedModel) -> TabularShap:
     """KernelSHAP's background of typical training rows, once per model."""
-    return _explainer_state(
+    return explainer_state(
         model,
         "shap",
         lambda: TabularShap.fit(
@@ -261,7 +248,7 @@ def tabular_anchors_for(model: TrainedModel) -> TabularAnchors:
     what a person finds by filtering the file by it, and a model that memorised its
     training rows is not flattered by them alone.
     """
-    return _explainer_state(
+    return explainer_state(
         model,
         "anchors",
         lambda: TabularAnchors.fit(
@@ -271,12 +258,6 @@ def tabular_anchors_for(model: TrainedModel) -> TabularAnchors:
             random_state=model.random_state,
         ),
     )
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path: str, mtime: float) -> Any:
-    # Only files this app wrote itself, under MEDIA_ROOT/models/: never a user's upload.
-    return joblib.load(path)
 
 
 def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict[str, Any]:

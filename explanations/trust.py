@@ -15,8 +15,8 @@ import pandas as pd
 from django.conf import settings
 from PIL import Image
 
+from classifiers.artifacts import dataset_frame, model_pipeline
 from classifiers.models import TrainedModel
-from classifiers.services import dataset_frame, model_pipeline
 
 from .engine import diagnostic_charts as charts
 from .engine import diagnostics

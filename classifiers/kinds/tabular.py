@@ -17,8 +17,9 @@ def default_target(dataset) -> str:
 
 def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
     """The checked fields of a table model: the target, the usable columns, the classifier's knobs."""
+    from ..artifacts import dataset_frame
     from ..catalogue import clean_params
-    from ..services import UploadError, dataset_frame, dataset_profiles
+    from ..services import UploadError, dataset_profiles
     from ..tabular.profiling import ColumnKind, check_target
     from ..tabular.reading import TableError
 
@@ -46,7 +47,7 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
 
 
 def train(model, on_progress) -> Any:
-    from ..services import dataset_frame
+    from ..artifacts import dataset_frame
     from ..tabular.training import train_classifier
 
     frame = dataset_frame(model.dataset)
@@ -89,8 +90,8 @@ def batch(case: Any) -> Any:
 
 
 def display(explanation, case) -> dict[str, str]:
+    from ..artifacts import dataset_frame
     from ..selectors import display_value
-    from ..services import dataset_frame
 
     if explanation.row_index is not None:
         source = dataset_frame(explanation.model.dataset).iloc[explanation.row_index]
@@ -102,7 +103,7 @@ def file_values(explanation) -> dict[str, Any]:
     """The case's values as JSON: the file's row, or the values the person typed."""
     from explanations.reports import json_value
 
-    from ..services import dataset_frame
+    from ..artifacts import dataset_frame
 
     if explanation.row_index is None:
         return dict(explanation.custom_values)
@@ -115,14 +116,15 @@ def document_instance(explanation) -> dict[str, Any]:
 
 
 def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
-    from ..services import dataset_frame
+    from ..artifacts import dataset_frame
 
     return dataset_frame(model.dataset), list(model.features[:shown_columns])
 
 
 def read_dataset(dataset, on_progress) -> None:
     """Read the CSV and profile each column."""
-    from ..services import dataset_frame, profile_into
+    from ..artifacts import dataset_frame
+    from ..services import profile_into
 
     frame = dataset_frame(dataset)
     on_progress(1, 2, "Looking at each column")

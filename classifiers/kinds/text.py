@@ -16,7 +16,8 @@ from .tabular import file_values
 
 def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
     """Check a text model's request: a text column, a text classifier, one setting."""
-    from ..services import UploadError, dataset_frame, dataset_profiles
+    from ..artifacts import dataset_frame
+    from ..services import UploadError, dataset_profiles
     from ..tabular.profiling import ColumnKind, check_target
     from ..tabular.reading import TableError
 
@@ -44,7 +45,7 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
 
 
 def train(model, on_progress) -> Any:
-    from ..services import dataset_frame
+    from ..artifacts import dataset_frame
     from ..text.training import train_text_classifier
 
     frame = dataset_frame(model.dataset)
@@ -95,7 +96,7 @@ def document_instance(explanation) -> dict[str, Any]:
 
 
 def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
-    from ..services import dataset_frame
+    from ..artifacts import dataset_frame
 
     return dataset_frame(model.dataset), list(model.features[:shown_columns])
 

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from explanations.engine.values import value_text
+
 from .reading import TableError
 
 __all__ = [
@@ -32,7 +34,6 @@ __all__ = [
     "check_target",
     "default_target",
     "describe_kind",
-    "format_value",
     "profile_columns",
     "sorted_classes",
 ]
@@ -166,18 +167,6 @@ class ColumnProfile:
         )
 
 
-def format_value(value: Any) -> str:
-    """Show a cell the way a person would write it: 3.0 as "3", 2.5 as "2.5"."""
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if number.is_integer():
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, np.integer | np.bool_):
-        return str(value.item())
-    return str(value)
-
-
 def profile_columns(frame: pd.DataFrame) -> list[ColumnProfile]:
     """Profile every column of ``frame``, in column order."""
     return [_profile(str(name), frame[name]) for name in frame.columns]
@@ -203,7 +192,7 @@ def _profile(name: str, column: pd.Series) -> ColumnProfile:
     missing = int(len(column) - len(present))
     uniques = pd.unique(present)
     distinct = len(uniques)
-    examples = tuple(format_value(value) for value in uniques[:_EXAMPLES])
+    examples = tuple(value_text(value) for value in uniques[:_EXAMPLES])
     kind = _kind(name, column, present, distinct)
     return ColumnProfile(name=name, kind=kind, missing=missing, distinct=distinct, examples=examples)
 
@@ -243,7 +232,7 @@ def _kind(name: str, column: pd.Series, present: pd.Series, distinct: int) -> Co
 
 def _is_boolean_pair(values: np.ndarray) -> bool:
     """0/1, true/false, yes/no, y/n or t/f in any case; other pairs stay categories."""
-    return frozenset(format_value(value).strip().lower() for value in values) in _BOOLEAN_PAIRS
+    return frozenset(value_text(value).strip().lower() for value in values) in _BOOLEAN_PAIRS
 
 
 def _looks_like_dates(texts: pd.Series) -> bool:
@@ -278,7 +267,7 @@ def sorted_classes(labels: pd.Series) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
-        return sorted(values, key=format_value)
+        return sorted(values, key=value_text)
 
 
 @dataclass(frozen=True)
@@ -305,7 +294,7 @@ def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
     if len(labels) == 0:
         raise TableError(f'The column "{target}" is empty in every row, so there is nothing to learn.')
     values = sorted_classes(labels)
-    names = [format_value(value) for value in values]
+    names = [value_text(value) for value in values]
     if len(values) == 1:
         raise TableError(
             f'The column you chose to predict, "{target}", has only one value ("{names[0]}"). '

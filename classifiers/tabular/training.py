@@ -32,9 +32,11 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
+from explanations.engine.values import value_text
+
 from ..catalogue import CLASSIFIER_CARDS, CLASSIFIERS, ClassifierCard, Knob, clean_params
 from ..fitting import STAGES, fit_and_measure, holdout_split
-from .profiling import MAX_CLASSES, format_value, sorted_classes
+from .profiling import MAX_CLASSES, sorted_classes
 from .reading import TableError
 
 __all__ = [
@@ -278,7 +280,7 @@ def _as_text(X: Any) -> pd.DataFrame:
             result[name] = column.astype(object).where(present, np.nan).to_numpy()
             continue
         values = np.full(len(column), np.nan, dtype=object)
-        values[present] = [format_value(value) for value in column.to_numpy()[present]]
+        values[present] = [value_text(value) for value in column.to_numpy()[present]]
         result[name] = values
     return pd.DataFrame(result, index=frame.index, columns=frame.columns)
 
@@ -334,7 +336,7 @@ def train_classifier(
     labelled = frame[target].notna().to_numpy()
     labels = frame[target][labelled]
     class_values = _sorted_classes(labels)
-    class_names = tuple(format_value(value) for value in class_values)
+    class_names = tuple(value_text(value) for value in class_values)
     check_classes(labels, class_values, class_names, target)
     n_labelled = int(labelled.sum())
     if n_labelled < _MIN_ROWS:

@@ -10,7 +10,6 @@ pattern the explainers use, so an explanation's words are the model's words.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +25,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from classifiers.tabular.profiling import format_value, sorted_classes
+from classifiers.tabular.profiling import sorted_classes
 from classifiers.tabular.reading import TableError
 
 # The tabular engine's class checks and metrics, so both kinds of dataset
 # say the same things in the same words and fill the same metrics page.
 from classifiers.tabular.training import CalibratedSVM, check_classes
+from explanations.engine.values import is_missing, value_text
 
 from ..catalogue import TEXT_CLASSIFIERS
 from ..fitting import fit_and_measure, holdout_split
@@ -94,18 +94,7 @@ def as_texts(X: Any) -> list[str]:
     if isinstance(X, str):
         raise TypeError("pass a list of texts, not one string")
     values = X.tolist() if hasattr(X, "tolist") else list(X)
-    return ["" if _is_missing(value) else str(value) for value in values]
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    try:
-        return value is pd.NA or value is pd.NaT
-    except TypeError:
-        return False
+    return ["" if is_missing(value) else str(value) for value in values]
 
 
 def build_text_pipeline(classifier: str, *, char_ngrams: bool = False, random_state: int = 0) -> Pipeline:
@@ -197,7 +186,7 @@ def train_text_classifier(
     labelled = label_series.notna().to_numpy()
     present = label_series[labelled]
     class_values = sorted_classes(present)
-    class_names = tuple(format_value(value) for value in class_values)
+    class_names = tuple(value_text(value) for value in class_values)
     check_classes(present, class_values, class_names, target)
     n_labelled = int(labelled.sum())
     if n_labelled < _MIN_ROWS:

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .lime_tabular import _category, _is_missing
+from .values import edge_text, is_missing, value_text
 
 PredictProba = Callable[[pd.DataFrame], np.ndarray]
 ProgressCallback = Callable[[int, int, str], None]
 
 _EDGE_DIGITS = 4  # significant digits kept in a bin edge (and shown)
-MISSING_TEXT = "(missing)"
 
 
 @dataclass(frozen=True)
@@ -82,32 +81,15 @@ class AnchorExplanation:
 # -- text --------------------------------------------------------------------
 
 
-def _round_edge(x: float) -> float:
+def round_edge(x: float) -> float:
     return float(f"{x:.{_EDGE_DIGITS}g}")
-
-
-def _edge_text(x: float) -> str:
-    """An edge with at least two decimals and every digit it has (so the text is the edge)."""
-    shortest = np.format_float_positional(x, trim="-")
-    decimals = len(shortest.split(".")[1]) if "." in shortest else 0
-    return f"{x:.{max(2, decimals)}f}"
-
-
-def _value_text(value: object) -> str:
-    if _is_missing(value):
-        return MISSING_TEXT
-    if isinstance(value, float | np.floating):
-        if float(value).is_integer():
-            return str(int(value))
-        return np.format_float_positional(float(value), precision=6, unique=True, fractional=False, trim="-")
-    return str(value)
 
 
 # -- training statistics -----------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Feature:
+class CodedFeature:
     """One column's coding: every value maps to a small integer code.
 
     Numeric: code 0 is "missing", code ``k >= 1`` is quartile bin ``k - 1``
@@ -132,19 +114,19 @@ class _Feature:
             return np.where(np.isnan(x), 0, codes).astype(np.int16)
         index = {v: i for i, v in enumerate(self.values) if v is not None}
         missing = self.values.index(None) if None in self.values else len(self.values)
-        return np.array([missing if _is_missing(v) else index.get(v, len(self.values)) for v in column], dtype=np.int16)
+        return np.array([missing if is_missing(v) else index.get(v, len(self.values)) for v in column], dtype=np.int16)
 
     def condition(self, lo: int, hi: int) -> str:
         """The text of ``lo <= code <= hi`` (the instance's code is inside the range)."""
         name = self.name
         if not self.numeric:
             value = self.values[lo] if lo < len(self.values) else None
-            return f"{name} is missing" if value is None else f"{name} = {_category(value)}"
+            return f"{name} is missing" if value is None else f"{name} = {value_text(value)}"
         if hi == 0:
             return f"{name} is missing"
         top = len(self.edges) + 1
-        lower = _edge_text(self.edges[lo - 2]) if lo > 1 else None
-        upper = _edge_text(self.edges[hi - 1]) if hi < top else None
+        lower = edge_text(self.edges[lo - 2]) if lo > 1 else None
+        upper = edge_text(self.edges[hi - 1]) if hi < top else None
         if lower and upper:
             return f"{lower} < {name} <= {upper}"
         if lower:

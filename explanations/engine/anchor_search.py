@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .anchor_rules import AnchorExplanation, PredictProba, ProgressCallback, _value_text
+from .anchor_rules import AnchorExplanation, PredictProba, ProgressCallback
 from .confidence import kl_lower, wilson
-from .lime_tabular import _is_missing
+from .values import is_missing, value_text
 
 if TYPE_CHECKING:
     from .anchor_tabular import TabularAnchors
@@ -56,7 +56,7 @@ class _Rule:
         return float(self.mask.mean())
 
 
-class _Search:
+class RuleSearch:
     """One explanation: the instance's predicates, the predicted pool rows, the beam."""
 
     def __init__(
@@ -103,14 +103,14 @@ class _Search:
         for f in feats:
             value = row[f.name]
             if f.numeric:
-                v = np.nan if _is_missing(value) else float(value)
+                v = np.nan if is_missing(value) else float(value)
                 x_numbers.append(v)
                 self.x_codes[len(self.lookups)] = f.codes(np.array([v]))[0]
                 self.lookups.append(None)
             else:
                 self.x_codes[len(self.lookups)] = f.codes([value])[0]
                 lookup = np.empty(len(f.values) + 1, dtype=object)
-                lookup[:] = [np.nan if v is None else v for v in f.values] + [np.nan if _is_missing(value) else value]
+                lookup[:] = [np.nan if v is None else v for v in f.values] + [np.nan if is_missing(value) else value]
                 self.lookups.append(lookup)
         self.x_numbers = np.array(x_numbers, dtype=np.float64).reshape(1, -1)
 
@@ -397,7 +397,7 @@ class _Search:
             if not len(chosen):
                 return ()
             frame = self._pool_frame(chosen)
-            return tuple({c: _value_text(frame[c].iat[i]) for c in self.s.columns} for i in range(len(frame)))
+            return tuple({c: value_text(frame[c].iat[i]) for c in self.s.columns} for i in range(len(frame)))
 
         # Rows in the pool's shuffled order: a random, seed-independent choice.
         result = AnchorExplanation(

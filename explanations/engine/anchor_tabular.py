@@ -58,13 +58,13 @@ import pandas as pd
 
 from .anchor_rules import (
     AnchorExplanation,
+    CodedFeature,
     PredictProba,
     ProgressCallback,
-    _Feature,
-    _is_missing,
-    _round_edge,
+    round_edge,
 )
-from .anchor_search import _Search
+from .anchor_search import RuleSearch
+from .values import is_missing
 
 __all__ = ["AnchorExplanation", "CHECK_SAMPLES", "TabularAnchors"]
 
@@ -80,7 +80,7 @@ class TabularAnchors:
     def __init__(
         self,
         columns: Sequence[str],
-        features: Sequence[_Feature],
+        features: Sequence[CodedFeature],
         pool_codes: np.ndarray,
         pool_numbers: np.ndarray,
         n_rows: int,
@@ -126,16 +126,16 @@ class TabularAnchors:
                 x = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
                 present = x[~np.isnan(x)]
                 edges = (
-                    np.unique([_round_edge(e) for e in np.percentile(present, _QUARTILES)])
+                    np.unique([round_edge(e) for e in np.percentile(present, _QUARTILES)])
                     if len(present)
                     else np.empty(0)
                 )
-                features.append(_Feature(col, True, edges, ()))
+                features.append(CodedFeature(col, True, edges, ()))
             else:
-                seen = {None if _is_missing(v) else v for v in frame[col].unique()}
+                seen = {None if is_missing(v) else v for v in frame[col].unique()}
                 # Deterministic order: by value text, missing last.
                 values = tuple(sorted(seen, key=lambda v: (v is None, "" if v is None else str(v))))
-                features.append(_Feature(col, False, np.empty(0), values))
+                features.append(CodedFeature(col, False, np.empty(0), values))
         # A shuffled pool, so that any prefix of it is a random sample of the rows.
         rng = np.random.default_rng(random_state)
         rows = rng.permutation(len(frame))[: int(pool_size)]
@@ -189,7 +189,7 @@ class TabularAnchors:
         missing = [c for c in self.columns if c not in row]
         if missing:
             raise ValueError(f"the row lacks columns: {missing}")
-        search = _Search(
+        search = RuleSearch(
             self,
             row,
             predict_proba,

@@ -8,13 +8,10 @@ stays text, escaped by matplotlib's XML writer.
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
-import threading
 from collections.abc import Sequence
 
-import matplotlib
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,6 +19,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from . import palette
+from .chart_canvas import FONT_SIZE, check_format, figure_bytes, rendering
 
 __all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
 
@@ -29,20 +27,9 @@ __all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLO
 TOWARD_COLOUR = palette.TOWARD
 AGAINST_COLOUR = palette.AGAINST
 _AGAINST_HATCH = "///"  # so the sign does not rely on colour alone
-_FONT_SIZE = 12
 _LABEL_WIDTH = 38  # characters per line of a condition label
 _CLASS_LABEL_WIDTH = 18
 _MAX_MATRIX_CLASSES = 50
-
-# Some settings are only read from rcParams (at draw / save time). rc_context
-# changes process-wide state, so charts are rendered one at a time.
-_RC = {
-    "text.parse_math": False,
-    "svg.fonttype": "none",
-    "svg.hashsalt": "limelight",
-    "font.size": _FONT_SIZE,
-}
-_RENDER_LOCK = threading.Lock()
 
 
 def _signed(value: float) -> str:
@@ -58,14 +45,13 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
     push the prediction toward it (blue), negative ones away (vermillion,
     hatched, with a minus sign). The same input gives the same bytes.
     """
-    if format not in ("svg", "png"):
-        raise ValueError("format must be 'svg' or 'png'")
+    check_format(format)
     items = sorted(
         ((str(label), float(weight)) for label, weight in weights),
         key=lambda lw: -abs(lw[1]),
     )
     n = len(items)
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(8, 0.45 * max(n, 1) + 1.5), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -86,9 +72,9 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
             positions,
             labels=[textwrap.fill(label, _LABEL_WIDTH) or " " for label, _ in items],
             parse_math=False,
-            fontsize=_FONT_SIZE,
+            fontsize=FONT_SIZE,
         )
-        ax.tick_params(axis="x", labelsize=_FONT_SIZE - 1)
+        ax.tick_params(axis="x", labelsize=FONT_SIZE - 1)
 
         span = max((abs(w) for w in values), default=1.0) or 1.0
         pad = 0.02 * span
@@ -99,7 +85,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
                 _signed(w),
                 va="center",
                 ha="left" if w >= 0 else "right",
-                fontsize=_FONT_SIZE - 1,
+                fontsize=FONT_SIZE - 1,
                 parse_math=False,
             )
         # Leave room for the value labels on both sides of the zero line.
@@ -111,13 +97,13 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         ax.set_xlabel(
             f"\u2190 pushes away from '{title}'    |    pushes toward '{title}' \u2192",
             parse_math=False,
-            fontsize=_FONT_SIZE,
+            fontsize=FONT_SIZE,
         )
-        ax.set_title(f"What drives the prediction '{title}'", parse_math=False, fontsize=_FONT_SIZE + 1)
+        ax.set_title(f"What drives the prediction '{title}'", parse_math=False, fontsize=FONT_SIZE + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
-        return _save(fig, format)
+        return figure_bytes(fig, format)
 
 
 def rule_chart(
@@ -135,14 +121,13 @@ def rule_chart(
     ``precision`` is (share, low, high) of the 95% interval; the bar shows the
     share and a line the interval, so the picture never claims more than it.
     """
-    if format not in ("svg", "png"):
-        raise ValueError("format must be 'svg' or 'png'")
+    check_format(format)
     lines = [("IF" if i == 0 else "AND", textwrap.fill(str(c), 2 * _LABEL_WIDTH)) for i, c in enumerate(conditions)]
     if not lines:
         lines = [("", "whatever the values are")]
     lines.append(("THEN", f"the model predicts '{predicted}'"))
     share, low, high = precision
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         height = 0.5 * sum(text.count("\n") + 1 for _, text in lines) + 2.2
         fig = Figure(figsize=(8, height), layout="constrained")
         FigureCanvasAgg(fig)
@@ -165,20 +150,11 @@ def rule_chart(
             + ("" if meets_threshold else " — falls short")
             + (f"; applies to {100 * coverage:.1f}% of rows" if coverage is not None else ""),
             parse_math=False,
-            fontsize=_FONT_SIZE - 1,
+            fontsize=FONT_SIZE - 1,
         )
         for side in ("top", "right", "left"):
             bar_ax.spines[side].set_visible(False)
-        return _save(fig, format)
-
-
-def _save(fig: Figure, format: str) -> bytes:
-    buf = io.BytesIO()
-    if format == "svg":
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    else:
-        fig.savefig(buf, format="png", dpi=150)
-    return buf.getvalue()
+        return figure_bytes(fig, format)
 
 
 def _text_colour(rgba: tuple[float, float, float, float]) -> str:
@@ -202,8 +178,7 @@ def confusion_matrix_chart(
     the cell. Long names are wrapped and the column labels rotated; fonts
     shrink for many classes. The same input gives the same bytes.
     """
-    if format not in ("svg", "png"):
-        raise ValueError("format must be 'svg' or 'png'")
+    check_format(format)
     counts = np.asarray(matrix, dtype=np.int64) if len(matrix) else np.zeros((0, 0), dtype=np.int64)
     n = len(class_names)
     if counts.ndim != 2 or counts.shape != (n, n) or n == 0:
@@ -216,12 +191,12 @@ def confusion_matrix_chart(
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     labels = [textwrap.fill(str(name), _CLASS_LABEL_WIDTH) or " " for name in class_names]
     # 12 pt up to 6 classes, down to 7 pt at 20 and beyond.
-    font = max(7, min(_FONT_SIZE, round(_FONT_SIZE - (n - 6) * 5 / 14)))
+    font = max(7, min(FONT_SIZE, round(FONT_SIZE - (n - 6) * 5 / 14)))
     cell_font = font if n <= 12 else font - 1
     rotate = n > 4 or any(len(str(name)) > 6 for name in class_names)
     side = min(max(4.5, 0.5 * n + 2.5), 13.0)
 
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(side + 2.0, side), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -257,12 +232,12 @@ def confusion_matrix_chart(
         )
         ax.set_yticks(ticks, labels=labels, parse_math=False, fontsize=font)
         ax.tick_params(length=0)
-        ax.set_xlabel("predicted class", fontsize=_FONT_SIZE)
-        ax.set_ylabel("true class", fontsize=_FONT_SIZE)
-        ax.set_title("True class against predicted class (held-out rows)", fontsize=_FONT_SIZE + 1)
+        ax.set_xlabel("predicted class", fontsize=FONT_SIZE)
+        ax.set_ylabel("true class", fontsize=FONT_SIZE)
+        ax.set_title("True class against predicted class (held-out rows)", fontsize=FONT_SIZE + 1)
         for spine in ax.spines.values():
             spine.set_visible(False)
         colorbar = fig.colorbar(mesh, ax=ax, shrink=0.8)
-        colorbar.set_label("share of the true class's rows", fontsize=_FONT_SIZE - 1)
-        colorbar.ax.tick_params(labelsize=_FONT_SIZE - 2)
-        return _save(fig, format)
+        colorbar.set_label("share of the true class's rows", fontsize=FONT_SIZE - 1)
+        colorbar.ax.tick_params(labelsize=FONT_SIZE - 2)
+        return figure_bytes(fig, format)

@@ -12,13 +12,12 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
-import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import palette
-from .charts import _FONT_SIZE, _RC, _RENDER_LOCK, _save
+from .chart_canvas import FONT_SIZE, check_format, figure_bytes, rendering
 from .diagnostics.deletion_insertion import CurvePair, CurveResult
 from .diagnostics.kernel_widths import KernelSweep
 from .diagnostics.seeds import Stability
@@ -32,11 +31,6 @@ _LABEL_WIDTH = 38
 _UNCERTAIN_HATCH = "xx"
 
 
-def _check(format: str) -> None:
-    if format not in ("svg", "png"):
-        raise ValueError("format must be 'svg' or 'png'")
-
-
 def _label(text: str, width: int = _LABEL_WIDTH) -> str:
     return textwrap.fill(str(text), width) or " "
 
@@ -44,7 +38,7 @@ def _label(text: str, width: int = _LABEL_WIDTH) -> str:
 def _tidy(ax) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=_FONT_SIZE - 1)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
 
 
 def stability_chart(result: Stability, *, title: str, top: int = 10, format: str = "svg") -> bytes:
@@ -54,10 +48,10 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
     features whose sign is uncertain are drawn light with a cross hatch and
     a "sign uncertain" note. The largest |mean| is at the top.
     """
-    _check(format)
+    check_format(format)
     items = list(result.features[:top])
     n = len(items)
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(8, 0.5 * max(n, 1) + 1.8), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -94,29 +88,29 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
             positions,
             labels=[_label(f.condition) for f in items],
             parse_math=False,
-            fontsize=_FONT_SIZE,
+            fontsize=FONT_SIZE,
         )
         lo = min([f.low for f in items] + [0.0])
         hi = max([f.high for f in items] + [0.0])
         span = (hi - lo) or 1.0
         for pos, f in zip(positions, items, strict=True):
             note = f"in top 5: {f.top5_share:.0%}" + ("  · sign uncertain" if f.sign_uncertain else "")
-            ax.text(hi + 0.03 * span, pos, note, va="center", ha="left", fontsize=_FONT_SIZE - 2, parse_math=False)
+            ax.text(hi + 0.03 * span, pos, note, va="center", ha="left", fontsize=FONT_SIZE - 2, parse_math=False)
         ax.set_xlim(lo - 0.05 * span, hi + 0.6 * span)
         if n == 0:
             ax.set_yticks([])
         ax.set_xlabel(
             f"mean weight over {result.runs} runs, with 95% interval   (toward '{title}' \u2192)",
             parse_math=False,
-            fontsize=_FONT_SIZE,
+            fontsize=FONT_SIZE,
         )
         ax.set_title(
             f"How stable is the explanation?\nThe main reasons agree across runs: {result.reasons_jaccard:.0%}",
             parse_math=False,
-            fontsize=_FONT_SIZE + 1,
+            fontsize=FONT_SIZE + 1,
         )
         _tidy(ax)
-        return _save(fig, format)
+        return figure_bytes(fig, format)
 
 
 def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -> bytes:
@@ -125,9 +119,9 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
     The default width is a dashed vertical line; a sign flip is ringed and
     labelled "flips" at the width where it happens.
     """
-    _check(format)
+    check_format(format)
     widths = np.asarray(sweep.widths, dtype=float)
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(9, 5.5), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -149,7 +143,7 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             for w in sorted(flips.get(feature, ())):
                 j = int(np.flatnonzero(widths == w)[0])
                 ax.plot([w], [y[j]], marker="o", markersize=16, markerfacecolor="none", color=palette.INK_DARK)
-                ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=_FONT_SIZE - 1)
+                ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=FONT_SIZE - 1)
         ax.axhline(0.0, color=palette.INK, linewidth=1)
         ax.axvline(sweep.default_width, color=palette.MUTED, linestyle="--", linewidth=1.2)
         ax.annotate(
@@ -158,19 +152,19 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             xycoords=("data", "axes fraction"),
             xytext=(4, -14),
             textcoords="offset points",
-            fontsize=_FONT_SIZE - 1,
+            fontsize=FONT_SIZE - 1,
             color=palette.MUTED,
         )
         ax.set_xscale("log")
         ax.set_xticks(widths, labels=[f"{w:.2g}" for w in widths])
         ax.minorticks_off()
-        ax.set_xlabel("kernel width (size of the neighbourhood; log scale)", fontsize=_FONT_SIZE)
-        ax.set_ylabel(f"weight toward '{title}'", parse_math=False, fontsize=_FONT_SIZE)
-        ax.set_title("Do the weights depend on the neighbourhood size?", fontsize=_FONT_SIZE + 1)
+        ax.set_xlabel("kernel width (size of the neighbourhood; log scale)", fontsize=FONT_SIZE)
+        ax.set_ylabel(f"weight toward '{title}'", parse_math=False, fontsize=FONT_SIZE)
+        ax.set_title("Do the weights depend on the neighbourhood size?", fontsize=FONT_SIZE + 1)
         if sweep.features:
-            ax.legend(fontsize=_FONT_SIZE - 2, loc="best", frameon=False)
+            ax.legend(fontsize=FONT_SIZE - 2, loc="best", frameon=False)
         _tidy(ax)
-        return _save(fig, format)
+        return figure_bytes(fig, format)
 
 
 def deletion_insertion_chart(
@@ -186,7 +180,7 @@ def deletion_insertion_chart(
     random orders a dashed vermillion line with squares and a grey band
     (10th–90th percentile); the areas under the curves are in the legend.
     """
-    _check(format)
+    check_format(format)
     if isinstance(curves, CurvePair):
         panels = [curves.deletion, curves.insertion]
     elif isinstance(curves, CurveResult):
@@ -195,7 +189,7 @@ def deletion_insertion_chart(
         panels = list(curves)
     if not panels:
         raise ValueError("no curves to draw")
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(5.2 * len(panels), 4.8), layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(1, len(panels), squeeze=False)[0]
@@ -223,15 +217,15 @@ def deletion_insertion_chart(
                 label=f"explanation's order (area {c.auc:.2f})",
             )
             verb = "hidden" if c.kind == "deletion" else "put back"
-            ax.set_xlabel(f"share of the {unit} {verb} (%)", fontsize=_FONT_SIZE)
-            ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=_FONT_SIZE)
+            ax.set_xlabel(f"share of the {unit} {verb} (%)", fontsize=FONT_SIZE)
+            ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlim(0, 100)
             better = "lower" if c.kind == "deletion" else "higher"
-            ax.set_title(f"{c.kind.capitalize()}: a good explanation is {better}", fontsize=_FONT_SIZE)
-            ax.legend(fontsize=_FONT_SIZE - 2, loc="best", frameon=False)
+            ax.set_title(f"{c.kind.capitalize()}: a good explanation is {better}", fontsize=FONT_SIZE)
+            ax.legend(fontsize=FONT_SIZE - 2, loc="best", frameon=False)
             _tidy(ax)
-        return _save(fig, format)
+        return figure_bytes(fig, format)
 
 
 def what_if_chart(
@@ -243,13 +237,13 @@ def what_if_chart(
     get distinct colours, line styles and markers; the row's current value
     is a dotted vertical line (numbers) and a large ringed point per model.
     """
-    _check(format)
+    check_format(format)
     named = {"": curves} if isinstance(curves, Curve) else dict(curves)
     if not named:
         raise ValueError("no curves to draw")
     first = next(iter(named.values()))
     feature = feature_label or first.feature
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with rendering():
         fig = Figure(figsize=(8.5, 5), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -309,7 +303,7 @@ def what_if_chart(
                     xycoords=("data", "axes fraction"),
                     xytext=(4, -14),
                     textcoords="offset points",
-                    fontsize=_FONT_SIZE - 1,
+                    fontsize=FONT_SIZE - 1,
                 )
         else:
             ax.set_xticks(
@@ -322,14 +316,14 @@ def what_if_chart(
             )
             ax.set_xlim(-0.6, len(categories) - 0.4)
         ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(feature, parse_math=False, fontsize=_FONT_SIZE)
-        ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=_FONT_SIZE)
+        ax.set_xlabel(feature, parse_math=False, fontsize=FONT_SIZE)
+        ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
         ax.set_title(
             _label(f"What if '{feature}' were different? (ringed: this row as it is)", 70),
             parse_math=False,
-            fontsize=_FONT_SIZE + 1,
+            fontsize=FONT_SIZE + 1,
         )
         if any(named):
-            ax.legend(fontsize=_FONT_SIZE - 1, frameon=False, loc="best")
+            ax.legend(fontsize=FONT_SIZE - 1, frameon=False, loc="best")
         _tidy(ax)
-        return _save(fig, format)
+        return figure_bytes(fig, format)

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from explanations.engine.lime_tabular import FeatureWeight, _category, _is_missing
+from explanations.engine.lime_tabular import FeatureWeight
+from explanations.engine.values import is_missing, value_text
 
 __all__ = ["MIN_SAMPLES", "ShapExplanation", "TabularShap"]
 
@@ -184,7 +185,7 @@ class TabularShap:
                     lookups[col].append(value)
                 x[j] = code
             else:
-                x[j] = np.nan if _is_missing(value) else float(value)
+                x[j] = np.nan if is_missing(value) else float(value)
         decode_lookups = {c: _lookup_array(v) for c, v in lookups.items()}
 
         def model(coded: np.ndarray) -> np.ndarray:
@@ -276,13 +277,13 @@ class TabularShap:
 
 def _categories_of(column: pd.Series) -> tuple:
     """Observed values, missing excluded, ordered by their text (deterministic)."""
-    values = [v for v in column.dropna().unique() if not _is_missing(v)]
+    values = [v for v in column.dropna().unique() if not is_missing(v)]
     return tuple(sorted(values, key=lambda v: (str(v), type(v).__name__)))
 
 
 def _code_of(known: Sequence[object], value: object) -> float:
     """``value``'s index in ``known``; NaN if missing; ``len(known)`` if unseen."""
-    if _is_missing(value):
+    if is_missing(value):
         return np.nan
     for i, v in enumerate(known):
         if v == value:
@@ -343,11 +344,11 @@ def _number(value: object) -> str:
 
 
 def _condition(col: str, value: object) -> str:
-    if _is_missing(value):
+    if is_missing(value):
         return f"{col} is missing"
     if isinstance(value, str):
         return f"{col} = {value}"
     try:
         return f"{col} = {_number(value)}"
     except (TypeError, ValueError):
-        return f"{col} = {_category(value)}"
+        return f"{col} = {value_text(value)}"

@@ -47,24 +47,19 @@ from .tabular_statistics import (
     NumericTable,
     as_slice,
     categorical_stats,
-    category_text,
     draw_index,
-    fmt_number,
-    is_missing,
     numeric_condition,
     numeric_stats,
 )
+from .values import is_missing, two_decimals, value_text
 from .weighted_ridge import WeightedGram, weighted_r2
 
 __all__ = ["DISCRETIZERS", "FeatureWeight", "LimeExplanation", "TabularLime", "TabularSamples"]
 
 # Explainers stored with joblib before the statistics moved to tabular_statistics
-# name these classes under this module; the anchors and KernelSHAP modules import
-# the two helpers from here.
+# name these classes under this module.
 _NumericStats = NumericStats
 _CategoricalStats = CategoricalStats
-_is_missing = is_missing
-_category = category_text
 
 # Keeps ndtri away from +-inf when a uniform draw is exactly 0.
 _TINY = 1e-12
@@ -307,7 +302,7 @@ class TabularLime:
             numeric_values[1:] = table.normal(drawn, np.clip(u_vals, _TINY, 1.0 - _TINY))
             z[:, num_pos] = table.standardise(numeric_values)
             for c, v in zip(table.columns, x0, strict=True):
-                conditions[c] = f"{c} is missing" if math.isnan(v) else f"{c} ({fmt_number(v)})"
+                conditions[c] = f"{c} is missing" if math.isnan(v) else f"{c} ({two_decimals(v)})"
         else:
             for c, b in zip(table.columns, b0, strict=True):
                 conditions[c] = numeric_condition(c, self.numeric[c], int(b))
@@ -332,7 +327,7 @@ class TabularLime:
             values[0] = np.nan if is_missing(value) else value
             values[1:] = lookup[picks]
             sampled[col] = values
-            conditions[col] = f"{col} is missing" if is_missing(value) else f"{col} = {category_text(value)}"
+            conditions[col] = f"{col} is missing" if is_missing(value) else f"{col} = {value_text(value)}"
 
         frame = self._sample_frame(numeric_values, sampled)
         return TabularSamples(z=z, frame=frame, conditions=conditions, continuous=continuous)

@@ -7,7 +7,7 @@ gets a "missing" bin. :func:`categorical_stats` keeps each category's
 frequency, missing counting as a category. :class:`NumericTable` pads every
 numeric column's bins into 2-D arrays so that :class:`~.lime_tabular.TabularLime`
 draws the bins and the values inside them for all samples and features at
-once. :func:`numeric_condition` and :func:`category_text` write the
+once. :func:`numeric_condition` and :func:`.values.value_text` write the
 conditions people read ("age <= 35.00", "city = Lyon").
 
 No Django. :class:`NumericStats` and :class:`CategoricalStats` are pickled
@@ -24,16 +24,15 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 from sklearn.tree import DecisionTreeClassifier
 
+from .values import is_missing, two_decimals
+
 __all__ = [
     "CategoricalStats",
     "NumericStats",
     "NumericTable",
     "as_slice",
     "categorical_stats",
-    "category_text",
     "draw_index",
-    "fmt_number",
-    "is_missing",
     "numeric_condition",
     "numeric_stats",
 ]
@@ -89,19 +88,6 @@ class CategoricalStats:
             if v == key and (v is None) == (key is None):
                 return i
         return len(self.values)  # unseen value: never drawn
-
-
-def is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_number(x: float) -> str:
-    return f"{x:.2f}"
 
 
 def bin_edges(present: np.ndarray, discretizer: str, labels: np.ndarray | None) -> np.ndarray:
@@ -278,13 +264,6 @@ def as_slice(positions: list[int]) -> slice | list[int]:
     return positions
 
 
-def category_text(value: object) -> str:
-    """A category as the file writes it: a code stored as 1.0 reads "1"."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def numeric_condition(col: str, stats: NumericStats, b: int) -> str:
     if b == stats.missing_bin or b >= len(stats.edges) + 1:
         # The missing bin, or a missing instance value unseen in training.
@@ -294,7 +273,7 @@ def numeric_condition(col: str, stats: NumericStats, b: int) -> str:
         # Every training value was missing; nothing to compare with.
         return f"{col} is not missing"
     if b == 0:
-        return f"{col} <= {fmt_number(edges[0])}"
+        return f"{col} <= {two_decimals(edges[0])}"
     if b == len(edges):
-        return f"{col} > {fmt_number(edges[-1])}"
-    return f"{fmt_number(edges[b - 1])} < {col} <= {fmt_number(edges[b])}"
+        return f"{col} > {two_decimals(edges[-1])}"
+    return f"{two_decimals(edges[b - 1])} < {col} <= {two_decimals(edges[b])}"

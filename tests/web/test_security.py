@@ -280,22 +280,18 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
             if LOADERS.search(line) or re.search(r"\bimport pickle\b|\bfrom pickle\b|allow_pickle=True", line):
                 found.setdefault(str(path.relative_to(ROOT)), []).append(f"{number}: {line.strip()}")
-    joblib_loads = {name: lines for name, lines in found.items() if any("joblib.load(" in line for line in lines)}
-    production = {name for name in joblib_loads if not name.startswith(("tests/", "bench/"))}
-    assert production == {"classifiers/services.py", "explanations/runs.py"}, found
-    for name in production:
-        text = (ROOT / name).read_text()
-        # Exactly one call, inside `_load_cached`, fed only by paths built from model_folder().
-        assert text.count("joblib.load(") == 1
-        assert re.search(
-            r"def _load_cached\(path: str, mtime: float\) -> Any:\n(\s+#.*\n)*\s+return joblib\.load\(path\)",
-            text,
-        )
-        calls = [line.strip() for line in text.splitlines() if "_load_cached(" in line]
-        assert set(calls) <= {
-            "def _load_cached(path: str, mtime: float) -> Any:",
-            "return _load_cached(str(path), path.stat().st_mtime)",
-        }, calls
+    production = {
+        str(path.relative_to(ROOT))
+        for path in project_python_files()
+        if "joblib.load" in path.read_text(errors="replace")
+        and path.relative_to(ROOT).parts[0] not in ("tests", "bench")
+    }
+    assert production == {"classifiers/artifacts.py"}, found
+    # Exactly one use, in `_own_object`, which refuses any file outside MEDIA_ROOT/models/.
+    text = (ROOT / "classifiers/artifacts.py").read_text()
+    assert text.count("joblib.load") == 1
+    own_object = text[text.index("def _own_object(") : text.index("@lru_cache")]
+    assert "joblib.load" in own_object and "is_relative_to(models)" in own_object
     for name, lines in found.items():
         for line in lines:
             if name == "tests/unit/test_lime_tabular.py" and "_PICKLED_BEFORE_THE_SPLIT" in line:
@@ -309,7 +305,7 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
 
 
 def test_the_cached_loaders_read_only_under_media_models(settings, user, make_trained_model):
-    from classifiers.services import model_pipeline
+    from classifiers.artifacts import _own_object, model_pipeline
     from explanations.runs import tabular_lime_for
 
     model = make_trained_model(user, classifier="decision_tree")
@@ -319,3 +315,11 @@ def test_the_cached_loaders_read_only_under_media_models(settings, user, make_tr
     tabular_lime_for(model)
     # A path in the row pointing elsewhere is not followed: the artifact is our own folder name.
     assert model.artifact == f"models/{model.pk}"
+    # A joblib file anywhere else is refused before it is opened.
+    stray = Path(settings.MEDIA_ROOT) / "datasets" / "upload.joblib"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"not read")
+    with pytest.raises(ValueError, match="outside the models folder"):
+        _own_object(stray)
+    with pytest.raises(ValueError, match="outside the models folder"):
+        _own_object(Path(settings.MEDIA_ROOT) / "models" / ".." / "datasets" / "upload.joblib")

@@ -165,7 +165,7 @@ def row_indexes(page_text: str) -> list[int]:
 
 
 def test_row_picker_filters_by_class_mistakes_and_search(logged_in, make_trained_model, user):
-    from classifiers.services import dataset_frame, model_rows
+    from classifiers.artifacts import dataset_frame, model_rows
 
     model = make_trained_model(user)
     rows = model_rows(model)
