@@ -3,11 +3,13 @@
 Variables (all optional): SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL,
 REDIS_URL, DATA_DIR, CSRF_TRUSTED_ORIGINS, MAX_UPLOAD_MB,
 JOB_SOFT_TIME_LIMIT, JOB_HARD_TIME_LIMIT, JOB_HEARTBEAT_TIMEOUT, JOB_MEMORY_LIMIT_MB,
-USER_MAX_DATASETS, USER_MAX_MB, USER_MAX_QUEUED_JOBS, HTTPS.
+USER_MAX_DATASETS, USER_MAX_MB, USER_MAX_QUEUED_JOBS, HTTPS, TRUSTED_PROXIES,
+CLIENT_ADDRESS_HEADER, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES, SIGNUPS_PER_HOUR.
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "django_ratelimit",
     "accounts",
     "jobs",
     "classifiers",
@@ -81,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "explainer_site.urls"
@@ -125,10 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# In the database, so every gunicorn worker shares one count of failed logins
-# (the table is made by `manage.py createcachetable`, which make run and the
-# compose file call after migrate).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "limelight_cache"}}
+# In the database, so every gunicorn worker shares one count of signups per
+# client (the table is made by `manage.py createcachetable`, which make run and
+# the compose file call after migrate). Its increment is atomic, which
+# django-ratelimit needs (accounts/cache.py).
+CACHES = {"default": {"BACKEND": "accounts.cache.AtomicDatabaseCache", "LOCATION": "limelight_cache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -137,6 +144,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+
+# Login throttling for every login form, /admin/login/ included (django-axes,
+# accounts/login_limits.py): LOGIN_MAX_FAILURES wrong passwords for one account
+# from one client address lock that pair for LOGIN_LOCKOUT_MINUTES; each attempt
+# is counted before its password is checked, so parallel attempts cannot slip
+# past the limit. A right password clears the count.
+AUTHENTICATION_BACKENDS = ["accounts.login_limits.ThrottledModelBackend"]
+AXES_HANDLER = "accounts.login_limits.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_MAX_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.login_limits.locked_out_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_VERBOSE = False
+
+# The client address (accounts/client_address.py), for the login and signup
+# limits: REMOTE_ADDR unless TRUSTED_PROXIES (the number of reverse proxies in
+# front of the app) is set; then the address those proxies wrote into
+# CLIENT_ADDRESS_HEADER (default X-Forwarded-For), counted from the right.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+CLIENT_ADDRESS_META_KEY = "HTTP_" + CLIENT_ADDRESS_HEADER.upper().replace("-", "_")
+
+# Signups per client address and hour (django-ratelimit; every POST counts).
+SIGNUPS_PER_HOUR = env_int("SIGNUPS_PER_HOUR", 10)
+RATELIMIT_IP_META_KEY = "accounts.client_address.client_address"
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit warns about any cache it does not know; this one's increment is atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 LOGIN_REDIRECT_URL = "classifiers:home"
 LOGOUT_REDIRECT_URL = "classifiers:home"
 
@@ -189,6 +227,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Behind a reverse proxy that ends TLS, requests reach Django over plain HTTP;
+# the proxy says the original scheme in X-Forwarded-Proto (it must overwrite any
+# copy the client sent), else HTTPS=1 would redirect forever. Only trusted when
+# TRUSTED_PROXIES says there is a proxy (README: "Behind a reverse proxy").
+if TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG and env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
@@ -241,5 +285,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -274,8 +274,10 @@ def test_change_password(logged_in, user):
 
 def test_login_is_throttled_after_repeated_wrong_passwords(client, user):
     url = reverse("accounts:login")
-    for _ in range(5):
+    for _ in range(4):
         assert client.post(url, {"username": "ada", "password": "wrong"}).status_code == 200
+    fifth = client.post(url, {"username": "ada", "password": "wrong"})  # the 5th wrong one locks
+    assert fifth.status_code == 429 and "Too many wrong passwords" in fifth.text
     blocked = client.post(url, {"username": "ada", "password": PASSWORD})
     assert blocked.status_code == 429 and "Too many wrong passwords" in blocked.text
 

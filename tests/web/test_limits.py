@@ -1,0 +1,195 @@
+"""Limits that hold (issue 16): login throttling on every login form, atomic under parallel
+attempts and keyed by account and client; a signup limit per client; every job kind in the
+queued-job quota; the disk quota counting what a ZIP becomes on disk."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from accounts.client_address import client_address
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.web
+
+WRONG = "not-the-password"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """A real (fast) hasher that counts how many passwords were checked: a login "processed"."""
+
+    checked = 0
+    _lock = threading.Lock()
+
+    def verify(self, password, encoded):
+        with CountingHasher._lock:
+            CountingHasher.checked += 1
+        return super().verify(password, encoded)
+
+
+@pytest.fixture
+def counting_hasher(settings):
+    settings.PASSWORD_HASHERS = ["tests.web.test_limits.CountingHasher"]
+    CountingHasher.checked = 0
+    return CountingHasher
+
+
+def _post_login(url: str, username: str, password: str, address: str = "127.0.0.1") -> int:
+    try:
+        return Client(REMOTE_ADDR=address).post(url, {"username": username, "password": password}).status_code
+    finally:
+        connections.close_all()  # this thread's own database connection
+
+
+# -- logins ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_wrong_logins_check_at_most_the_limit(settings, counting_hasher, django_user_model):
+    """Each attempt is counted before its password is checked, so a burst cannot slip past."""
+    django_user_model.objects.create_user(username="ada", password=PASSWORD)
+    counting_hasher.checked = 0
+    url = reverse("accounts:login")
+    barrier = threading.Barrier(20)
+
+    def attempt(_):
+        barrier.wait()
+        return _post_login(url, "ada", WRONG)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(attempt, range(20)))
+    processed = counting_hasher.checked
+    print(
+        f"20 parallel wrong logins: {processed} passwords checked, {statuses.count(200)} answered 200, "
+        f"{statuses.count(429)} answered 429"
+    )
+    assert set(statuses) <= {200, 429}, statuses
+    assert processed <= settings.AXES_FAILURE_LIMIT
+    assert statuses.count(200) <= settings.AXES_FAILURE_LIMIT - 1
+    assert statuses.count(429) >= 20 - settings.AXES_FAILURE_LIMIT + 1
+    # While locked, the right password is refused too, and not even checked.
+    before = counting_hasher.checked
+    assert _post_login(url, "ada", PASSWORD) == 429
+    assert counting_hasher.checked == before
+
+
+def test_login_lock_is_a_readable_page_and_right_password_is_refused_while_locked(client, user):
+    url = reverse("accounts:login")
+    for _ in range(4):
+        assert client.post(url, {"username": "ada", "password": WRONG}).status_code == 200
+    locked = client.post(url, {"username": "ada", "password": WRONG})
+    assert locked.status_code == 429
+    assert "Too many wrong passwords" in locked.text and "wait 15 minutes" in locked.text
+    assert "<html" in locked.text.lower()  # the site's page, not a bare text
+    refused = client.post(url, {"username": "ada", "password": PASSWORD})
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_admin_login_is_throttled_too(client, django_user_model):
+    django_user_model.objects.create_superuser(username="root", password=PASSWORD, email="")
+    url = reverse("admin:login")
+    for _ in range(4):
+        assert client.post(url, {"username": "root", "password": WRONG}).status_code == 200
+    assert client.post(url, {"username": "root", "password": WRONG}).status_code == 429
+    refused = client.post(url, {"username": "root", "password": PASSWORD})
+    assert refused.status_code == 429 and "Too many wrong passwords" in refused.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_holds_one_account_from_one_client_only(user, other_user):
+    url = reverse("accounts:login")
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(5):
+        attacker.post(url, {"username": "ada", "password": WRONG})
+    assert attacker.post(url, {"username": "ada", "password": PASSWORD}).status_code == 429
+    # The person at another address still gets in; the attacker's other guesses are counted apart.
+    owner = Client(REMOTE_ADDR="198.51.100.2")
+    assert owner.post(url, {"username": "ada", "password": PASSWORD}).status_code == 302
+    assert attacker.post(url, {"username": "mallory", "password": PASSWORD}).status_code == 302
+
+
+def test_a_right_password_clears_the_count(client, user):
+    url = reverse("accounts:login")
+    for _ in range(4):
+        client.post(url, {"username": "ada", "password": WRONG})
+    assert client.post(url, {"username": "ada", "password": PASSWORD}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert client.post(url, {"username": "ada", "password": WRONG}).status_code == 200
+
+
+def test_client_login_and_force_login_still_work(client, user):
+    assert client.login(username="ada", password=PASSWORD)
+    assert client.get(reverse("classifiers:home")).status_code == 200
+    client.logout()
+    client.force_login(user)
+    assert client.get(reverse("classifiers:home")).status_code == 200
+
+
+# -- the client address ---------------------------------------------------------------
+
+
+def _request(rf, **meta):
+    return rf.get("/", REMOTE_ADDR="10.0.0.1", **meta)
+
+
+def test_client_address_is_remote_addr_unless_proxies_are_trusted(rf, settings):
+    settings.TRUSTED_PROXIES = 0
+    assert client_address(_request(rf, HTTP_X_FORWARDED_FOR="1.2.3.4")) == "10.0.0.1"
+
+
+def test_behind_a_proxy_the_address_it_wrote_counts_not_what_the_client_sent(rf, settings):
+    settings.TRUSTED_PROXIES = 1
+    # The client sent "6.6.6.6" itself; the proxy appended the address it saw.
+    assert client_address(_request(rf, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9")) == "198.51.100.9"
+    settings.TRUSTED_PROXIES = 2
+    assert client_address(_request(rf, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9, 10.0.0.5")) == "198.51.100.9"
+    # Missing, short or malformed headers fall back to the socket's peer.
+    assert client_address(_request(rf)) == "10.0.0.1"
+    assert client_address(_request(rf, HTTP_X_FORWARDED_FOR="198.51.100.9")) == "10.0.0.1"
+    assert client_address(_request(rf, HTTP_X_FORWARDED_FOR="x, <script>")) == "10.0.0.1"
+    settings.TRUSTED_PROXIES, settings.CLIENT_ADDRESS_META_KEY = 1, "HTTP_X_REAL_IP"
+    assert client_address(_request(rf, HTTP_X_REAL_IP="2001:db8::1")) == "2001:db8::1"
+
+
+def test_behind_a_proxy_logins_are_counted_per_forwarded_client(settings, user):
+    settings.TRUSTED_PROXIES = 1
+    url = reverse("accounts:login")
+    proxy = "10.0.0.1"
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(5):
+        attacker.post(url, {"username": "ada", "password": WRONG})
+    assert attacker.post(url, {"username": "ada", "password": PASSWORD}).status_code == 429
+    # Sending someone else's address in the header does not move the lock onto them ...
+    spoofer = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.2, 203.0.113.7")
+    assert spoofer.post(url, {"username": "ada", "password": PASSWORD}).status_code == 429
+    # ... and the real person, behind the same proxy, still gets in.
+    owner = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert owner.post(url, {"username": "ada", "password": PASSWORD}).status_code == 302
+
+
+# -- signups --------------------------------------------------------------------------
+
+
+def _signup(username: str, address: str = "127.0.0.1"):
+    return Client(REMOTE_ADDR=address).post(
+        reverse("accounts:signup"), {"username": username, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+
+def test_signups_are_limited_per_client_and_hour(settings, django_user_model):
+    settings.SIGNUPS_PER_HOUR = 3
+    for number in range(3):
+        assert _signup(f"user{number}").status_code == 302
+    refused = _signup("one-too-many")
+    assert refused.status_code == 429
+    assert "Too many accounts were created from your address" in refused.text and "<html" in refused.text.lower()
+    assert not django_user_model.objects.filter(username="one-too-many").exists()
+    assert _signup("elsewhere", address="198.51.100.2").status_code == 302
+    assert django_user_model.objects.count() == 4
