@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Sum
 
-from jobs.models import JobStatus
+from jobs.models import Job, JobStatus
 from limelight.sizes import size_text
 
-__all__ = ["QuotaError", "check_job_quota", "check_upload_quota", "queued_jobs_of"]
+__all__ = ["JOB_OWNER_LOOKUPS", "QuotaError", "check_job_quota", "check_upload_quota", "job_kinds", "queued_jobs_of"]
 
 
 class QuotaError(ValueError):
@@ -42,17 +43,33 @@ def check_upload_quota(user: AbstractBaseUser, size: int) -> None:
         )
 
 
+# How each kind of job row leads to the person it belongs to. Every model with the
+# job fields (jobs.models.Job) and a task must be here: a kind missing from this map
+# stops the quota check with an error rather than go uncounted.
+JOB_OWNER_LOOKUPS = {
+    "classifiers.Dataset": "owner",
+    "classifiers.TrainedModel": "dataset__owner",
+    "explanations.Explanation": "model__dataset__owner",
+    "explanations.ModelOverview": "model__dataset__owner",
+    "explanations.Diagnosis": "explanation__model__dataset__owner",
+}
+
+
+def job_kinds() -> list[type[Job]]:
+    """Every model whose rows are jobs a worker runs (datasets, models, explanations, overviews, trust checks)."""
+    return [model for model in apps.get_models() if issubclass(model, Job) and model.task_name]
+
+
 def queued_jobs_of(user: AbstractBaseUser) -> int:
-    """Jobs of this user not finished yet: datasets being read, models training, explanations."""
-    unfinished = {"status__in": [JobStatus.QUEUED, JobStatus.RUNNING]}
-    Dataset = apps.get_model("classifiers", "Dataset")
-    TrainedModel = apps.get_model("classifiers", "TrainedModel")
-    Explanation = apps.get_model("explanations", "Explanation")
-    return (
-        Dataset.objects.filter(owner=user, **unfinished).count()
-        + TrainedModel.objects.filter(dataset__owner=user, **unfinished).count()
-        + Explanation.objects.filter(model__dataset__owner=user, **unfinished).count()
-    )
+    """Jobs of this user not finished yet, of every kind."""
+    unfinished = [JobStatus.QUEUED, JobStatus.RUNNING]
+    total = 0
+    for model in job_kinds():
+        lookup = JOB_OWNER_LOOKUPS.get(model._meta.label)
+        if lookup is None:
+            raise ImproperlyConfigured(f"accounts.quotas.JOB_OWNER_LOOKUPS has no owner for {model._meta.label}")
+        total += model.objects.filter(**{lookup: user, "status__in": unfinished}).count()
+    return total
 
 
 def check_job_quota(user: AbstractBaseUser) -> None:

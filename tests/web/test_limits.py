@@ -193,3 +193,39 @@ def test_signups_are_limited_per_client_and_hour(settings, django_user_model):
     assert not django_user_model.objects.filter(username="one-too-many").exists()
     assert _signup("elsewhere", address="198.51.100.2").status_code == 302
     assert django_user_model.objects.count() == 4
+
+
+# -- the queued-job quota -------------------------------------------------------------
+
+
+def test_every_job_kind_has_an_owner_in_the_quota():
+    from accounts.quotas import JOB_OWNER_LOOKUPS, job_kinds
+
+    kinds = {model._meta.label for model in job_kinds()}
+    assert {"explanations.ModelOverview", "explanations.Diagnosis"} <= kinds
+    assert kinds == set(JOB_OWNER_LOOKUPS)
+
+
+def test_overviews_and_trust_checks_count_toward_the_job_quota(
+    settings, logged_in, user, other_user, make_trained_model
+):
+    from accounts.quotas import queued_jobs_of
+    from explanations import services
+    from explanations.models import Diagnosis, ModelOverview
+
+    settings.USER_MAX_QUEUED_JOBS = 4
+    model = make_trained_model(user)
+    url = reverse("explanations:overview_request", args=[model.pk])
+    answers = [logged_in.post(url, follow=True) for _ in range(7)]
+    assert ModelOverview.objects.filter(model=model).count() == 4  # was 7: overviews were not counted
+    assert queued_jobs_of(user) == 4
+    assert "You already have 4 jobs waiting or running" in answers[-1].text
+    # A trust check waiting to run counts too (it is queued by the worker after its explanation).
+    ModelOverview.objects.filter(model=model).update(status="succeeded")
+    explanation = services.explanation_request(model=model, row_index=0, dispatch=False)
+    explanation.status = "succeeded"
+    explanation.save(update_fields=["status"])
+    assert queued_jobs_of(user) == 0
+    Diagnosis.objects.create(explanation=explanation)
+    assert queued_jobs_of(user) == 1
+    assert queued_jobs_of(other_user) == 0
