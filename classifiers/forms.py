@@ -4,6 +4,7 @@ from .catalogue import CLASSIFIER_CARDS, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
+from .training_settings import TrainingSettings
 
 
 class UploadForm(forms.Form):
@@ -97,6 +98,14 @@ class TrainForm(forms.Form):
         }
         return {name: value for name, value in values.items() if value not in (None, "")}
 
+    def settings(self) -> TrainingSettings:
+        return TrainingSettings(
+            target=self.cleaned_data["target"],
+            classifier=self.cleaned_data["classifier"],
+            params=self.params(),
+            text_column=self.cleaned_data.get("text_column") or "",
+        )
+
 
 class ImageTrainForm(forms.Form):
     """Training on an image ZIP: the kind of model, what it looks at, and the working size."""
@@ -121,5 +130,8 @@ class ImageTrainForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.feature_help = list(IMAGE_FEATURES.values())
 
-    def params(self) -> dict[str, object]:
-        return {"features": self.cleaned_data["features"], "image_size": self.cleaned_data["image_size"]}
+    def settings(self) -> TrainingSettings:
+        return TrainingSettings(
+            classifier=self.cleaned_data["classifier"],
+            params={"features": self.cleaned_data["features"], "image_size": self.cleaned_data["image_size"]},
+        )

@@ -22,6 +22,7 @@ from PIL import Image
 from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
+from limelight.errors import InputError
 from limelight.sizes import size_text
 
 from .artifacts import dataset_frame
@@ -31,6 +32,7 @@ from .kinds import kind_for_upload, kind_of, training_kind
 from .models import Dataset, TrainedModel
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, profile_columns
 from .tabular.reading import TableError
+from .training_settings import TrainingSettings
 
 
 class UploadError(ValueError):
@@ -202,36 +204,45 @@ def dataset_row_frame(dataset: Dataset, row_index: int | None) -> pd.DataFrame:
 
 
 def model_train_request(
-    *,
-    dataset: Dataset,
-    target: str,
-    classifier: str,
-    params: dict[str, Any] | None = None,
-    text_column: str = "",
-    random_state: int = 0,
-    dispatch: bool = True,
+    *, dataset: Dataset, settings: TrainingSettings | None = None, dispatch: bool = True, **changes: Any
 ) -> TrainedModel:
     """Create a training job for `dataset` and send it to a worker once committed.
 
-    The target and the knobs are checked here, so a plain mistake is a message
-    on the form rather than a failed job.
+    ``settings`` (default: the defaults) with any ``changes`` by name (``target="risk"``)
+    are checked here, with the dataset's kind, so a plain mistake is a message on the
+    form rather than a failed job.
     """
+    unknown = sorted(set(changes) - set(TrainingSettings.names()))
+    if unknown:
+        raise TypeError(f"unknown training settings: {unknown}")
+    try:
+        settings = (settings or TrainingSettings()).replace(**changes).checked()
+    except InputError as error:
+        raise UploadError(str(error)) from error
     if not dataset.succeeded:
         raise UploadError("This file has not been read yet.")
     try:
         check_job_quota(dataset.owner)
     except QuotaError as error:
         raise UploadError(str(error)) from error
-    kind = training_kind(dataset, text_column)
-    if classifier not in kind.classifiers:
+    kind = training_kind(dataset, settings.text_column)
+    if settings.classifier not in kind.classifiers:
         choices = ", ".join(kind.classifiers.values())
         raise UploadError(f"For {kind.label.lower()}, choose one of these kinds of model: {choices}.")
     fields = kind.train_fields(
-        dataset=dataset, target=target, classifier=classifier, params=params, text_column=text_column
+        dataset=dataset,
+        target=settings.target,
+        classifier=settings.classifier,
+        params=settings.params,
+        text_column=settings.text_column,
     )
     with transaction.atomic():
         model = TrainedModel.objects.create(
-            dataset=dataset, kind=kind.name, classifier=classifier, random_state=random_state, **fields
+            dataset=dataset,
+            kind=kind.name,
+            classifier=settings.classifier,
+            random_state=settings.random_state,
+            **fields,
         )
         if dispatch:
             job_dispatch(job=model)

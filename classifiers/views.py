@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from explanations.forms import ExplainForm
+from explanations.forms import ExplainForm, ShareForm
 from explanations.models import Explanation
 from jobs.views import job_status_response
 
@@ -126,13 +126,7 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
     form = _train_form(dataset, request.POST)
     if form.is_valid():
         try:
-            model = services.model_train_request(
-                dataset=dataset,
-                target=form.cleaned_data.get("target", "class"),
-                classifier=form.cleaned_data["classifier"],
-                params=form.params(),
-                text_column=form.cleaned_data.get("text_column") or "",
-            )
+            model = services.model_train_request(dataset=dataset, settings=form.settings())
         except services.UploadError as error:
             form.add_error(None, str(error))
         else:
@@ -170,6 +164,8 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             explain_form=ExplainForm(model=model),
             explanations=model.explanations.all()[:10],
             comparison=selectors.models_of_dataset(model.dataset),
+            share_form=ShareForm(model=model),
+            share_links=model.share_links.all(),
         )
     return render(request, "classifiers/model_detail.html", context)
 

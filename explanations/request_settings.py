@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from classifiers.training_settings import SEED_RANGE
 from limelight.errors import InputError
 
 from .engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
@@ -32,7 +33,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "threshold": (0.8, 0.99),
     "max_anchor_size": (1, 30),
     "top_segments": (1, 20),
-    "random_state": (0, 2**31 - 1),
+    "random_state": SEED_RANGE,
 }
 # The segmenters' own knobs, each with its range.
 SEGMENT_KNOBS: dict[str, dict[str, tuple[float, float]]] = {

@@ -22,6 +22,7 @@ from django.urls import reverse
 from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.models import Classifier, Dataset, TrainedModel
+from classifiers.training_settings import TrainingSettings
 from explanations import runs, services
 from explanations.engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
 from explanations.models import Diagnosis, Explainer, Explanation
@@ -127,11 +128,13 @@ class Command(BaseCommand):
                 params["image_size"] = options["image_size"]
             model = classifier_services.model_train_request(
                 dataset=dataset,
-                target=target,
-                classifier=options["classifier"],
-                params=params,
-                text_column=text_column,
-                random_state=options["seed"],
+                settings=TrainingSettings(
+                    target=target,
+                    classifier=options["classifier"],
+                    params=params,
+                    text_column=text_column,
+                    random_state=options["seed"],
+                ),
                 dispatch=False,
             )
         except classifier_services.UploadError as error:

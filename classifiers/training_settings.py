@@ -1,0 +1,47 @@
+"""One object for the settings of a training request, checked once.
+
+The form, the command line, the demo gallery and the tests all build a
+:class:`TrainingSettings`; :meth:`TrainingSettings.checked` enforces what can be
+checked without the file (a seed in range), and the data kind checks the rest
+against the dataset (a kind of model it offers, the target exists, the text
+column is text, the classifier's knobs are in range).
+
+Django-free: it raises :class:`limelight.errors.InputError` with a sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from limelight.errors import InputError
+
+# The seed is stored in a 32-bit database column; scikit-learn takes 0 to 2**32 - 1.
+SEED_RANGE = (0, 2**31 - 1)
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything a training request can set besides the dataset."""
+
+    target: str = ""  # the column to predict; images always predict their folder
+    classifier: str = "random_forest"
+    params: dict[str, Any] = field(default_factory=dict)  # the classifier's (or the kind's) knobs
+    text_column: str = ""  # set: a text model reading this column
+    random_state: int = 0
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def replace(self, **changes: Any) -> TrainingSettings:
+        return dataclasses.replace(self, **changes)
+
+    def checked(self) -> TrainingSettings:
+        seed = self.random_state
+        if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+            raise InputError(f"The random seed must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]:,}.")
+        if self.params is not None and not isinstance(self.params, dict):
+            raise InputError("The model's settings must be given by name.")
+        return self.replace(params=dict(self.params or {}), text_column=self.text_column or "")
