@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
+from classifiers.kinds import kind_of
 from classifiers.models import Classifier, Dataset, TrainedModel
 from classifiers.training_settings import TrainingSettings
 from explanations import runs, services
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             help="0-based row in file order; for a ZIP of images, the index in sorted path order or a path",
         )
         # Every setting the forms take; ranges are checked once, by the services' settings object.
-        defaults = ExplanationSettings()
+        defaults = DEFAULTS
         parser.add_argument("--seed", type=int, default=defaults.random_state)
         parser.add_argument("--num-samples", type=int, default=defaults.num_samples)
         parser.add_argument("--num-features", type=int, default=defaults.num_features)
@@ -67,12 +68,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-diagnostics", action="store_true", help="skip the trust checks")
         parser.add_argument("--threshold", type=float, default=defaults.threshold, help="Anchors: precision to reach")
         parser.add_argument("--max-anchor-size", type=int, help="Anchors: the most conditions in a rule")
-        parser.add_argument("--segmenter", default=defaults.segmenter, choices=SEGMENTERS, help="images")
+        parser.add_argument("--segmenter", choices=SEGMENTERS, help=f"images (default: {defaults.segmenter})")
         parser.add_argument(
             "--segment-param", action="append", default=[], metavar="NAME=VALUE", help="images: a segmenter knob"
         )
-        parser.add_argument("--top-segments", type=int, default=defaults.top_segments, help="images")
-        parser.add_argument("--hide-color", default=defaults.hide_color, choices=HIDE_COLORS, help="images")
+        parser.add_argument("--top-segments", type=int, help=f"images (default: {defaults.top_segments})")
+        parser.add_argument("--hide-color", choices=HIDE_COLORS, help=f"images (default: {defaults.hide_color})")
         parser.add_argument("--image-features", help="images: hog, raw or color_histogram (the model's features)")
         parser.add_argument("--image-size", type=int, help="images: the working size in pixels")
         parser.add_argument(
@@ -116,6 +117,7 @@ class Command(BaseCommand):
                 dataset.refresh_from_db()
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
+            _refuse_image_flags_for(kind_of(dataset), options)
             target = options["target"] or classifier_services.dataset_default_target(dataset)
             text_column = options["text_column"]
             if text_column is None:
@@ -156,12 +158,12 @@ class Command(BaseCommand):
                     discretizer=options["discretizer"],
                     threshold=options["threshold"],
                     max_anchor_size=options["max_anchor_size"],
-                    segmenter=options["segmenter"],
+                    segmenter=_given(options["segmenter"], DEFAULTS.segmenter),
                     segment_params={
                         k: float(v) for k, v in _pairs(options["segment_param"], "--segment-param").items()
                     },
-                    top_segments=options["top_segments"],
-                    hide_color=options["hide_color"],
+                    top_segments=_given(options["top_segments"], DEFAULTS.top_segments),
+                    hide_color=_given(options["hide_color"], DEFAULTS.hide_color),
                     diagnostics=not options["no_diagnostics"],
                     auto_samples=options["auto_samples"],
                     random_state=options["seed"],
@@ -211,6 +213,24 @@ class Command(BaseCommand):
         else:
             lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
         return "\n".join(lines)
+
+
+DEFAULTS = ExplanationSettings()
+# Flags that only mean something for pictures; given for a table or a text, they are refused
+# rather than silently ignored.
+IMAGE_FLAGS = ("segmenter", "segment_param", "top_segments", "hide_color", "image_features", "image_size")
+
+
+def _given(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _refuse_image_flags_for(kind: Any, options: dict[str, Any]) -> None:
+    if kind.name == "image":
+        return
+    given = [f"--{name.replace('_', '-')}" for name in IMAGE_FLAGS if options[name] not in (None, [])]
+    if given:
+        raise InputError(f"{', '.join(given)}: only for a ZIP of images, and this file is not one.")
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
