@@ -4,6 +4,7 @@ from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
 from classifiers.services import dataset_frame
 
+from .disclosure import Disclosure, true_value
 from .engine.choices import DISCRETIZERS
 from .request_settings import BOUNDS, SEGMENT_KNOBS
 
@@ -225,3 +226,44 @@ class CustomValuesForm(forms.Form):
             value = self.cleaned_data.get(f"value_{index}")
             result[name] = None if value in ("", None) else value
         return result
+
+
+class ShareForm(forms.Form):
+    """A share link's options: how long it works, and what it shows beyond the explanation.
+
+    Each checkbox is off by default and its label says exactly what ticking it adds
+    ("Which row it is: row 17"), so the form itself previews what the link will show.
+    """
+
+    days = forms.TypedChoiceField(
+        label="Link works for",
+        choices=[("", "until I stop it"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    show_row_label = forms.BooleanField(required=False)
+    show_true_value = forms.BooleanField(required=False)
+    show_file_name = forms.BooleanField(required=False)
+
+    def __init__(self, *args, explanation=None, model: TrainedModel | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = model or explanation.model
+        self.fields["show_file_name"].label = f"The file's name: {model.dataset.name}"
+        if explanation is None or explanation.row_index is None:  # a model, or values typed in: no row
+            del self.fields["show_row_label"], self.fields["show_true_value"]
+            return
+        self.fields["show_row_label"].label = f"Which {model.data_kind.words.case} it is: {explanation.subject}"
+        truth = true_value(explanation)
+        self.fields["show_true_value"].label = f"Its true “{model.target}”: {'' if truth is None else truth}"
+
+    def disclosure(self) -> Disclosure:
+        data = self.cleaned_data
+        return Disclosure(
+            row_label=bool(data.get("show_row_label")),
+            true_value=bool(data.get("show_true_value")),
+            file_name=bool(data.get("show_file_name")),
+        )
+
+    def disclosure_fields(self) -> list:
+        return [self[name] for name in ("show_row_label", "show_true_value", "show_file_name") if name in self.fields]

@@ -20,6 +20,8 @@ from .models import Diagnosis, Explanation, ShareLink
 logger = logging.getLogger(__name__)
 
 DEMO_USERNAME = "limelight-demos"
+# Demo tables are public: their links show the row, its true class and the demo file's name.
+DEMO_SHOWS = {"show_row_label": True, "show_true_value": True, "show_file_name": True}
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def gallery_load() -> int:
         if not model.succeeded:
             logger.warning("Demo %s did not train: %s", item.slug, model.message)
             continue
-        ShareLink.objects.create(model=model, created_by=owner, is_gallery=True)
+        ShareLink.objects.create(model=model, created_by=owner, is_gallery=True, **DEMO_SHOWS)
         created += 1
         for row, explainer in item.explanations:
             explanation = services.explanation_request(
@@ -90,6 +92,6 @@ def gallery_load() -> int:
                 job_run(model=Diagnosis, pk=diagnosis.pk, work=runs.diagnosis_run)
             explanation.refresh_from_db()
             if explanation.succeeded:
-                ShareLink.objects.create(explanation=explanation, created_by=owner, is_gallery=True)
+                ShareLink.objects.create(explanation=explanation, created_by=owner, is_gallery=True, **DEMO_SHOWS)
                 created += 1
     return created

@@ -7,6 +7,8 @@ from django.utils import timezone
 from classifiers.models import TrainedModel
 from jobs.models import Job
 
+from .disclosure import Disclosure
+
 
 class Explainer(models.TextChoices):
     LIME = "lime", "LIME feature weights"
@@ -88,6 +90,10 @@ class ShareLink(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     is_gallery = models.BooleanField(default=False, help_text="Listed in the public demo gallery.")
+    # What the link shows beyond the explanation (explanations.disclosure): off unless the person sharing ticks it.
+    show_row_label = models.BooleanField(default=False, help_text="Show which case of the file it is (row 17).")
+    show_true_value = models.BooleanField(default=False, help_text="Show the case's true value.")
+    show_file_name = models.BooleanField(default=False, help_text="Show the uploaded file's name.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -104,6 +110,10 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def disclosure(self) -> Disclosure:
+        return Disclosure.of(self)
 
 
 class ModelOverview(Job):

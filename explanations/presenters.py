@@ -11,6 +11,7 @@ from django.conf import settings
 from classifiers.kinds import DataKind
 
 from .capabilities import Capabilities, capabilities_of
+from .disclosure import Disclosure, shown_subject, shown_values
 from .engine.confidence import wilson
 from .models import Explanation
 
@@ -74,6 +75,8 @@ class ExplanationView:
     partial: str  # the template that shows this explainer's result for this kind
     shows_trust: bool  # trust checks were asked for this kind and explainer
     shows_instance: bool  # the case is also listed as a table of values
+    subject: str  # how the page names the case: "row 17", or "this row" on a link that does not say which
+    values: dict[str, str]  # the case's values as listed: on a share link, only the model's columns
     predicted: str
     explained: str
     confidence_percent: float
@@ -102,7 +105,8 @@ def fit_in_words(score: float) -> str:
     )
 
 
-def present(explanation: Explanation) -> ExplanationView:
+def present(explanation: Explanation, disclosure: Disclosure | None = None) -> ExplanationView:
+    """The owner's view of a result (``disclosure=None``), or what a share link shows of it."""
     names = explanation.model.class_names
     probabilities = [
         ClassProbability(name=name, percent=100 * p, predicted=index == explanation.label)
@@ -130,6 +134,8 @@ def present(explanation: Explanation) -> ExplanationView:
         partial=kind.result_partial(explanation.explainer),
         shows_trust=kind.diagnosed and explanation.explainer == "lime",
         shows_instance=explanation.explainer in kind.instance_shown_with,
+        subject=shown_subject(explanation, disclosure),
+        values=shown_values(explanation, disclosure),
         rule=_rule(explanation.result) if explanation.explainer == "anchor" else None,
         highlights=_highlights(explanation) if "spans" in (explanation.result or {}) else None,
         predicted=names[best],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 
+from .disclosure import Disclosure, true_value
 from .models import Diagnosis, Explanation
 
 
@@ -23,43 +25,55 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def explanation_document(explanation: Explanation) -> dict[str, Any]:
-    """What the CLI prints (and the JSON export holds), per DESIGN.md's "command line" section."""
+def explanation_document(
+    explanation: Explanation,
+    *,
+    disclosure: Disclosure | None = None,
+    picture_url: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """What the CLI prints (and the JSON export holds), per DESIGN.md's "command line" section.
+
+    The CLI runs on this machine, so an image result names its pictures by their paths here; a
+    web export passes ``picture_url`` (a picture's name -> its URL) and carries no server path.
+    A share link's export passes its ``disclosure``: no database id, the model's columns only,
+    and which row, its true value and the file name only when the person sharing ticked them.
+    """
     model = explanation.model
     dataset = model.dataset
     names = model.class_names
     result = explanation.result
+    shared = disclosure is not None
     return {
         "dataset": {
-            "id": dataset.pk,
-            "name": dataset.name,
+            **({} if shared else {"id": dataset.pk}),
+            **({} if shared and not disclosure.file_name else {"name": dataset.name}),
             "kind": model.kind,  # tabular, text or image: what the model reads
             "rows": dataset.n_rows,
-            "columns": dataset.n_columns,
+            **({} if shared else {"columns": dataset.n_columns}),
             "classes": len(names),
         },
         "model": {
-            "id": model.pk,
+            **({} if shared else {"id": model.pk}),
             "classifier": model.classifier,
             "target": model.target,
             "features": model.features,
             "class_names": names,
             "metrics": model.metrics,
         },
-        "instance": _instance(explanation),
+        "instance": _instance(explanation, disclosure),
         "prediction": {
             "label": names[max(range(len(names)), key=lambda i: explanation.probabilities[i])],
             "probabilities": dict(zip(names, explanation.probabilities, strict=True)),
         },
         "explanation": {
-            "id": explanation.pk,
+            **({} if shared else {"id": explanation.pk}),
             "explainer": explanation.explainer,
             "label": explanation.label_name,
             "seed": explanation.random_state,
             **(
                 _anchor(result)
                 if explanation.explainer == "anchor"
-                else _lime_image(explanation, result)
+                else _lime_image(explanation, result, picture_url)
                 if model.data_kind.pictures
                 else _lime(explanation, result)
             ),
@@ -71,8 +85,22 @@ def explanation_document(explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def _instance(explanation: Explanation) -> dict[str, Any]:
-    return explanation.model.data_kind.document_instance(explanation)
+def _instance(explanation: Explanation, disclosure: Disclosure | None) -> dict[str, Any]:
+    document = explanation.model.data_kind.document_instance(explanation)
+    if disclosure is None:
+        return document
+    # A share link: the row number (and an image's name) only when ticked; of a table row,
+    # the model's columns and (when ticked) the true value, never the file's other columns.
+    shown = {key: value for key, value in document.items() if key not in ("row", "path", "values")}
+    if disclosure.row_label:
+        shown |= {key: document[key] for key in ("row", "path") if key in document}
+    if "values" in document:
+        model = explanation.model
+        keep = [*model.features, *([model.target] if disclosure.true_value else [])]
+        shown["values"] = {name: document["values"][name] for name in keep if name in document["values"]}
+    elif disclosure.true_value and explanation.row_index is not None:
+        shown["true_value"] = true_value(explanation)
+    return shown
 
 
 def _lime(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
@@ -107,12 +135,20 @@ def _diagnostics(explanation: Explanation) -> dict[str, Any]:
     return {"diagnostics": document}
 
 
-def _lime_image(explanation: Explanation, result: dict[str, Any]) -> dict[str, Any]:
-    media = Path(settings.MEDIA_ROOT)
+def _lime_image(
+    explanation: Explanation, result: dict[str, Any], picture_url: Callable[[str], str] | None
+) -> dict[str, Any]:
+    if picture_url is None:  # the CLI, on this machine: files it can open
+        media = Path(settings.MEDIA_ROOT)
+        files = {
+            "segments_path": str(media / result["segments_path"]),
+            "overlay_path": str(media / result["overlay_path"]),
+        }
+    else:  # a download: where the browser gets the pictures, never a path on the server
+        files = {"segments_url": picture_url("segments"), "overlay_url": picture_url("overlay")}
     return {
         "segments": result.get("segments"),
-        "segments_path": str(media / result["segments_path"]),
-        "overlay_path": str(media / result["overlay_path"]),
+        **files,
         "weights": [{"segment": w["segment"], "weight": w["weight"]} for w in result.get("weights", [])],
         "intercept": result.get("intercept"),
         "score": result.get("score"),

@@ -20,6 +20,7 @@ from classifiers.models import TrainedModel
 from jobs.services import job_dispatch
 from limelight.errors import InputError
 
+from .disclosure import NOTHING_EXTRA, Disclosure
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
 from .request_settings import ExplanationSettings
 
@@ -138,8 +139,13 @@ def share_link_create(
     explanation: Explanation | None = None,
     model: TrainedModel | None = None,
     expires_in_days: int | None = None,
+    disclosure: Disclosure = NOTHING_EXTRA,
 ) -> ShareLink:
-    """A new read-only link to one explanation or one model's overview. Several may exist."""
+    """A new read-only link to one explanation or one model's overview. Several may exist.
+
+    It shows the explanation and the columns the model used; ``disclosure`` says whether it also
+    shows which row it is, the row's true value and the file's name (none of them by default).
+    """
     if (explanation is None) == (model is None):
         raise RequestError("Share either an explanation or a model.")
     target = explanation or model
@@ -148,7 +154,15 @@ def share_link_create(
     if expires_in_days is not None and not 1 <= expires_in_days <= 365:
         raise RequestError("A link can last from 1 to 365 days.")
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
-    return ShareLink.objects.create(explanation=explanation, model=model, created_by=user, expires_at=expires_at)
+    return ShareLink.objects.create(
+        explanation=explanation,
+        model=model,
+        created_by=user,
+        expires_at=expires_at,
+        show_row_label=disclosure.row_label,
+        show_true_value=disclosure.true_value,
+        show_file_name=disclosure.file_name,
+    )
 
 
 def share_link_revoke(*, link: ShareLink) -> None:

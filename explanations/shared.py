@@ -1,7 +1,12 @@
 """Pages behind a share link: read-only, no login, nothing else of the owner's.
 
-Every response says `X-Robots-Tag: noindex` and `Referrer-Policy: no-referrer`
-(so the token does not leak to other sites through the Referer header).
+A link shows the explanation, the prediction and the columns the model used; which
+row it is, its true value and the file's name only when the person sharing ticked
+them (explanations.disclosure), and never a database id or a path on the server.
+
+Every response under the link's prefix, a 404 included, says `X-Robots-Tag: noindex`
+and `Referrer-Policy: no-referrer` (so the token does not leak to other sites through
+the Referer header): explainer_site.middleware sets them.
 """
 
 from collections.abc import Callable
@@ -22,11 +27,7 @@ from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, expor
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        response = view(request, selectors.share_link_active(token), *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return view(request, selectors.share_link_active(token), *args, **kwargs)
 
     return wrapped
 
@@ -35,9 +36,10 @@ def _explanation_context(link) -> dict:
     explanation = link.explanation
     return {
         "link": link,
+        "disclosure": link.disclosure,
         "explanation": explanation,
         "model": explanation.model,
-        "view": presenters.present(explanation),
+        "view": presenters.present(explanation, link.disclosure),
         "chart_url": reverse("shared:chart", args=[link.token]),
         "overlay_url": reverse("shared:picture", args=[link.token, "overlay"]),
         "original_url": reverse("shared:picture", args=[link.token, "original"]),
@@ -100,7 +102,13 @@ def shared_confusion(request: HttpRequest, link) -> HttpResponse:
 def shared_export(request: HttpRequest, link, fmt: str) -> HttpResponse:
     if not link.explanation_id:
         raise Http404("Nothing to export.")
-    return exports_response(link.explanation, fmt)
+
+    def picture_url(name: str) -> str:
+        return request.build_absolute_uri(reverse("shared:picture", args=[link.token, name]))
+
+    return exports_response(
+        link.explanation, fmt, stem="limelight-explanation", picture_url=picture_url, disclosure=link.disclosure
+    )
 
 
 def gallery(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/present/", views.explanation_present, name="present"),
     path("<int:pk>/export.<str:fmt>", views.explanation_export, name="export"),
     path("<int:pk>/share/", views.explanation_share, name="share"),
+    path("<int:pk>/share/preview/", views.share_preview, name="share_preview"),
     path("<int:pk>/compare/", views.compare_request, name="compare_request"),
     path("<int:pk>/pair/", views.pair_request, name="pair_request"),
     path("compare/<int:first>/<int:second>/", views.compare, name="compare"),

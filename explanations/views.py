@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +13,8 @@ from jobs.views import job_status_response
 
 from . import exports, presenters, selectors, services
 from .capabilities import capabilities_of, what_if_feature
-from .forms import CustomValuesForm, ExplainForm
+from .disclosure import Disclosure, left_out_columns
+from .forms import CustomValuesForm, ExplainForm, ShareForm
 from .models import Explainer
 from .reports import explanation_document
 
@@ -76,6 +79,8 @@ def explanation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             view=presenters.present(explanation),
             share_links=explanation.share_links.all(),
+            share_form=ShareForm(explanation=explanation),
+            left_out=left_out_columns(explanation.model),
             other_models=selectors.other_models_for(explanation),
             **owner_urls(explanation),
         )
@@ -99,20 +104,36 @@ def explanation_present(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def explanation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    return exports_response(selectors.explanation_for_user(request.user, pk), fmt)
+    explanation = selectors.explanation_for_user(request.user, pk)
+
+    def picture_url(name: str) -> str:
+        return request.build_absolute_uri(reverse("explanations:picture", args=[explanation.pk, name]))
+
+    return exports_response(explanation, fmt, stem=f"limelight-explanation-{explanation.pk}", picture_url=picture_url)
 
 
-def exports_response(explanation, fmt: str) -> HttpResponse:
-    """The chart as PNG or SVG, or the numbers as CSV or JSON, as a download."""
+def exports_response(
+    explanation,
+    fmt: str,
+    *,
+    stem: str,
+    picture_url: Callable[[str], str],
+    disclosure: Disclosure | None = None,
+) -> HttpResponse:
+    """The chart as PNG or SVG, or the numbers as CSV or JSON, as a download.
+
+    Pictures are named by ``picture_url``, never by a path on the server; a share link passes
+    its ``disclosure`` (explanations.disclosure) so the JSON holds only what the link shows.
+    """
     if not explanation.succeeded:
         raise Http404("Not finished.")
-    stem = f"limelight-explanation-{explanation.pk}"
     if fmt not in capabilities_of(explanation).exports:
         raise Http404("Unknown format.")
     if fmt == "csv":
         response = HttpResponse(exports.numbers_csv(explanation), content_type="text/csv; charset=utf-8")
     elif fmt == "json":
-        response = JsonResponse(explanation_document(explanation), json_dumps_params={"indent": 2})
+        document = explanation_document(explanation, disclosure=disclosure, picture_url=picture_url)
+        response = JsonResponse(document, json_dumps_params={"indent": 2})
     elif fmt in ("svg", "png"):
         response = HttpResponse(
             presenters.chart_bytes(explanation, fmt),
@@ -128,15 +149,7 @@ def exports_response(explanation, fmt: str) -> HttpResponse:
 @require_POST
 def explanation_share(request: HttpRequest, pk: int) -> HttpResponse:
     explanation = selectors.explanation_for_user(request.user, pk)
-    days = request.POST.get("days", "")
-    try:
-        services.share_link_create(
-            user=request.user, explanation=explanation, expires_in_days=int(days) if days.isdigit() else None
-        )
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Share link created: copy it from the Share box below.")
+    _share(request, ShareForm(request.POST, explanation=explanation), explanation=explanation)
     return redirect("explanations:detail", pk=pk)
 
 
@@ -144,17 +157,49 @@ def explanation_share(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def model_share(request: HttpRequest, model_pk: int) -> HttpResponse:
     model = model_for_user(request.user, model_pk)
-    try:
-        link = services.share_link_create(user=request.user, model=model)
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Share link created: {request.build_absolute_uri(link_url(link))}")
+    _share(request, ShareForm(request.POST, model=model), model=model)
     return redirect("classifiers:model", pk=model.pk)
 
 
-def link_url(link) -> str:
-    return reverse("shared:view", args=[link.token])
+def _share(request: HttpRequest, form: ShareForm, **target) -> None:
+    """Create the link the form asks for; the page lists it (with its expiry and a button to stop it)."""
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return
+    try:
+        services.share_link_create(
+            user=request.user, expires_in_days=form.cleaned_data["days"], disclosure=form.disclosure(), **target
+        )
+    except services.RequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Share link created: copy it from the Share box below.")
+
+
+@login_required
+@require_POST
+def share_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Exactly the page a share link with these options would show, before it exists.
+
+    A POST (the share form's second button) so the form's token never lands in an address; it changes nothing.
+    """
+    explanation = selectors.explanation_for_user(request.user, pk)
+    form = ShareForm(request.POST, explanation=explanation)
+    if not explanation.succeeded or not form.is_valid():
+        messages.error(request, _form_errors(form) or "Only a finished result can be shared.")
+        return redirect("explanations:detail", pk=pk)
+    disclosure = form.disclosure()
+    context = {
+        "preview": True,
+        "share_form": form,
+        "disclosure": disclosure,
+        "explanation": explanation,
+        "model": explanation.model,
+        "view": presenters.present(explanation, disclosure),
+        **owner_urls(explanation),
+        "diagnosis_status_url": "",
+    }
+    return render(request, "shared/explanation.html", context)
 
 
 @login_required

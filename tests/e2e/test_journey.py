@@ -128,6 +128,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
+    page.get_by_label("Which row it is: row 5").check()  # off by default: the link would say "this row"
     page.get_by_role("button", name="Create a share link").click()
     url = page.get_by_label("Share link").input_value()
 

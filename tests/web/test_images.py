@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -204,3 +205,24 @@ def test_cli_takes_the_image_settings_the_form_takes(tmp_path):
     assert explanation.model.params["features"] == "color_histogram"
     assert (explanation.segmenter, explanation.hide_color, explanation.top_segments) == ("slic", "black", 3)
     assert explanation.segment_params == {"n_segments": 30.0}
+
+
+def test_image_exports_name_pictures_by_url_never_by_server_path(logged_in, image_model, make_explanation, user):
+    from explanations import services as explanation_services
+
+    explanation = make_explanation(image_model, row=0, num_samples=100, segmenter="slic", diagnostics=False)
+    link = explanation_services.share_link_create(user=user, explanation=explanation)
+    owner = logged_in.get(reverse("explanations:export", args=[explanation.pk, "json"]))
+    anonymous = Client()
+    shared = anonymous.get(reverse("shared:export", args=[link.token, "json"]))
+    for response, picture in ((owner, "explanations:picture"), (shared, "shared:picture")):
+        assert str(settings.MEDIA_ROOT) not in response.text and "_path" not in response.text
+        document = json.loads(response.content)["explanation"]
+        key = explanation.pk if picture.startswith("explanations") else link.token
+        assert document["overlay_url"] == "http://testserver" + reverse(picture, args=[key, "overlay"])
+        assert document["segments_url"] == "http://testserver" + reverse(picture, args=[key, "segments"])
+        browser = anonymous if response is shared else logged_in
+        fetched = browser.get(document["overlay_url"].removeprefix("http://testserver"))
+        assert (fetched.status_code, fetched["Content-Type"]) == (200, "image/png")
+    name = image_model.dataset.images[0]["name"]
+    assert name not in shared.text and json.loads(shared.content)["instance"] == {}

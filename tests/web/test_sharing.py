@@ -143,6 +143,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "explanations:present": [explanation.pk],
         "explanations:export": [explanation.pk, "csv"],
         "explanations:share": [explanation.pk],
+        "explanations:share_preview": [explanation.pk],
         "explanations:compare_request": [explanation.pk],
         "explanations:pair_request": [explanation.pk],
         "explanations:compare": [explanation.pk, second.pk],
