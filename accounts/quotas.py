@@ -1,4 +1,4 @@
-"""Per-user limits: how many files one person keeps, their total size, and jobs waiting.
+"""Per-user limits: how many files one person keeps, their total size on disk, and jobs waiting.
 
 The services call these before they store anything or queue a job, so a
 person who reaches a limit gets a plain message and nothing is written.
@@ -16,7 +16,16 @@ from django.db.models import Sum
 from jobs.models import Job, JobStatus
 from limelight.sizes import size_text
 
-__all__ = ["JOB_OWNER_LOOKUPS", "QuotaError", "check_job_quota", "check_upload_quota", "job_kinds", "queued_jobs_of"]
+__all__ = [
+    "JOB_OWNER_LOOKUPS",
+    "QuotaError",
+    "check_job_quota",
+    "check_upload_quota",
+    "disk_used_by",
+    "job_kinds",
+    "queued_jobs_of",
+    "stored_images_error",
+]
 
 
 class QuotaError(ValueError):
@@ -35,12 +44,30 @@ def check_upload_quota(user: AbstractBaseUser, size: int) -> None:
             f"You already keep {count} files, the most one account can have. "
             "Delete one you no longer need, then upload again."
         )
-    used = datasets.aggregate(total=Sum("size_bytes"))["total"] or 0
+    used = disk_used_by(user)
     if used + size > settings.USER_MAX_BYTES:
         raise QuotaError(
             f"Your files already take {size_text(used)} of your {size_text(settings.USER_MAX_BYTES)}; "
             f"this one ({size_text(size)}) does not fit. Delete a file you no longer need first."
         )
+
+
+def disk_used_by(user: AbstractBaseUser, *, excluding: int | None = None) -> int:
+    """Bytes the user's files take on disk (``size_bytes``: for a ZIP, with its stored images)."""
+    datasets = apps.get_model("classifiers", "Dataset").objects.filter(owner=user)
+    if excluding is not None:
+        datasets = datasets.exclude(pk=excluding)
+    return datasets.aggregate(total=Sum("size_bytes"))["total"] or 0
+
+
+def stored_images_error(*, used: int, stored: int) -> QuotaError:
+    """The refusal of a ZIP whose images, as stored, take more than is left of the quota."""
+    return QuotaError(
+        f"Stored, this ZIP takes at least {size_text(stored)} (its images are kept as PNG files, often "
+        f"larger than in the ZIP), and your other files already take {size_text(used)} of your "
+        f"{size_text(settings.USER_MAX_BYTES)}: it does not fit, so nothing was kept. Upload fewer or "
+        "smaller images, or delete a file you no longer need first."
+    )
 
 
 # How each kind of job row leads to the person it belongs to. Every model with the

@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from accounts.quotas import QuotaError, check_job_quota, check_upload_quota
+from accounts.quotas import (
+    QuotaError,
+    check_job_quota,
+    check_upload_quota,
+    disk_used_by,
+    stored_images_error,
+)
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
 from limelight.errors import InputError
@@ -115,7 +121,14 @@ def dataset_image_folder(dataset: Dataset) -> Path:
 
 
 def read_images_into(dataset: Dataset) -> None:
-    """Check every member of the ZIP, re-encode the images as PNG and record their classes."""
+    """Check every member of the ZIP, re-encode the images as PNG and record their classes.
+
+    What is stored counts toward the owner's disk quota: the ZIP and its PNGs, often
+    several times the ZIP's size. The PNGs are written into a folder of their own, measured
+    as they are written; once the total would go over the quota the upload is refused
+    (ArchiveError) and that folder removed, so only a complete set that fits is moved into
+    place, and ``size_bytes`` then holds the bytes on disk.
+    """
     archive = read_image_archive(
         dataset.file.path,
         max_members=settings.MAX_ZIP_MEMBERS,
@@ -124,12 +137,28 @@ def read_images_into(dataset: Dataset) -> None:
     )
     items = sorted(archive.items, key=lambda item: item.member)
     folder = dataset_image_folder(dataset)
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, item in enumerate(items):
-        save_normalised(item.image, folder / f"{index}.png")
+    partial = folder.with_name(f"{folder.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    used = disk_used_by(dataset.owner, excluding=dataset.pk)
+    stored = dataset.file.size
+    try:
+        for index, item in enumerate(items):
+            path = partial / f"{index}.png"
+            save_normalised(item.image, path)
+            stored += path.stat().st_size
+            if used + stored > settings.USER_MAX_BYTES:
+                raise ArchiveError(str(stored_images_error(used=used, stored=stored)))
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     dataset.images = [{"label": item.label, "name": item.member} for item in items]
     dataset.skipped = list(archive.skipped)
     dataset.n_rows, dataset.n_columns = len(items), len(archive.classes)
+    dataset.size_bytes = stored
+    if dataset.pk is not None:  # read by a worker: the row exists, and the job saves only the profile
+        Dataset.objects.filter(pk=dataset.pk).update(size_bytes=stored)
 
 
 def dataset_image(dataset: Dataset, index: int, *, max_side: int | None = None) -> np.ndarray:
@@ -143,8 +172,12 @@ def dataset_image(dataset: Dataset, index: int, *, max_side: int | None = None) 
 
 
 def _remove_dataset_files(dataset: Dataset) -> None:
+    """Delete a refused upload's files; a row that stays (failed, read by a worker) then counts 0 bytes."""
     shutil.rmtree(dataset_image_folder(dataset), ignore_errors=True)
     dataset.file.delete(save=False)
+    dataset.size_bytes = 0
+    if dataset.pk is not None:
+        Dataset.objects.filter(pk=dataset.pk).update(size_bytes=0)
 
 
 def profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -229,3 +230,75 @@ def test_overviews_and_trust_checks_count_toward_the_job_quota(
     Diagnosis.objects.create(explanation=explanation)
     assert queued_jobs_of(user) == 1
     assert queued_jobs_of(other_user) == 0
+
+
+# -- the disk quota counts what a ZIP becomes on disk --------------------------------
+
+
+def _noisy_zip(images: int = 12, side: int = 200) -> bytes:
+    """JPEGs of noise: small in the ZIP, several times larger once re-encoded as PNG."""
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for index in range(images):
+            picture = io.BytesIO()
+            pixels = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(picture, format="JPEG", quality=20)
+            archive.writestr(f"{('cats', 'dogs')[index % 2]}/{index}.jpg", picture.getvalue())
+    return buffer.getvalue()
+
+
+def _stored_files(settings) -> list:
+    from pathlib import Path
+
+    return [path for path in (Path(settings.MEDIA_ROOT) / "datasets").rglob("*") if path.is_file()]
+
+
+def test_a_zip_counts_its_stored_images_toward_the_disk_quota(settings, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.quotas import disk_used_by
+    from classifiers.services import dataset_create
+
+    content = _noisy_zip()
+    dataset = dataset_create(owner=user, upload=SimpleUploadedFile("noise.zip", content))
+    on_disk = sum(path.stat().st_size for path in _stored_files(settings))
+    assert on_disk > 3 * len(content)  # the PNGs are much larger than the ZIP
+    assert dataset.size_bytes == on_disk == disk_used_by(user)
+    assert not any(path.parent.name.endswith(".partial") for path in _stored_files(settings))
+
+
+def test_a_zip_whose_stored_images_go_over_the_quota_is_refused_and_nothing_is_kept(settings, logged_in):
+    from classifiers.models import Dataset
+
+    content = _noisy_zip()
+    settings.USER_MAX_BYTES = 3 * len(content)  # the ZIP fits; what it becomes does not
+    response = logged_in.post(
+        reverse("classifiers:upload"), {"file": SimpleUploadedFile("noise.zip", content)}, follow=True
+    )
+    assert response.status_code == 400
+    assert "Stored, this ZIP takes at least" in response.text and "nothing was kept" in response.text
+    assert Dataset.objects.count() == 0
+    assert _stored_files(settings) == []
+
+
+def test_a_large_zip_read_by_a_worker_is_refused_the_same_way(settings, user):
+    from classifiers import services
+    from classifiers.models import Dataset
+    from jobs.services import job_run
+
+    content = _noisy_zip()
+    settings.USER_MAX_BYTES = 3 * len(content)
+    settings.INLINE_PROFILE_BYTES = 1  # read by the job, as a large upload is
+    dataset = services.dataset_create(owner=user, upload=SimpleUploadedFile("noise.zip", content))
+    job_run(model=Dataset, pk=dataset.pk, work=services.dataset_profile)
+    dataset.refresh_from_db()
+    assert dataset.status == "failed" and "Stored, this ZIP takes at least" in dataset.message
+    assert _stored_files(settings) == []
+    assert dataset.size_bytes == 0  # nothing stored, nothing counted
