@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from explanations.forms import ExplainForm, ShareForm
 from explanations.models import Explanation
 from jobs.views import job_status_response
+from limelight.params import whole_number
 
 from . import selectors, services
 from .catalogue import CLASSIFIER_CARDS
@@ -134,13 +135,6 @@ def model_train(request: HttpRequest, pk: int) -> HttpResponse:
     return _dataset_page(request, dataset, form, status=400)
 
 
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
-
-
 @login_required
 def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = selectors.model_for_user(request.user, pk)
@@ -153,7 +147,9 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             search=request.GET.get("q", "").strip()[:100],
         )
         try:
-            context["page"] = selectors.model_row_page(model, _int(request.GET.get("page"), 1), row_filter)
+            context["page"] = selectors.model_row_page(
+                model, whole_number(request.GET.get("page"), low=1) or 1, row_filter
+            )
         except services.JobError as error:
             context["artifact_error"] = str(error)
         query = request.GET.copy()

@@ -39,6 +39,11 @@ def other_models_for(explanation: Explanation) -> QuerySet[TrainedModel]:
     )
 
 
+def other_model_for(explanation: Explanation, pk: int | None) -> TrainedModel | None:
+    """One of :func:`other_models_for`, by id; None when there is no such model (or no id)."""
+    return None if pk is None else other_models_for(explanation).filter(pk=pk).first()
+
+
 def gallery_links() -> QuerySet[ShareLink]:
     return (
         ShareLink.objects.filter(is_gallery=True, revoked_at__isnull=True)

@@ -104,6 +104,11 @@ def _check_job_quota(model: TrainedModel) -> None:
         raise RequestError(str(error)) from error
 
 
+# A typed-in number's largest size: far beyond any column a model learns from, and small
+# enough that the explainers' sums of squares stay finite (1e308 overflowed in the worker).
+LARGEST_VALUE = 1e12
+
+
 def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[str, Any]:
     """Only the model's columns; numbers as numbers; missing as None."""
     unknown = sorted(set(values) - set(model.features))
@@ -119,8 +124,8 @@ def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[st
                 number = float(value)
             except (TypeError, ValueError):
                 raise RequestError(f"“{name}” needs a number.") from None
-            if not np.isfinite(number):
-                raise RequestError(f"“{name}” needs a finite number.")
+            if not np.isfinite(number) or abs(number) > LARGEST_VALUE:
+                raise RequestError(f"“{name}” needs a number between −{LARGEST_VALUE:,.0f} and {LARGEST_VALUE:,.0f}.")
             cleaned[name] = number
         else:
             cleaned[name] = str(value)

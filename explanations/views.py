@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from classifiers.selectors import dataset_image_path, display_value, model_for_user
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
+from limelight.params import whole_number
 
 from . import exports, presenters, selectors, services
 from .capabilities import capabilities_of, what_if_feature
@@ -50,8 +51,8 @@ def explanation_what_if(request: HttpRequest, model_pk: int) -> HttpResponse:
     if not model.succeeded:
         raise Http404("This model is not ready.")
     start = None
-    if request.method == "GET" and request.GET.get("from", "").isdigit():
-        row = int(request.GET["from"])
+    row = whole_number(request.GET.get("from")) if request.method == "GET" else None
+    if row is not None:
         frame = dataset_frame(model.dataset)
         if row < len(frame):
             start = {name: frame.iloc[row][name] for name in model.features}
@@ -218,7 +219,7 @@ def share_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
 def compare_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Explain the same case with another model of the same table, then show both."""
     explanation = selectors.explanation_for_user(request.user, pk)
-    other = selectors.other_models_for(explanation).filter(pk=request.POST.get("model") or 0).first()
+    other = selectors.other_model_for(explanation, whole_number(request.POST.get("model")))
     if other is None:
         raise Http404("No such model.")
     return _side_by_side(request, explanation, model=other)
@@ -368,7 +369,7 @@ def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Only for explanations of table rows.")
     feature = what_if_feature(explanation, request.GET.get("feature"))
     others = selectors.other_models_for(explanation)
-    other = others.filter(pk=request.GET.get("other") or 0).first()
+    other = selectors.other_model_for(explanation, whole_number(request.GET.get("other")))
     if feature not in model.features:
         raise Http404("No such column.")
     _, curves = _what_if(explanation, feature=feature, other=other)
@@ -418,6 +419,6 @@ def what_if_chart(request: HttpRequest, pk: int) -> HttpResponse:
     feature = request.GET.get("feature", "")
     if not explanation.succeeded or not capabilities_of(explanation).what_if or feature not in model.features:
         raise Http404("No chart.")
-    other = selectors.other_models_for(explanation).filter(pk=request.GET.get("other") or 0).first()
+    other = selectors.other_model_for(explanation, whole_number(request.GET.get("other")))
     chart, _ = _what_if(explanation, feature=feature, other=other)
     return HttpResponse(chart, content_type="image/svg+xml")

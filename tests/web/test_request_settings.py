@@ -39,7 +39,7 @@ def test_the_cli_takes_every_setting_the_forms_take(risk_csv_path):
         (["--param", "n_estimators"], "error: --param takes NAME=VALUE"),
         (["--seed", "-1"], "error: The random seed must be a whole number from 0 to 2,147,483,647."),
         (["--seed", "99999999999999999999999"], "error: The random seed must be a whole number from 0"),
-        (["--segmenter", "slic", "--hide-color", "black"], "error: --segmenter, --hide-color: only for a ZIP of images"),
+        (["--segmenter", "slic", "--hide-color", "black"], "error: --segmenter, --hide-color: only for a ZIP"),
         (["--image-size", "32"], "error: --image-size: only for a ZIP of images, and this file is not one."),
     ],
 )

@@ -276,3 +276,22 @@ def test_cli_bad_input_exits_2_with_one_error_line(tmp_path, capsys):
     assert exit_info.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: This file does not look like a text table")
+
+
+@pytest.mark.parametrize("explainer", ["lime", "anchor", "shap"])
+def test_typed_in_numbers_are_bounded_and_the_largest_allowed_one_explains(make_trained_model, user, explainer):
+    from explanations import services
+
+    model = make_trained_model(user)
+    values = {"age": 1e308, "weight": 70, "smoker": "yes", "city": "Oslo"}
+    with pytest.raises(services.RequestError, match="“age” needs a number between −1,000,000,000,000 and 1,0"):
+        services.explanation_request(model=model, custom_values=values, explainer=explainer, dispatch=False)
+    # At the bound itself the worker finishes (1e308 used to pass here and overflow there).
+    values["age"] = -1e12
+    explanation = services.explanation_request(
+        model=model, custom_values=values, explainer=explainer, num_samples=500, dispatch=False
+    )
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
+    explanation.refresh_from_db()
+    assert explanation.succeeded, explanation.message
+    assert explanation.model.class_names[explanation.label] == "low"  # age -1e12 is not above 50
