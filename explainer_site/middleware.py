@@ -12,10 +12,7 @@ from functools import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+from .headers import POLICY
 
 SHARED_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from explainer_site.headers import static_file_headers
 from limelight.sizes import MB
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -187,6 +188,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

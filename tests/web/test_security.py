@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.quotas import QuotaError, check_job_quota, check_upload_quota, queued_jobs_of
 from classifiers.models import Dataset, TrainedModel
-from explainer_site.middleware import POLICY
+from explainer_site.headers import POLICY
 from explanations import services as explanation_services
 from explanations.models import Explanation, ShareLink
 from tests.conftest import PASSWORD, csv_bytes, risk_table
@@ -323,3 +323,13 @@ def test_the_cached_loaders_read_only_under_media_models(settings, user, make_tr
         _own_object(stray)
     with pytest.raises(ValueError, match="outside the models folder"):
         _own_object(Path(settings.MEDIA_ROOT) / "models" / ".." / "datasets" / "upload.joblib")
+
+
+def test_static_files_carry_the_same_guards_as_pages(settings):
+    # WhiteNoise answers /static/ before the header middleware runs; it is given the headers itself.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/css/site.css")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Security-Policy"] == POLICY
+    assert response["X-Frame-Options"] == "DENY"
