@@ -39,8 +39,8 @@ def test_the_cli_takes_every_setting_the_forms_take(risk_csv_path):
         (["--param", "n_estimators"], "error: --param takes NAME=VALUE"),
         (["--seed", "-1"], "error: The random seed must be a whole number from 0 to 2,147,483,647."),
         (["--seed", "99999999999999999999999"], "error: The random seed must be a whole number from 0"),
-        (["--segmenter", "slic", "--hide-color", "black"], "error: --segmenter, --hide-color: only for a ZIP"),
-        (["--image-size", "32"], "error: --image-size: only for a ZIP of images, and this file is not one."),
+        (["--segmenter", "slic", "--hide-color", "black"], "error: --segmenter, --hide-color: not a setting for t"),
+        (["--image-size", "32"], "error: --image-size: not a setting for tables."),
     ],
 )
 def test_a_setting_out_of_range_is_one_error_line_from_the_cli(risk_csv_path, capsys, flags, sentence):

@@ -117,7 +117,7 @@ class Command(BaseCommand):
                 dataset.refresh_from_db()
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
-            _refuse_image_flags_for(kind_of(dataset), options)
+            _refuse_flags_the_kind_lacks(kind_of(dataset), options)
             target = options["target"] or classifier_services.dataset_default_target(dataset)
             text_column = options["text_column"]
             if text_column is None:
@@ -216,21 +216,29 @@ class Command(BaseCommand):
 
 
 DEFAULTS = ExplanationSettings()
-# Flags that only mean something for pictures; given for a table or a text, they are refused
-# rather than silently ignored.
-IMAGE_FLAGS = ("segmenter", "segment_param", "top_segments", "hide_color", "image_features", "image_size")
+# Flags that some kinds of data have no setting for, and the form field each fills (explanation
+# form, then training form): given for a kind without that field, they are refused rather than
+# silently ignored.
+EXPLAIN_FLAGS = {"segmenter": "segmenter", "segment_param": "segmenter", "top_segments": "top_segments",
+                 "hide_color": "hide_color"}  # fmt: skip
+TRAIN_FLAGS = {"image_features": "features", "image_size": "image_size"}
 
 
 def _given(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _refuse_image_flags_for(kind: Any, options: dict[str, Any]) -> None:
-    if kind.name == "image":
-        return
-    given = [f"--{name.replace('_', '-')}" for name in IMAGE_FLAGS if options[name] not in (None, [])]
+def _refuse_flags_the_kind_lacks(kind: Any, options: dict[str, Any]) -> None:
+    train_fields = kind.train_form_class().base_fields
+    given = [
+        flag
+        for flag, field in EXPLAIN_FLAGS.items()
+        if options[flag] not in (None, []) and field not in kind.explain_fields
+    ]
+    given += [flag for flag, field in TRAIN_FLAGS.items() if options[flag] is not None and field not in train_fields]
     if given:
-        raise InputError(f"{', '.join(given)}: only for a ZIP of images, and this file is not one.")
+        flags = ", ".join(f"--{flag.replace('_', '-')}" for flag in given)
+        raise InputError(f"{flags}: not a setting for {kind.label.lower()}.")
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
