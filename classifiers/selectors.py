@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from limelight.rows import row_name, row_number
+
 from .artifacts import dataset_frame, model_rows
 from .models import Dataset, TrainedModel
 from .services import dataset_image_folder
@@ -49,15 +51,46 @@ def dataset_preview(dataset: Dataset, rows: int = 8) -> tuple[list[str], list[li
     return list(frame.columns), [[display_value(v) for v in row] for row in frame.itertuples(index=False)]
 
 
+def row_label_column(dataset: Dataset) -> str:
+    """The column that names the dataset's rows (a patient number, a name), or "" when it has none."""
+    return getattr(dataset, "row_label", "") or ""  # the field arrives with issue 17's files work
+
+
+def row_label(dataset: Dataset, index: int) -> str:
+    """Row ``index``'s own name from the row-label column, or "" (no such column, no such row, missing)."""
+    column = row_label_column(dataset)
+    if not column:
+        return ""
+    try:
+        frame = dataset_frame(dataset)
+    except Exception:  # the file is gone or unreadable: the page still names the row by its number
+        return ""
+    if column not in frame.columns or not 0 <= index < len(frame):
+        return ""
+    value = frame.iloc[index][column]
+    return "" if display_value(value) == MISSING else display_value(value)
+
+
+def row_subject(dataset: Dataset, index: int) -> str:
+    """How every page names row ``index``: 'row 17', 'row 17 (P-1017122)', 'image 3'."""
+    return row_name(index, case=dataset.data_kind.words.case, label=row_label(dataset, index))
+
+
 @dataclass(frozen=True)
 class RowSummary:
-    index: int
+    index: int  # 0-based, in file order: what the forms send
     truth: str
     prediction: str
     confidence: float
     correct: bool
     in_training: bool
     values: list[str]
+    label: str = ""  # the row's own name, from the row-label column
+
+    @property
+    def number(self) -> int:
+        """The row as the person's spreadsheet numbers it (the first data row is 1)."""
+        return row_number(self.index)
 
 
 @dataclass(frozen=True)
@@ -67,6 +100,7 @@ class RowPage:
     number: int
     pages: int
     total: int
+    label_column: str = ""  # the column that names the rows, shown beside the row number
 
     @property
     def has_previous(self) -> bool:
@@ -85,6 +119,7 @@ class RowFilter:
     prediction: str = ""
     wrong_only: bool = False
     search: str = ""
+    column: str = ""  # search only this column ("" = every column)
 
     @property
     def active(self) -> bool:
@@ -107,17 +142,24 @@ def model_row_page(
     page: int,
     row_filter: RowFilter | None = None,
     per_page: int = 15,
-    shown_columns: int = 4,
+    shown_columns: int = 1000,
 ) -> RowPage:
-    """One page of rows with their true and predicted labels, for choosing what to explain."""
+    """One page of rows with their true and predicted labels, for choosing what to explain.
+
+    Every column the model uses is listed (the table scrolls sideways), the row-label column
+    first when the dataset has one; the search reads every column of the file.
+    """
     frame, model_columns = model.data_kind.row_labels(model, shown_columns)
     results = model_rows(model)
     names = model.class_names
+    label_column = row_label_column(model.dataset)
+    if label_column not in frame.columns:
+        label_column = ""
     keep = _matching_rows(frame, results, names, row_filter or RowFilter())
     total = len(keep)
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, page), pages)
-    columns = model_columns
+    columns = [name for name in model_columns if name != label_column]
     rows = []
     for index in keep[(number - 1) * per_page : number * per_page]:
         index = int(index)
@@ -132,9 +174,16 @@ def model_row_page(
                 correct=truth_index == prediction_index,
                 in_training=bool(results.in_training[index]),
                 values=[display_value(frame.iloc[index][column]) for column in columns],
+                label=display_value(frame.iloc[index][label_column]) if label_column else "",
             )
         )
-    return RowPage(rows=rows, columns=columns, number=number, pages=pages, total=total)
+    return RowPage(rows=rows, columns=columns, number=number, pages=pages, total=total, label_column=label_column)
+
+
+def searchable_columns(model: TrainedModel) -> list[str]:
+    """The columns the row search can be narrowed to: every column of the file (or the image's name)."""
+    frame, _ = model.data_kind.row_labels(model, 0)
+    return [str(name) for name in frame.columns]
 
 
 def _matching_rows(frame, results, names: list[str], row_filter: RowFilter) -> np.ndarray:
@@ -147,7 +196,8 @@ def _matching_rows(frame, results, names: list[str], row_filter: RowFilter) -> n
         mask &= results.truths != results.predictions
     if row_filter.search:
         needle = row_filter.search.casefold()
-        text = frame.astype(str).apply(lambda column: column.str.casefold().str.contains(needle, regex=False))
+        searched = frame[[row_filter.column]] if row_filter.column in frame.columns else frame
+        text = searched.astype(str).apply(lambda column: column.str.casefold().str.contains(needle, regex=False))
         mask &= text.any(axis=1).to_numpy()
     return np.flatnonzero(mask)
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from explanations.forms import ExplainForm, ShareForm
 from explanations.models import Explanation
+from explanations.selectors import latest_overview
 from jobs.views import job_status_response
 from limelight.params import whole_number
 
@@ -145,6 +146,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             prediction=request.GET.get("predicted", ""),
             wrong_only=request.GET.get("wrong") == "1",
             search=request.GET.get("q", "").strip()[:100],
+            column=request.GET.get("in", "")[:200],
         )
         try:
             context["page"] = selectors.model_row_page(
@@ -160,10 +162,19 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             explain_form=ExplainForm(model=model),
             explanations=model.explanations.all()[:10],
             comparison=selectors.models_of_dataset(model.dataset),
+            search_columns=_searchable_columns(model),
+            latest_overview=latest_overview(model),
             share_form=ShareForm(model=model),
             share_links=model.share_links.all(),
         )
     return render(request, "classifiers/model_detail.html", context)
+
+
+def _searchable_columns(model) -> list[str]:
+    try:
+        return selectors.searchable_columns(model)
+    except services.JobError:  # the file is gone: the page says so above the rows
+        return []
 
 
 @login_required

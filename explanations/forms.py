@@ -16,6 +16,9 @@ DISCRETIZER_LABELS = {
 }
 
 
+BOTH = "both"  # the reasons and the rule for one case, shown side by side (two explanations)
+
+
 def _knob(field: type[forms.Field], segmenter: str, name: str, label: str) -> forms.Field:
     """One of a segmenter's own settings, with the range the settings object enforces."""
     low, high = SEGMENT_KNOBS[segmenter][name]
@@ -27,14 +30,16 @@ class ExplainForm(forms.Form):
 
     row = forms.IntegerField(min_value=0, label="Row", required=False)
     explainer = forms.ChoiceField(
-        label="Kind of explanation",
+        label="What kind of answer",
         choices=[
-            ("lime", "Reasons with weights (LIME)"),
-            ("anchor", "An if-then rule (Anchors)"),
+            ("lime", "Why: the reasons, each with a weight (LIME)"),
+            ("anchor", "A rule: if-then conditions that are enough (Anchors)"),
+            (BOTH, "Both, side by side"),
             ("shap", "Shares of the prediction (KernelSHAP)"),
         ],
         initial="lime",
         required=False,
+        widget=forms.RadioSelect,
     )
     label = forms.TypedChoiceField(label="Class to explain", coerce=int, required=False, empty_value=None, choices=())
     num_samples = forms.IntegerField(
@@ -147,7 +152,10 @@ class ExplainForm(forms.Form):
         if self.only_explainer:
             del self.fields["explainer"]
         else:
-            self.fields["explainer"].choices = [c for c in self.fields["explainer"].choices if kind.offers(c[0])]
+            offered = [c for c in self.fields["explainer"].choices if c[0] == BOTH or kind.offers(c[0])]
+            if not (kind.offers("lime") and kind.offers("anchor")):
+                offered = [c for c in offered if c[0] != BOTH]
+            self.fields["explainer"].choices = offered
         for name in self.OPTIONAL:
             if name not in kind.explain_fields:
                 del self.fields[name]
@@ -166,6 +174,11 @@ class ExplainForm(forms.Form):
                 data[name] = self.fields[name].initial
         return data
 
+    @property
+    def wants_both(self) -> bool:
+        """The person asked for the reasons and the rule side by side."""
+        return self.cleaned_data.get("explainer") == BOTH
+
     def options(self) -> dict:
         """Keyword arguments for explanation_request."""
         data = self.cleaned_data
@@ -183,6 +196,8 @@ class ExplainForm(forms.Form):
                      "top_segments", "hide_color"):  # fmt: skip
             if name in self.fields:
                 options[name] = data[name]
+        if options.get("explainer") == BOTH:  # the reasons first; the view asks for the rule beside them
+            options["explainer"] = "lime"
         if "segmenter" in self.fields:
             knobs = SEGMENT_KNOBS[data["segmenter"]]
             options["segment_params"] = {name: data[name] for name in knobs if data.get(name) is not None}

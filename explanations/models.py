@@ -64,7 +64,9 @@ class Explanation(Job):
     def subject(self) -> str:
         if self.row_index is None:
             return "your own values"
-        return f"{self.model.data_kind.words.case} {self.row_index}"
+        from classifiers.selectors import row_subject  # the one way a page names a row
+
+        return row_subject(self.model.dataset, self.row_index)
 
     @property
     def label_name(self) -> str:

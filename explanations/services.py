@@ -19,6 +19,7 @@ from accounts.quotas import QuotaError, check_job_quota
 from classifiers.models import TrainedModel
 from jobs.services import job_dispatch
 from limelight.errors import InputError
+from limelight.rows import row_number
 
 from .disclosure import NOTHING_EXTRA, Disclosure
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
@@ -55,7 +56,9 @@ def explanation_request(
     if (row_index is None) == (custom_values is None):
         raise RequestError("Choose a row to explain, or fill in your own values.")
     if row_index is not None and not 0 <= row_index < model.dataset.n_rows:
-        raise RequestError(f"Row {row_index} does not exist: rows are numbered 0 to {model.dataset.n_rows - 1}.")
+        raise RequestError(
+            f"Row {row_number(row_index)} does not exist: rows are numbered 1 to {model.dataset.n_rows:,}."
+        )
     kind = model.data_kind
     if custom_values is not None:
         if not kind.custom_values:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from classifiers.selectors import dataset_image_path, display_value, model_for_user
+from classifiers.selectors import dataset_image_path, display_value, model_for_user, row_subject
 from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 from limelight.params import whole_number
@@ -33,6 +33,8 @@ def explanation_request(request: HttpRequest, model_pk: int) -> HttpResponse:
     except services.RequestError as error:
         messages.error(request, str(error))
         return redirect("classifiers:model", pk=model.pk)
+    if form.wants_both:
+        return _side_by_side(request, explanation, explainer=Explainer.ANCHOR)
     return redirect("explanations:detail", pk=explanation.pk)
 
 
@@ -67,6 +69,8 @@ def explanation_what_if(request: HttpRequest, model_pk: int) -> HttpResponse:
         except services.RequestError as error:
             values_form.add_error(None, str(error))
         else:
+            if explain_form.wants_both:
+                return _side_by_side(request, explanation, explainer=Explainer.ANCHOR)
             return redirect("explanations:detail", pk=explanation.pk)
     context = {"model": model, "values_form": values_form, "explain_form": explain_form}
     return render(request, "explanations/what_if.html", context, status=400 if values_form.errors else 200)
@@ -351,7 +355,9 @@ def overview_request(request: HttpRequest, model_pk: int) -> HttpResponse:
 @login_required
 def overview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     overview = selectors.overview_for_user(request.user, pk)
-    context = {"overview": overview, "job": overview, "model": overview.model}
+    picks = (overview.result or {}).get("picks", []) if overview.succeeded else []
+    picks = [{**pick, "name": row_subject(overview.model.dataset, pick["row"])} for pick in picks]
+    context = {"overview": overview, "job": overview, "model": overview.model, "picks": picks}
     return render(request, "explanations/overview.html", context)
 
 

@@ -2,6 +2,8 @@
 
 from django import template
 
+from limelight.rows import row_number as _row_number
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def lookup_field(form, index: int):
 def count(value: int | None) -> str:
     """2000 -> "2,000"."""
     return "" if value is None else f"{int(value):,}"
+
+
+@register.filter
+def row_number(index: int | None) -> int | str:
+    """A 0-based row index as the page shows it (limelight.rows: the first data row is 1)."""
+    return "" if index is None else _row_number(index)

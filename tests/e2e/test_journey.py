@@ -71,7 +71,7 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     seconds_to_chart = time.monotonic() - started
     wait_for_trust_checks(page)
 
-    expect(page.get_by_role("heading", name="Why did the model predict this for row 3?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Why did the model predict this for row 4?")).to_be_visible()
     expect(page.locator(".verdict")).to_contain_text("The model predicts")
     first_reason = page.locator("table.weights tbody tr").first
     expect(first_reason).to_contain_text("age")
@@ -128,7 +128,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
-    page.get_by_label("Which row it is: row 5").check()  # off by default: the link would say "this row"
+    page.get_by_label("Which row it is: row 6").check()  # off by default: the link would say "this row"
     page.get_by_role("button", name="Create a share link").click()
     url = page.get_by_label("Share link").input_value()
 
@@ -136,7 +136,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     student = phone.new_page()
     response = student.goto(url)
     assert response.headers["x-robots-tag"] == "noindex, nofollow"
-    expect(student.get_by_role("heading", name="Why did the model predict this for row 5?")).to_be_visible()
+    expect(student.get_by_role("heading", name="Why did the model predict this for row 6?")).to_be_visible()
     expect(student.get_by_role("img", name="Bar chart of the reasons")).to_be_visible()
     expect(student.get_by_text("My data")).to_have_count(0)
     width = student.evaluate("document.documentElement.scrollWidth")

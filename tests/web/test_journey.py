@@ -181,7 +181,7 @@ def test_explain_request_then_result_page_shows_probabilities_chart_and_table(
 def test_explain_rejects_rows_out_of_range_with_a_message(logged_in, make_trained_model, user):
     model = make_trained_model(user)
     response = logged_in.post(reverse("explanations:request", args=[model.pk]), {"row": "999"}, follow=True)
-    assert "Row 999 does not exist: rows are numbered 0 to 159." in response.text
+    assert "Row 1000 does not exist: rows are numbered 1 to 160." in response.text
     assert Explanation.objects.count() == 0
 
 

@@ -121,7 +121,7 @@ def test_a_shared_result_shows_only_the_models_columns_and_the_prediction(
         assert f'<th scope="row">{name}</th>' in page
     assert TRUE_VALUE_ROW not in page  # the true value is not shown unless ticked
     assert FILE_NAME not in "".join(found.values())
-    assert f"row {ROW}" not in page and "this row" in page
+    assert f"row {ROW + 1}" not in page and "this row" in page
     document = json.loads(found["json"])
     assert ids_in(document) == []
     assert set(document["instance"]) == {"values"}  # no row number
@@ -140,7 +140,7 @@ def test_each_ticked_option_adds_exactly_its_own_thing(client, private_explanati
         found = everything_shared(client, link.token)
         assert_no_secrets(found)
         page, document = found["page"], json.loads(found["json"])
-        assert (f"this for row {ROW}?" in page) == (option == "row_label")
+        assert (f"this for row {ROW + 1}?" in page) == (option == "row_label")  # as the file numbers it
         assert (document["instance"].get("row") == ROW) == (option == "row_label")
         assert (f"{TRUE_VALUE_ROW}<td>{truth}</td>" in page) == (option == "true_value")
         assert (document["instance"]["values"].get("risk") == truth) == (option == "true_value")
@@ -155,7 +155,7 @@ def test_the_share_form_has_three_unticked_options_and_a_preview_of_exactly_the_
     boxes = re.findall(r'<input type="checkbox" name="(show_\w+)"[^>]*>', detail)
     assert boxes == ["show_row_label", "show_true_value", "show_file_name"]
     assert "checked" not in "".join(re.findall(r'<input type="checkbox" name="show_\w+"[^>]*>', detail))
-    assert f"Which row it is: row {ROW}" in detail and f"Its true “risk”: {truth}" in detail and FILE_NAME in detail
+    assert f"Which row it is: row {ROW + 1}" in detail and f"Its true “risk”: {truth}" in detail and FILE_NAME in detail
     assert "the file's other columns (patient_name, ssn, patient_id)" in detail
 
     options = {"days": "7", "show_true_value": "on"}

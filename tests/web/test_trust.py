@@ -61,7 +61,7 @@ def test_model_overview_picks_representative_rows(logged_in, make_trained_model,
     assert 1 <= len(picks) <= 5
     assert picks[0]["weights"][0]["feature"] == "age"
     page = logged_in.get(reverse("explanations:overview", args=[overview.pk]))
-    assert f"Row {picks[0]['row']}: predicted" in page.text
+    assert f"Row {picks[0]['row'] + 1}: predicted" in page.text
 
 
 def test_the_cli_reports_the_diagnostics(risk_csv_path):

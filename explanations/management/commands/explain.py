@@ -189,6 +189,8 @@ class Command(BaseCommand):
     def row_index(dataset, row: str) -> int:
         """`--row` as an index: a number, or (for images) a path inside the ZIP."""
         if row.lstrip("-").isdigit():
+            if not 0 <= int(row) < dataset.n_rows:  # said here in the CLI's 0-based words, not the pages' 1-based ones
+                raise InputError(f"--row {row} does not exist: --row counts from 0, up to {dataset.n_rows - 1}.")
             return int(row)
         names = [image["name"] for image in dataset.images]
         if row in names:
