@@ -303,6 +303,22 @@ CLASSIFIER_CARDS: dict[str, ClassifierCard] = {
 }
 
 
+def settings_in_words(classifier: str, params: Mapping[str, object] | None) -> list[str]:
+    """A model's knobs as a person reads them: "Maximum depth: no limit", never "max_depth = 0"."""
+    card = CLASSIFIER_CARDS.get(classifier)
+    knobs = {knob.name: knob for knob in card.knobs} if card else {}
+    words = []
+    for name, value in (params or {}).items():
+        knob = knobs.get(name)
+        if knob is None:  # a knob since retired: its name is all there is
+            words.append(f"{name}: {value_text(value)}")
+        elif value == 0 and _NO_LIMIT in knob.help:
+            words.append(f"{knob.label}: no limit")
+        else:
+            words.append(f"{knob.label}: {value_text(value)}")
+    return words
+
+
 def clean_params(classifier: str, params: Mapping[str, object] | None) -> dict[str, object]:
     """Every knob of ``classifier`` with a checked value of the right type.
 

@@ -119,6 +119,7 @@ def fit_and_measure(
     report(3, f"Measuring accuracy on held-out {nouns}")
     metrics = classification_metrics(truths[test_rows], predictions[test_rows], tuple(class_names))
     metrics["baseline_accuracy"] = baseline_accuracy(truths[train_rows], truths[test_rows])
+    metrics["baseline_class"] = class_names[most_common_class(truths[train_rows])]
     metrics["n_train"] = len(train_rows)
     metrics["n_test"] = len(test_rows)
     in_training = np.zeros(len(truths), dtype=bool)
@@ -156,10 +157,14 @@ def take(inputs: Any, positions: np.ndarray) -> Any:
     return [inputs[i] for i in positions]
 
 
+def most_common_class(train_truths: np.ndarray) -> int:
+    """The training split's most common class (the first of a tie): what the baseline always guesses."""
+    return int(np.argmax(np.bincount(train_truths)))
+
+
 def baseline_accuracy(train_truths: np.ndarray, test_truths: np.ndarray) -> float:
     """The held-out accuracy of always guessing the training split's most common class."""
-    most_common = int(np.argmax(np.bincount(train_truths)))
-    return float(np.mean(test_truths == most_common))
+    return float(np.mean(test_truths == most_common_class(train_truths)))
 
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from django.db import models
 
 from jobs.models import Job
 
-from .catalogue import CLASSIFIERS
+from .catalogue import CLASSIFIERS, settings_in_words
+from .holdout import HoldoutReport, holdout_report
 from .kinds import DataKind, choices, kind_of
 
 
@@ -91,3 +92,22 @@ class TrainedModel(Job):
     @property
     def data_kind(self) -> DataKind:
         return kind_of(self)
+
+    @property
+    def settings_words(self) -> list[str]:
+        """The classifier's knobs in words ("Maximum depth: no limit")."""
+        return settings_in_words(self.classifier, self.params)
+
+    @property
+    def holdout(self) -> HoldoutReport | None:
+        """What the hold-out scores mean: the baseline, the interval, weak classes (None until trained)."""
+        if not self.succeeded:
+            return None
+        return holdout_report(self.metrics, self.class_names, cases=self.data_kind.words.cases)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning for the person, as plain sentences: the data's (``notes``, written when
+        training was asked for) then the hold-out's (worked out from the stored metrics, so models
+        trained earlier get them too and no second copy can disagree with the numbers)."""
+        return [*self.notes, *(self.holdout.warnings if self.holdout else [])]

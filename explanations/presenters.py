@@ -13,7 +13,9 @@ from classifiers.kinds import DataKind
 from .capabilities import Capabilities, capabilities_of
 from .disclosure import Disclosure, shown_subject, shown_values
 from .engine.confidence import wilson
+from .engine.verdict import GOOD_FIT, POOR_FIT, Verdict
 from .models import Explanation
+from .verdicts import Outcome, outcome_of, verdict_of
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,15 @@ class ExplanationView:
     local_prediction: float
     rule: RuleView | None = None
     highlights: list[Highlight] | None = None
+    outcome: Outcome | None = None  # the file's true class against the prediction, when known and shown
+    verdict: Verdict | None = None  # every check weighed into trust / look closer / do not trust
 
 
 def fit_in_words(score: float) -> str:
     """The local surrogate's R², said for people who do not know what R² is."""
-    if score >= 0.7:
+    if score >= GOOD_FIT:
         return "The simple model behind this chart imitates the classifier well around this case."
-    if score >= 0.4:
+    if score >= POOR_FIT:
         return (
             "The simple model behind this chart imitates the classifier only roughly around this case; "
             "read the weights as hints."
@@ -147,6 +151,8 @@ def present(explanation: Explanation, disclosure: Disclosure | None = None) -> E
         fit_words="" if score is None else fit_in_words(float(score)),
         intercept=float(explanation.result.get("intercept", 0.0)),
         local_prediction=float(explanation.result.get("local_prediction", 0.0)),
+        outcome=outcome_of(explanation, disclosure),
+        verdict=verdict_of(explanation, disclosure),
     )
 
 

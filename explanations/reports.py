@@ -12,6 +12,7 @@ from django.conf import settings
 
 from .disclosure import Disclosure, true_value
 from .models import Diagnosis, Explanation
+from .verdicts import outcome_of, verdict_of
 
 
 def json_value(value: Any) -> Any:
@@ -43,6 +44,7 @@ def explanation_document(
     names = model.class_names
     result = explanation.result
     shared = disclosure is not None
+    outcome = outcome_of(explanation, disclosure)  # None when unknown, or not shown on this link
     return {
         "dataset": {
             **({} if shared else {"id": dataset.pk}),
@@ -59,12 +61,18 @@ def explanation_document(
             "features": model.features,
             "class_names": names,
             "metrics": model.metrics,
+            "warnings": model.warnings,
         },
-        "instance": _instance(explanation, disclosure),
+        "instance": {
+            **_instance(explanation, disclosure),
+            **({} if outcome is None else {"actual": outcome.actual_name}),
+        },
         "prediction": {
             "label": names[max(range(len(names)), key=lambda i: explanation.probabilities[i])],
             "probabilities": dict(zip(names, explanation.probabilities, strict=True)),
+            **({} if outcome is None else {"correct": outcome.correct}),
         },
+        "verdict": verdict_of(explanation, disclosure).to_dict(),
         "explanation": {
             **({} if shared else {"id": explanation.pk}),
             "explainer": explanation.explainer,

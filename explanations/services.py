@@ -24,6 +24,7 @@ from limelight.rows import row_number
 from .disclosure import NOTHING_EXTRA, Disclosure
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
 from .request_settings import ExplanationSettings
+from .verdicts import outcome_of
 
 
 class RequestError(InputError):
@@ -97,6 +98,28 @@ def explanation_request_same_case(
         row_index=explanation.row_index,
         custom_values=explanation.custom_values,
         settings=settings.replace(explainer=explainer) if explainer else settings,
+    )
+
+
+def explanation_request_true_class(*, explanation: Explanation) -> Explanation:
+    """“Why not <true class>?”: the same case explained again for the class the file gives it.
+
+    Every setting is copied whole; only the class explained changes. An Anchors rule always
+    explains the model's own prediction, so that one question is asked of LIME instead.
+    """
+    outcome = outcome_of(explanation)
+    if outcome is None:
+        raise RequestError("The file does not say which class this case truly is.")
+    if outcome.correct:
+        raise RequestError(f"The model already predicts “{outcome.actual_name}” for this case.")
+    settings = ExplanationSettings.of(explanation).replace(requested_label=outcome.actual)
+    if settings.explainer == Explainer.ANCHOR:
+        settings = settings.replace(explainer=Explainer.LIME)
+    return explanation_request(
+        model=explanation.model,
+        row_index=explanation.row_index,
+        custom_values=explanation.custom_values,
+        settings=settings,
     )
 
 

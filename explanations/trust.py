@@ -20,6 +20,7 @@ from classifiers.models import TrainedModel
 
 from .engine import diagnostic_charts as charts
 from .engine import diagnostics
+from .engine.conditions import condition_in_words
 from .engine.lime_image import fill_image
 from .engine.lime_tabular import TabularLime
 from .models import Explanation
@@ -98,7 +99,7 @@ def diagnose_image(explanation: Explanation, image: np.ndarray, predict_proba: A
 def stability_words(stability: diagnostics.Stability) -> str:
     """What repeating the explanation showed, said plainly."""
     agreement = stability.reasons_jaccard
-    uncertain = [f.condition for f in stability.uncertain[:3]]
+    uncertain = [condition_in_words(f.condition) for f in stability.uncertain[:3]]
     if agreement >= 0.95:
         text = f"Repeated {stability.runs} times with other random cases, the main reasons stayed the same."
     elif agreement >= 0.7:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/share/preview/", views.share_preview, name="share_preview"),
     path("<int:pk>/compare/", views.compare_request, name="compare_request"),
     path("<int:pk>/pair/", views.pair_request, name="pair_request"),
+    path("<int:pk>/why-not/", views.why_not_request, name="why_not"),
     path("compare/<int:first>/<int:second>/", views.compare, name="compare"),
     path("<int:pk>/what-if-curve/", views.what_if_curve, name="what_if_curve"),
     path("<int:pk>/what-if-curve.svg", views.what_if_chart, name="what_if_chart"),

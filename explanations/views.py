@@ -242,6 +242,19 @@ def pair_request(request: HttpRequest, pk: int) -> HttpResponse:
     return _side_by_side(request, explanation, explainer=other)
 
 
+@login_required
+@require_POST
+def why_not_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A wrong prediction: explain the same case again for the class the file gives it."""
+    explanation = selectors.explanation_for_user(request.user, pk)
+    try:
+        again = services.explanation_request_true_class(explanation=explanation)
+    except services.RequestError as error:
+        messages.error(request, str(error))
+        return redirect("explanations:detail", pk=explanation.pk)
+    return redirect("explanations:detail", pk=again.pk)
+
+
 def _side_by_side(request: HttpRequest, explanation, **change) -> HttpResponse:
     try:
         second = services.explanation_request_same_case(explanation=explanation, **change)
@@ -283,6 +296,7 @@ def owner_urls(explanation) -> dict[str, str]:
             name: reverse("explanations:diagnostic", args=[explanation.pk, name]) for name in DIAGNOSTIC_CHARTS
         },
         "diagnosis_status_url": reverse("explanations:diagnosis_status", args=[explanation.pk]),
+        "why_not_url": reverse("explanations:why_not", args=[explanation.pk]),
     }
 
 

@@ -31,3 +31,11 @@ def count(value: int | None) -> str:
 def row_number(index: int | None) -> int | str:
     """A 0-based row index as the page shows it (limelight.rows: the first data row is 1)."""
     return "" if index is None else _row_number(index)
+
+
+@register.filter
+def in_words(condition: str) -> str:
+    """An explainer's condition as a phrase: "glucose > 120.00" -> "glucose above 120"."""
+    from explanations.engine.conditions import condition_in_words
+
+    return condition_in_words(condition)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..conditions import condition_in_words
 from ..lime_tabular import LimeExplanation, TabularLime
 from .probabilities import TableProba, label_probabilities
 from .seeds import TOP_K
@@ -134,8 +135,8 @@ def sign_flip_words(sweep: KernelSweep) -> list[str]:
     for flip in sweep.sign_flips:
         at = ", ".join(f"{w:.2f}" for w in flip.widths)
         out.append(
-            f"'{flip.condition}' changes direction (toward / away from the class) as the neighbourhood "
-            f"size changes (at width {at}; the default is {sweep.default_width:.2f}): do not rely on "
-            "its direction."
+            f"“{condition_in_words(flip.condition)}” changes direction (toward / away from the class) "
+            f"as the neighbourhood size changes (at width {at}; the default is {sweep.default_width:.2f}): "
+            "do not rely on its direction."
         )
     return out

@@ -203,8 +203,12 @@ class Command(BaseCommand):
         lines = [
             f"Row {document['instance']['row']}: predicted {document['prediction']['label']}",
             f"Model accuracy on held-out rows: {document['model']['metrics'].get('accuracy', 0):.1%}",
+            *[f"Warning: {warning}" for warning in document["model"].get("warnings", [])],
             "Reasons (weight toward the predicted class):",
         ]
+        if "correct" in document["prediction"]:
+            right = "right" if document["prediction"]["correct"] else "wrong"
+            lines[0] += f" (the file says {document['instance']['actual']}: {right})"
         if "segments" in explanation:
             lines[-1] = f"Regions (of {explanation['segments']}) toward the predicted class:"
             lines += [f"  {w['weight']:+.3f}  region {w['segment']}" for w in explanation["weights"]]
@@ -214,6 +218,8 @@ class Command(BaseCommand):
             lines += [f"  {condition}" for condition in explanation["rule"]] or ["  (no condition needed)"]
         else:
             lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
+        if "verdict" in document:
+            lines.append(document["verdict"]["sentence"])
         return "\n".join(lines)
 
 
