@@ -100,6 +100,27 @@ def _own_object(path: Path) -> Any:
     return _cached(str(path), path.stat().st_mtime, joblib.load)
 
 
+def dataset_feature_rows(dataset: Dataset, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """Per-image features of an image dataset, computed once and kept beside its images.
+
+    ``name`` says which features (and which network made them). The file is
+    derived data, about 5 KB per image for 1,280 floats, and goes when the
+    images go; one that does not hold a float32 row per image is computed again.
+    """
+    from .services import dataset_image_folder
+
+    path = dataset_image_folder(dataset) / f"features-{name}.npy"
+    if path.exists():
+        rows = np.load(path)  # plain numbers: pickles stay refused
+        if rows.ndim == 2 and rows.shape[0] == dataset.n_rows and rows.dtype == np.float32:
+            return rows
+    rows = np.asarray(compute(), dtype=np.float32)
+    partial = path.with_name(f"{path.stem}.partial.npy")
+    np.save(partial, rows)
+    partial.replace(path)  # atomic: another worker never reads half a file
+    return rows
+
+
 @lru_cache(maxsize=24)
 def _cached(path: str, mtime: float, read: Callable[[str], Any]) -> Any:
     return read(path)

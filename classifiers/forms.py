@@ -1,6 +1,6 @@
 from django import forms
 
-from .catalogue import CLASSIFIER_CARDS, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
+from .catalogue import CLASSIFIER_CARDS, DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
@@ -116,7 +116,7 @@ class ImageTrainForm(forms.Form):
     features = forms.ChoiceField(
         label="What the model looks at",
         choices=[(name, text.split(" — ")[0]) for name, text in IMAGE_FEATURES.items()],
-        initial="hog",
+        initial=DEFAULT_IMAGE_FEATURES,
     )
     image_size = forms.IntegerField(
         label="Working size (pixels)",

@@ -4,6 +4,10 @@
 trained pipeline: the fitted model takes raw uint8 images (a list, or an
 ``(n, H, W, 3)`` array) and returns class probabilities. That is what image
 LIME needs: it hands the model perturbed copies of the original image.
+
+The default, ``network``, is a pretrained ImageNet network's penultimate layer
+(see ``network.py``); it always looks at a 224 x 224 copy, whatever
+``image_size`` says. The others are cheap, hand-made features.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def resize_batch(images: Any, size: int) -> np.ndarray:
 class ImageFeatures(TransformerMixin, BaseEstimator):
     """Resize to ``image_size`` square, then compute ``features`` (see :data:`IMAGE_FEATURES`)."""
 
-    def __init__(self, features: str = "hog", image_size: int = 64):
+    def __init__(self, features: str = "network", image_size: int = 64):
         self.features = features
         self.image_size = image_size
 
@@ -92,6 +96,10 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         """Feature matrix (n_images, n_features), float32."""
+        if self.features == "network":
+            from .network import network
+
+            return network().features(X if isinstance(X, np.ndarray) else list(X))
         small = resize_batch(X, int(self.image_size))
         if self.features == "raw":
             return small.reshape(len(small), -1).astype(np.float32) / 255.0

@@ -3,6 +3,12 @@
 The pipeline is ``ImageFeatures`` (resize + features) -> scaling -> estimator,
 so the fitted model takes a batch of uint8 RGB images of any size and returns
 class probabilities in :attr:`ImageTrainingResult.class_names` order.
+
+Training computes each image's features once (:func:`image_feature_rows`, with
+progress per image; a caller may keep them and pass them back next time), fits
+scaling and estimator on those rows, then puts the feature step in front: it
+learns nothing, so the assembled pipeline is the one that would have been
+fitted on the images themselves.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from threadpoolctl import threadpool_limits
 from classifiers.tabular.training import CalibratedSVC
 from limelight.errors import InputError
 
-from ..catalogue import IMAGE_CLASSIFIERS, IMAGE_FEATURES
+from ..catalogue import DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES
 from ..fitting import fit_and_measure, holdout_split
 from .features import ImageFeatures
 
@@ -31,18 +37,22 @@ __all__ = [
     "IMAGE_CLASSIFIERS",
     "IMAGE_FEATURES",
     "ImageTrainingError",
+    "FeatureCache",
     "ImageTrainingResult",
     "build_image_pipeline",
+    "image_feature_rows",
     "train_image_classifier",
 ]
 
 _NEEDS_SCALING = frozenset({"logistic_regression", "svm", "mlp"})
 _STAGES = 4
-# Predicting every image is done in chunks so a big upload never needs all
-# resized copies and feature rows at once.
-_PREDICT_CHUNK = 256
+# Images whose features are computed in one call: bounds the resized copies held at once,
+# and how often the per-image progress moves.
+_FEATURE_CHUNK = 16
 
 ProgressCallback = Callable[[int, int, str], None]
+# Given how to compute the images' feature rows, returns them (kept ones, or computed now).
+FeatureCache = Callable[[Callable[[], np.ndarray]], np.ndarray]
 
 
 class ImageTrainingError(InputError):
@@ -72,7 +82,7 @@ class ImageTrainingResult:
 def build_image_pipeline(
     classifier: str = "logistic_regression",
     *,
-    features: str = "hog",
+    features: str = DEFAULT_IMAGE_FEATURES,
     image_size: int = 64,
     random_state: int = 0,
 ) -> Pipeline:
@@ -115,15 +125,20 @@ def train_image_classifier(
     labels: Sequence[str],
     *,
     classifier: str = "logistic_regression",
-    features: str = "hog",
+    features: str = DEFAULT_IMAGE_FEATURES,
     image_size: int = 64,
     random_state: int = 0,
     test_size: float = 0.25,
+    feature_cache: FeatureCache | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImageTrainingResult:
     """Train ``classifier`` on ``features`` of the images and measure it on a stratified hold-out.
 
     ``labels`` are class names, one per image; classes are sorted by name.
+    ``images`` may be any sequence (indexed one image at a time, so it can
+    load lazily). ``feature_cache(compute)`` returns the images' feature rows:
+    kept ones if it has them, else ``compute()``'s (then the images are read,
+    with progress per image, and it may keep them for the next model).
     The same inputs and seed give the same model. Raises
     :class:`ImageTrainingError` for an unknown setting, fewer than two
     classes, a class with fewer than two images, or too few images to hold
@@ -136,7 +151,6 @@ def train_image_classifier(
 
     report(0, "Preparing images")
     pipeline = build_image_pipeline(classifier, features=features, image_size=image_size, random_state=random_state)
-    images = list(images) if not isinstance(images, np.ndarray) else images
     labels = [str(label) for label in labels]
     if len(images) != len(labels):
         raise ValueError("images and labels must have the same length")
@@ -159,23 +173,36 @@ def train_image_classifier(
         too_few="There are too few images to train and test a model that tells {n_classes} classes apart.",
         error=ImageTrainingError,
     )
+    featurizer = pipeline.steps[0][1].fit(None)
+    looked = 0  # images looked at now (none when the rows were kept): the progress bar counts them too
+
+    def compute() -> np.ndarray:
+        nonlocal looked
+        looked = len(labels)
+        each = None if on_progress is None else lambda done, total, what: on_progress(done, total + _STAGES, what)
+        return image_feature_rows(images, featurizer, on_progress=each)
+
+    feature_rows = feature_cache(compute) if feature_cache is not None else compute()
+    if feature_rows.shape[0] != len(labels):
+        raise ValueError("the feature rows must be one per image")
+    head = Pipeline(pipeline.steps[1:])
+    after = None if on_progress is None else lambda done, total, what: on_progress(looked + done, looked + total, what)
     # Images are fitted in file order, as they always were: the same seed gives the same model.
     # One BLAS thread (DESIGN.md): on thousands of pixel columns and few rows,
     # threads fighting over cores made logistic regression 20x slower (20 s vs 1 s).
     fitted = fit_and_measure(
-        pipeline,
-        images,
+        head,
+        feature_rows,
         truths,
         class_names,
         np.sort(train_idx),
         np.sort(test_idx),
         nouns="images",
-        chunk=_PREDICT_CHUNK,
         fit_context=lambda: threadpool_limits(limits=1),
-        on_progress=on_progress,
+        on_progress=after,
     )
     return ImageTrainingResult(
-        pipeline=pipeline,
+        pipeline=Pipeline([("features", featurizer), *head.steps]),
         class_names=class_names,
         metrics=fitted.metrics,
         predictions=fitted.predictions,
@@ -183,3 +210,27 @@ def train_image_classifier(
         in_training=fitted.in_training,
         confidence=fitted.confidence,
     )
+
+
+def image_feature_rows(
+    images: Sequence[np.ndarray] | np.ndarray,
+    featurizer: ImageFeatures,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Every image's features, float32 ``(n, n_features)``, a few images at a time.
+
+    ``on_progress(done, n, message)`` after each few images: with the
+    pretrained network this is the slow part of training (tens of ms per image).
+    """
+    count = len(images)
+    parts = []
+    for start in range(0, count, _FEATURE_CHUNK):
+        stop = min(start + _FEATURE_CHUNK, count)
+        chunk = images[start:stop] if isinstance(images, np.ndarray) else [images[i] for i in range(start, stop)]
+        parts.append(np.asarray(featurizer.transform(chunk), dtype=np.float32))
+        if on_progress is not None:
+            on_progress(stop, count, f"Looking at each image ({stop:,} of {count:,})")
+    if not parts:
+        raise ImageTrainingError("There are no images to train on.")
+    return np.concatenate(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..catalogue import IMAGE_CLASSIFIERS
@@ -14,11 +15,11 @@ def default_target(dataset) -> str:
 
 def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
     """The image features and working size; the target is always the image's folder (its class)."""
-    from ..catalogue import IMAGE_FEATURES
+    from ..catalogue import DEFAULT_IMAGE_FEATURES, IMAGE_FEATURES
     from ..services import UploadError
 
     params = dict(params or {})
-    features = params.get("features") or "hog"
+    features = params.get("features") or DEFAULT_IMAGE_FEATURES
     if features not in IMAGE_FEATURES:
         raise UploadError(f"Unknown kind of image features “{features}”.")
     try:
@@ -31,20 +32,43 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
 
 
 def train(model, on_progress) -> Any:
+    """Each image's features once (the network's kept with the dataset for the next model), then the fit."""
+    from functools import partial
+
+    from ..artifacts import dataset_feature_rows
+    from ..images.network import NAME as NETWORK_NAME
     from ..images.training import train_image_classifier
     from ..services import dataset_image
 
     dataset = model.dataset
-    inputs = [dataset_image(dataset, i, max_side=256) for i in range(dataset.n_rows)]
+    features = model.params["features"]
     return train_image_classifier(
-        inputs,
+        # Read one at a time as the features are computed, so a big upload is never all in memory.
+        _StoredImages(dataset, dataset_image),
         [image["label"] for image in dataset.images],
         classifier=model.classifier,
-        features=model.params["features"],
+        features=features,
         image_size=model.params["image_size"],
         random_state=model.random_state,
+        # The network's features take tens of ms an image: kept, the next model on these images skips them.
+        feature_cache=partial(dataset_feature_rows, dataset, NETWORK_NAME) if features == "network" else None,
         on_progress=on_progress,
     )
+
+
+class _StoredImages(Sequence):
+    """A dataset's stored images as a sequence, each read (at most 256 pixels a side) when asked for."""
+
+    def __init__(self, dataset, read):
+        self._dataset, self._read = dataset, read
+
+    def __len__(self) -> int:
+        return self._dataset.n_rows
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._read(self._dataset, index, max_side=256)
 
 
 def instance(explanation) -> Any:
