@@ -21,6 +21,7 @@ __all__ = [
     "CLASSIFIER_CARDS",
     "IMAGE_CLASSIFIERS",
     "IMAGE_FEATURES",
+    "DEFAULT_IMAGE_FEATURES",
     "TEXT_CLASSIFIERS",
     "ClassifierCard",
     "Knob",
@@ -51,12 +52,26 @@ TEXT_CLASSIFIERS: dict[str, str] = {
     "svm": "Linear support vector machine",
     "random_forest": "Random forest",
 }
-# What an image model reads from each picture (see images/features.py).
+# What an image model reads from each picture (see images/features.py); the first is the default.
 IMAGE_FEATURES: dict[str, str] = {
-    "raw": "Raw pixels — the colour of every pixel of a small copy of the image; it depends on where things are.",
-    "hog": "Shapes and edges (HOG) — which way the edges point in each small patch; colour is ignored.",
-    "color_histogram": "Colour histogram — how much of each colour the image holds, wherever it is.",
+    "network": (
+        "Learned features (pretrained) — what a network trained on millions of photos sees in the picture: "
+        "parts of animals, objects, textures. Best for photos; it always looks at a 224-pixel copy."
+    ),
+    "hog": (
+        "Shapes and edges (HOG) — which way the edges point in each small patch; colour is ignored. "
+        "Good for drawings and simple shapes."
+    ),
+    "raw": (
+        "Raw pixels — the colour of every pixel of a small copy of the image; it depends on where things are. "
+        "Good for drawings and simple shapes that are always in the same place."
+    ),
+    "color_histogram": (
+        "Colour histogram — how much of each colour the image holds, wherever it is. "
+        "Good when colour alone tells the classes apart."
+    ),
 }
+DEFAULT_IMAGE_FEATURES = "network"
 
 
 @dataclass(frozen=True)
