@@ -44,7 +44,7 @@ class ModelRows:
 def dataset_frame(dataset: Dataset) -> pd.DataFrame:
     """The dataset as read by the engine, cached per process. Do not modify it."""
     path = Path(dataset.file.path)
-    return _cached(str(path), path.stat().st_mtime, read_table)
+    return _cached_table(str(path), path.stat().st_mtime, dataset.sheet)
 
 
 def model_folder(model: TrainedModel) -> Path:
@@ -124,3 +124,8 @@ def dataset_feature_rows(dataset: Dataset, name: str, compute: Callable[[], np.n
 @lru_cache(maxsize=24)
 def _cached(path: str, mtime: float, read: Callable[[str], Any]) -> Any:
     return read(path)
+
+
+@lru_cache(maxsize=8)
+def _cached_table(path: str, mtime: float, sheet: str) -> pd.DataFrame:
+    return read_table(path, sheet=sheet)  # a workbook's chosen sheet ('' for the first; CSVs have none)

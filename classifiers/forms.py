@@ -1,6 +1,7 @@
 from django import forms
 
 from .catalogue import CLASSIFIER_CARDS, DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
+from .kinds.tabular import target_choices
 from .models import Dataset
 from .services import dataset_default_target, dataset_profiles
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
@@ -9,12 +10,13 @@ from .training_settings import TrainingSettings
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="A CSV file or a ZIP of images",
+        label="A CSV file, an Excel workbook or a ZIP of images",
         help_text=(
             "A table with one row per case and a header row (empty cells, “?” and “NA” count as "
-            "missing), or a ZIP with one folder of images per class (cats/…, dogs/…)."
+            "missing) as CSV or a workbook (.xlsx, .ods: the first sheet, and you can choose another), "
+            "or a ZIP with one folder of images per class (cats/…, dogs/…)."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv,.zip,application/zip"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv,.xlsx,.ods,.zip,application/zip"}),
     )
 
 
@@ -37,9 +39,30 @@ class ColumnRolesForm(forms.Form):
                 label=profile.name, choices=kind_choices, initial=profile.kind.value
             )
         self.names = [profile.name for profile in dataset_profiles(dataset)]
+        # Which column names the rows (shown beside each row, never used to predict).
+        self.fields["row_label"] = forms.ChoiceField(
+            label="Column that names the rows",
+            choices=[("", "none: rows are numbered"), *[(name, name) for name in self.names]],
+            initial=dataset.row_label,
+            required=False,
+        )
 
     def roles(self) -> dict[str, str]:
         return {name: self.cleaned_data[f"column_{index}"] for index, name in enumerate(self.names)}
+
+    def row_label(self) -> str:
+        return self.cleaned_data.get("row_label") or ""
+
+
+class SheetForm(forms.Form):
+    """Which sheet of a workbook to read."""
+
+    sheet = forms.ChoiceField(label="Read another sheet")
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].choices = [(name, name) for name in dataset.sheets]
+        self.fields["sheet"].initial = dataset.sheet or (dataset.sheets[0] if dataset.sheets else "")
 
 
 def knob_field(knob: Knob) -> forms.Field:
@@ -70,7 +93,8 @@ class TrainForm(forms.Form):
     def __init__(self, *args, dataset: Dataset, **kwargs):
         super().__init__(*args, **kwargs)
         profiles = dataset_profiles(dataset)
-        self.fields["target"].choices = [(p.name, p.name) for p in profiles]
+        # Identifiers, dates, the row label and constant columns are not answers to predict.
+        self.fields["target"].choices = [(name, name) for name in target_choices(dataset)]
         self.fields["target"].initial = dataset_default_target(dataset)
         texts = [p.name for p in profiles if p.kind == ColumnKind.TEXT]
         self.fields["text_column"].choices = [("", "the table's other columns")] + [

@@ -12,7 +12,7 @@ from .kinds import DataKind, choices, kind_of
 
 def dataset_upload_path(instance: "Dataset", filename: str) -> str:
     # The user's file name is never part of a path on disk; only our own extension is kept.
-    extension = ".zip" if filename.endswith(".zip") else ".csv"
+    extension = next((ext for ext in (".zip", ".xlsx", ".ods") if filename.endswith(ext)), ".csv")
     return f"datasets/{uuid.uuid4().hex}{extension}"
 
 
@@ -36,6 +36,11 @@ class Dataset(Job):
     n_columns = models.PositiveIntegerField(default=0)
     columns = models.JSONField(default=list, help_text="One profile per column, in file order.")
     role_overrides = models.JSONField(default=dict, help_text="Column name -> kind chosen by the user.")
+    row_label = models.CharField(
+        max_length=500, blank=True, help_text="Tables: the column that names the rows (never a feature); '' for none."
+    )
+    sheet = models.CharField(max_length=200, blank=True, help_text="Workbooks: the sheet read ('' for the first).")
+    sheets = models.JSONField(default=list, help_text="Workbooks: every sheet's name, in the workbook's order.")
     is_demo = models.BooleanField(default=False)
     images = models.JSONField(default=list, help_text="Images: one {label, name} per image, in sorted name order.")
     skipped = models.JSONField(default=list, help_text="Images: files left out of the ZIP, and why.")

@@ -36,8 +36,9 @@ from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
 from .kinds import kind_for_upload, kind_of, training_kind
 from .models import Dataset, TrainedModel
-from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, profile_columns
+from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, default_row_label, profile_columns
 from .tabular.reading import TableError
+from .tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names, unsupported_message
 from .training_settings import TrainingSettings
 
 
@@ -46,7 +47,7 @@ class UploadError(ValueError):
 
 
 def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bool = False) -> Dataset:
-    """Store an uploaded CSV and profile it.
+    """Store an uploaded CSV, workbook or ZIP of images and profile it.
 
     A small file is read here, so a bad one is refused at once and nothing is
     kept. A large one is profiled by a worker, with progress, and a problem
@@ -62,7 +63,11 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         check_upload_quota(owner, upload.size)
     except QuotaError as error:
         raise UploadError(str(error)) from error
-    kind = kind_for_upload(_head(upload))
+    fmt = _format(upload)
+    if fmt.startswith("unknown:"):
+        raise UploadError(unsupported_message(fmt.removeprefix("unknown:")))
+    # A workbook is a ZIP too: what is inside, not the first bytes, says it is a table.
+    kind = kind_of("tabular") if fmt in WORKBOOK_FORMATS else kind_for_upload(_head(upload))
     dataset = Dataset(
         owner=owner,
         name=_display_name(upload.name or "data.csv"),
@@ -70,7 +75,8 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         is_demo=is_demo,
         kind=kind.name,
     )
-    dataset.file.save(kind.upload_name, upload, save=False)
+    upload_name = f"upload.{fmt}" if fmt in WORKBOOK_FORMATS else kind.upload_name
+    dataset.file.save(upload_name, upload, save=False)
     if upload.size > settings.INLINE_PROFILE_BYTES:
         with transaction.atomic():
             dataset.save()
@@ -113,6 +119,15 @@ def _head(upload: UploadedFile) -> bytes:
     head = upload.read(8)
     upload.seek(0)
     return head
+
+
+def _format(upload: UploadedFile) -> str:
+    """What the file is by its content (see tabular.workbooks.file_format); the file is left at its start."""
+    upload.seek(0)
+    try:
+        return file_format(upload)
+    finally:
+        upload.seek(0)
 
 
 def dataset_image_folder(dataset: Dataset) -> Path:
@@ -181,8 +196,15 @@ def _remove_dataset_files(dataset: Dataset) -> None:
 
 
 def profile_into(dataset: Dataset, frame: pd.DataFrame) -> None:
+    """Profile the columns, pick the column that names the rows, and list a workbook's sheets."""
     dataset.n_rows, dataset.n_columns = frame.shape
-    dataset.columns = [profile.to_dict() for profile in profile_columns(frame)]
+    profiles = profile_columns(frame)
+    dataset.columns = [profile.to_dict() for profile in profiles]
+    dataset.row_label = default_row_label(profiles, len(frame), nameless=frame.attrs.get("row_label", ""))
+    with dataset.file.open("rb") as handle:
+        raw = handle.read()
+    fmt = file_format(raw)
+    dataset.sheets = sheet_names(raw, fmt) if fmt in WORKBOOK_FORMATS else []
 
 
 def _display_name(name: str) -> str:
@@ -192,8 +214,9 @@ def _display_name(name: str) -> str:
     return name[:200] or "data.csv"
 
 
-def dataset_set_roles(*, dataset: Dataset, roles: dict[str, str]) -> Dataset:
-    """Keep the user's choice of kind for each column (only where it differs from ours)."""
+def dataset_set_roles(*, dataset: Dataset, roles: dict[str, str], row_label: str | None = None) -> Dataset:
+    """Keep the user's choice of kind for each column (only where it differs from ours), and of
+    the column that names the rows ("" for none; None leaves it as it is)."""
     inferred = {column["name"]: column["kind"] for column in dataset.columns}
     allowed = {kind.value for kind in OVERRIDABLE_KINDS}
     overrides = {}
@@ -205,8 +228,34 @@ def dataset_set_roles(*, dataset: Dataset, roles: dict[str, str]) -> Dataset:
         if kind not in allowed:
             raise UploadError(f"“{kind}” is not a kind of column Limelight knows.")
         overrides[name] = kind
+    if row_label is not None and row_label and row_label not in inferred:
+        raise UploadError(f"There is no column named “{row_label}” in this file.")
     dataset.role_overrides = overrides
-    dataset.save(update_fields=["role_overrides"])
+    if row_label is not None:
+        dataset.row_label = row_label
+    dataset.save(update_fields=["role_overrides", "row_label"])
+    return dataset
+
+
+def dataset_choose_sheet(*, dataset: Dataset, sheet: str) -> Dataset:
+    """Read another sheet of a workbook instead: its columns replace the old sheet's.
+
+    Refused once models exist, since they were trained on the sheet read now.
+    """
+    if sheet not in dataset.sheets:
+        raise UploadError(f"The workbook has no sheet called “{sheet}”.")
+    if dataset.models.exists():
+        raise UploadError("Models were trained on this sheet; upload the workbook again to use another sheet.")
+    previous = dataset.sheet
+    dataset.sheet = "" if sheet == dataset.sheets[0] else sheet
+    try:
+        frame = dataset_frame(dataset)
+    except TableError as error:
+        dataset.sheet = previous
+        raise UploadError(str(error)) from error
+    profile_into(dataset, frame)
+    dataset.role_overrides = {}
+    dataset.save(update_fields=["sheet", "n_rows", "n_columns", "columns", "row_label", "sheets", "role_overrides"])
     return dataset
 
 

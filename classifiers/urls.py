@@ -11,6 +11,7 @@ urlpatterns = [
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset"),
     path("datasets/<int:pk>/status.json", views.dataset_status, name="dataset_status"),
     path("datasets/<int:pk>/columns/", views.dataset_roles, name="roles"),
+    path("datasets/<int:pk>/sheet/", views.dataset_sheet, name="sheet"),
     path("datasets/<int:pk>/delete/", views.dataset_delete, name="delete"),
     path("datasets/<int:pk>/images/<int:index>.png", views.dataset_image, name="image"),
     path("datasets/<int:pk>/train/", views.model_train, name="train"),

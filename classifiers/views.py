@@ -16,7 +16,7 @@ from limelight.params import whole_number
 from . import selectors, services
 from .catalogue import CLASSIFIER_CARDS
 from .demos import DEMOS
-from .forms import ColumnRolesForm, UploadForm
+from .forms import ColumnRolesForm, SheetForm, UploadForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -111,13 +111,30 @@ def dataset_roles(request: HttpRequest, pk: int) -> HttpResponse:
     form = ColumnRolesForm(request.POST, dataset=dataset)
     if form.is_valid():
         try:
-            services.dataset_set_roles(dataset=dataset, roles=form.roles())
+            services.dataset_set_roles(dataset=dataset, roles=form.roles(), row_label=form.row_label())
         except services.UploadError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "Column types saved. New models will use them.")
     else:
         messages.error(request, "Some column types could not be saved; please choose from the list.")
+    return redirect("classifiers:dataset", pk=dataset.pk)
+
+
+@login_required
+@require_POST
+def dataset_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = selectors.dataset_for_user(request.user, pk)
+    form = SheetForm(request.POST, dataset=dataset)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the workbook's sheets from the list.")
+        return redirect("classifiers:dataset", pk=dataset.pk)
+    try:
+        services.dataset_choose_sheet(dataset=dataset, sheet=form.cleaned_data["sheet"])
+    except services.UploadError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Now reading the sheet “{form.cleaned_data['sheet']}”.")
     return redirect("classifiers:dataset", pk=dataset.pk)
 
 

@@ -52,6 +52,8 @@ def explanation_document(
             "kind": model.kind,  # tabular, text or image: what the model reads
             "rows": dataset.n_rows,
             **({} if shared else {"columns": dataset.n_columns}),
+            # The column that names the rows (never among model.features); None when rows are only numbered.
+            **({} if shared else {"row_label": dataset.row_label or None}),
             "classes": len(names),
         },
         "model": {
@@ -99,9 +101,9 @@ def _instance(explanation: Explanation, disclosure: Disclosure | None) -> dict[s
         return document
     # A share link: the row number (and an image's name) only when ticked; of a table row,
     # the model's columns and (when ticked) the true value, never the file's other columns.
-    shown = {key: value for key, value in document.items() if key not in ("row", "path", "values")}
+    shown = {key: value for key, value in document.items() if key not in ("row", "label", "path", "values")}
     if disclosure.row_label:
-        shown |= {key: document[key] for key in ("row", "path") if key in document}
+        shown |= {key: document[key] for key in ("row", "label", "path") if key in document}
     if "values" in document:
         model = explanation.model
         keep = [*model.features, *([model.target] if disclosure.true_value else [])]

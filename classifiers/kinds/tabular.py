@@ -10,9 +10,18 @@ from .base import DataKind, KindWords
 
 def default_target(dataset) -> str:
     from ..services import dataset_profiles
-    from ..tabular.profiling import default_target as last_usable
+    from ..tabular.profiling import default_target as likeliest
 
-    return last_usable(dataset_profiles(dataset))
+    return likeliest(dataset_profiles(dataset), row_label=dataset.row_label)
+
+
+def target_choices(dataset) -> list[str]:
+    """The columns offered as the one to predict: not identifiers, dates, the row label or constants."""
+    from ..services import dataset_profiles
+    from ..tabular.profiling import target_candidates
+
+    profiles = dataset_profiles(dataset)
+    return [p.name for p in target_candidates(profiles, row_label=dataset.row_label)] or [p.name for p in profiles]
 
 
 def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
@@ -31,7 +40,10 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
         params = clean_params(classifier, params)
     except TableError as error:
         raise UploadError(str(error)) from error
-    features = [p for p in profiles if p.name != target and p.usable_as_feature]
+    # The row label names rows; whatever its kind, it is never a reason.
+    features = [p for p in profiles if p.name not in (target, dataset.row_label) and p.usable_as_feature]
+    row_label = dataset.row_label if dataset.row_label != target else ""
+    identifiers = [p.name for p in profiles if p.kind == ColumnKind.IDENTIFIER and p.name not in (target, row_label)]
     if not features:
         raise UploadError(
             "No column can be used to predict from: every other column is an identifier, free text, a date or constant."
@@ -42,8 +54,22 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
         "numeric": [p.name for p in features if p.kind == ColumnKind.NUMBER],
         "categorical": [p.name for p in features if p.kind != ColumnKind.NUMBER],
         "params": params,
-        "notes": list(summary.warnings),
+        "notes": [*summary.warnings, *_left_out_note(row_label, identifiers)],
     }
+
+
+def _left_out_note(row_label: str, identifiers: list[str]) -> list[str]:
+    """Say which columns the model leaves out because they name or identify rows."""
+    notes = [f"“{row_label}” names the rows, so the model does not use it."] if row_label else []
+    if identifiers:
+        shown = ", ".join(f"“{name}”" for name in identifiers[:3])
+        shown += f" and {len(identifiers) - 3} more" if len(identifiers) > 3 else ""
+        one = len(identifiers) == 1
+        notes.append(
+            f"{shown} {'identifies' if one else 'identify'} rows (nearly every value is different), "
+            f"so the model does not use {'it' if one else 'them'}."
+        )
+    return notes
 
 
 def train(model, on_progress) -> Any:
@@ -112,13 +138,32 @@ def file_values(explanation) -> dict[str, Any]:
 
 
 def document_instance(explanation) -> dict[str, Any]:
-    return {"row": explanation.row_index, "values": file_values(explanation)}
+    """The row and its values; ``label``, the row's name in the row-label column, when the file has one."""
+    values = file_values(explanation)
+    row_label = explanation.model.dataset.row_label
+    named = explanation.row_index is not None and row_label in values
+    return {"row": explanation.row_index, **({"label": values[row_label]} if named else {}), "values": values}
 
 
 def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
     from ..artifacts import dataset_frame
 
     return dataset_frame(model.dataset), list(model.features[:shown_columns])
+
+
+def target_check(dataset, target: str) -> dict[str, Any]:
+    """What the page says before training about a column to predict: its classes with their rows,
+    and a warning or the reason it cannot be trained (too few rows for a hold-out), with the numbers."""
+    from ..artifacts import dataset_frame
+    from ..tabular.profiling import check_target
+    from ..tabular.reading import TableError
+
+    try:
+        summary = check_target(dataset_frame(dataset), target)
+    except TableError as error:
+        return {"target": target, "classes": [], "warnings": [], "error": str(error)}
+    classes = sorted(zip(summary.classes, summary.counts, strict=True), key=lambda pair: -pair[1])
+    return {"target": target, "classes": classes, "warnings": list(summary.warnings), "error": ""}
 
 
 def read_dataset(dataset, on_progress) -> None:
@@ -133,7 +178,7 @@ def read_dataset(dataset, on_progress) -> None:
 
 def dataset_context(dataset) -> dict[str, Any]:
     """The columns with their kinds, and the first rows."""
-    from ..forms import ColumnRolesForm
+    from ..forms import ColumnRolesForm, SheetForm
     from ..selectors import dataset_preview
     from ..services import dataset_profiles
     from ..tabular.profiling import describe_kind
@@ -142,6 +187,10 @@ def dataset_context(dataset) -> dict[str, Any]:
     return {
         "profiles": [(profile, describe_kind(profile.kind)) for profile in dataset_profiles(dataset)],
         "roles_form": ColumnRolesForm(dataset=dataset),
+        "target_check": target_check(dataset, default_target(dataset)),
+        "sheet_form": SheetForm(dataset=dataset) if len(dataset.sheets) > 1 else None,
+        "sheet_read": dataset.sheet or (dataset.sheets[0] if dataset.sheets else ""),
+        "other_sheets": [name for name in dataset.sheets if name != (dataset.sheet or dataset.sheets[0])],
         "preview_columns": columns,
         "preview_rows": rows,
     }

@@ -1,19 +1,22 @@
 """Decide what each column of a table is, so users get sensible defaults.
 
 The kinds drive the upload page: NUMBER, CATEGORY and BOOLEAN columns are
-offered as features, IDENTIFIER / TEXT / DATE / CONSTANT columns are shown but
-left out by default because a model would only memorise them (a row id) or
-could not use them yet (free text, dates, a single value). The user may
-override a column's kind (:data:`OVERRIDABLE_KINDS`, :meth:`ColumnProfile.with_kind`).
+offered as features, IDENTIFIER / TEXT / DATE / CONSTANT / UNUSED columns are
+shown but left out because a model would only memorise them (a row id), could
+not use them as they are (free text; a date, which is used through its month,
+day of the week and season instead, see :mod:`.dates`) or was asked not to.
+The user may override a column's kind (:data:`OVERRIDABLE_KINDS`,
+:meth:`ColumnProfile.with_kind`).
 
-:func:`check_target` says, before any training, whether a column can be
-predicted at all and which of its classes are too rare to learn well.
+:func:`default_row_label` picks the column that names the rows, and
+:func:`default_target` the likeliest answer column. :func:`check_target` says,
+before any training, whether a column can be predicted at all (with the
+numbers a hold-out needs) and which of its classes are too rare to learn well.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -23,6 +26,7 @@ import pandas as pd
 
 from explanations.engine.values import value_text
 
+from .dates import looks_like_dates
 from .reading import TableError
 
 __all__ = [
@@ -32,8 +36,11 @@ __all__ = [
     "ColumnProfile",
     "TargetSummary",
     "check_target",
+    "default_row_label",
     "default_target",
     "describe_kind",
+    "row_label_candidates",
+    "target_candidates",
     "profile_columns",
     "sorted_classes",
 ]
@@ -41,11 +48,25 @@ __all__ = [
 # Below this many rows "every value is different" happens by chance too often
 # to call a column an identifier.
 _MIN_ROWS_FOR_UNIQUE = 20
-# Strings repeat now and then in name columns (the zoo data set has two
-# frogs), so "unique" for strings tolerates a few repeats.
-_NEARLY_UNIQUE = 0.95
+# The identifier rule. A column is an identifier (it names a row, and a model
+# would only memorise it) when, with at least 20 rows, its values are nearly all
+# different: distinct values >= 90% of the rows, so patient numbers that repeat
+# now and then (645 distinct in 699 rows) and names with a few twins (the zoo
+# has two frogs) still count. That alone would also catch measurements, so:
+#   * text: short values (under 5 words on average; longer ones are free text);
+#   * numbers: whole numbers only (a measurement like 71.3 kg never is one),
+#     and either named like an id ("id", "patient_no", "RecordNumber") or a
+#     running number: at least 90% of the steps from one row to the next go up,
+#     over a range no wider than twice the rows (1, 2, 3…, with gaps). A column
+#     of whole grams in shuffled order is a number, not an identifier;
+#   * dates keep their kind (used through month, day of the week and season)
+#     but a date column whose values are nearly all different is offered as
+#     the row label when nothing else names the rows (default_row_label).
+_NEARLY_UNIQUE = 0.9
+_RUNNING_STEPS = 0.9
+_RUNNING_SPAN = 2
 _TEXT_WORDS = 5
-_ID_WORDS = frozenset({"id", "no", "number", "index", "key"})
+_ID_WORDS = frozenset({"id", "no", "nr", "number", "index", "key", "code"})
 _EXAMPLES = 3
 # Integer columns with this few values are codes (chest-pain type 1-4, number
 # of vessels 0-3) more often than measurements...
@@ -53,24 +74,19 @@ _MAX_CODE_VALUES = 10
 # ...but only when each value repeats: a 12-row file whose integer column has
 # 10 different values is more likely a measurement than a code.
 _ROWS_PER_CODE = 3
-# A string column is a date column when this share of its values are dates:
-# a few typos or "unknown" should not hide a date column among the features.
-_DATE_SHARE = 0.9
-# Parsing is per value (dateutil) and slow; distinct values decide, and a
-# sample of them is plenty.
-_DATE_SAMPLE = 500
-# Day/month/year in either order or ISO, optionally followed by a time. The
-# shape check comes first because dateutil happily reads "may" or "march 3"
-# (category values) as dates.
-_DATE_SHAPE = re.compile(
-    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
-    r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
-)
 _BOOLEAN_PAIRS = frozenset(
     frozenset(pair) for pair in (("0", "1"), ("true", "false"), ("yes", "no"), ("y", "n"), ("t", "f"))
 )
 
 MAX_CLASSES = 50
+# What the hold-out split needs (classifiers.fitting.holdout_split, stratified
+# by class, and classifiers.tabular.training): at least 10 rows with a value to
+# predict, of which a quarter, and at least one of every class, are held out to
+# test the model; so every class needs 2 rows, one to learn from and one to test
+# on. (With 2 per class the rows left to learn from always hold every class:
+# n - max(n/4, k) >= k when n >= 2k.)
+MIN_LABELLED_ROWS = 10
+MIN_ROWS_PER_CLASS = 2
 # A class below either bound is too rare for the model (and the held-out
 # accuracy) to say much about it; it is a warning, not an error.
 _RARE_ROWS = 5
@@ -88,6 +104,7 @@ class ColumnKind(StrEnum):
     CONSTANT = "constant"
     BOOLEAN = "boolean"
     DATE = "date"
+    UNUSED = "unused"
 
 
 # The kinds a user may set a column to on the upload page. CONSTANT is not
@@ -99,6 +116,7 @@ OVERRIDABLE_KINDS: tuple[ColumnKind, ...] = (
     ColumnKind.IDENTIFIER,
     ColumnKind.TEXT,
     ColumnKind.DATE,
+    ColumnKind.UNUSED,
 )
 _FEATURE_KINDS = frozenset({ColumnKind.NUMBER, ColumnKind.CATEGORY, ColumnKind.BOOLEAN})
 
@@ -108,8 +126,9 @@ _KIND_DESCRIPTIONS = {
     ColumnKind.BOOLEAN: "yes or no: used to predict",
     ColumnKind.IDENTIFIER: "unique per row, like a name or an id: not used to predict",
     ColumnKind.TEXT: "free text: a text model can read it (choose it under “Predict from”)",
-    ColumnKind.DATE: "dates are not used to predict yet",
+    ColumnKind.DATE: "a date: used through its month, day of the week and season (the columns after it)",
     ColumnKind.CONSTANT: "the same in every row: not used",
+    ColumnKind.UNUSED: "left out: not used to predict (choose another type to use it)",
 }
 
 
@@ -168,23 +187,94 @@ class ColumnProfile:
 
 
 def profile_columns(frame: pd.DataFrame) -> list[ColumnProfile]:
-    """Profile every column of ``frame``, in column order."""
-    return [_profile(str(name), frame[name]) for name in frame.columns]
+    """Profile every column of ``frame``, in column order.
+
+    The reader's notes in ``frame.attrs`` win over the guess: the nameless first
+    column (row names) is an identifier, derived columns left out until asked
+    for (a date's year) are unused.
+    """
+    row_label = frame.attrs.get("row_label", "")
+    unused = set(frame.attrs.get("unused", ()))
+    profiles = []
+    for name in frame.columns:
+        profile = _profile(str(name), frame[name])
+        if name == row_label and profile.kind != ColumnKind.CONSTANT:
+            profile = replace(profile, kind=ColumnKind.IDENTIFIER)
+        elif name in unused and profile.kind != ColumnKind.CONSTANT:
+            profile = replace(profile, kind=ColumnKind.UNUSED)
+        profiles.append(profile)
+    return profiles
 
 
-def default_target(profiles: list[ColumnProfile]) -> str:
-    """The column to predict unless the user picks another.
+def row_label_candidates(profiles: list[ColumnProfile], n_rows: int) -> list[str]:
+    """Columns that could name the rows: identifiers, and dates whose values are nearly all different."""
+    return [
+        p.name
+        for p in profiles
+        if p.kind == ColumnKind.IDENTIFIER or (p.kind == ColumnKind.DATE and p.distinct >= _NEARLY_UNIQUE * n_rows)
+    ]
 
-    By convention the label is the last column; skip trailing identifiers,
-    free text and constants, which cannot be predicted meaningfully.
+
+def default_row_label(profiles: list[ColumnProfile], n_rows: int, *, nameless: str = "") -> str:
+    """The column that names the rows: the file's nameless first column, else the first
+    identifier (one named like an id first), else a date that is nearly unique; "" if none."""
+    if nameless:
+        return nameless
+    candidates = row_label_candidates(profiles, n_rows)
+    kinds = {p.name: p.kind for p in profiles}
+    identifiers = [name for name in candidates if kinds[name] == ColumnKind.IDENTIFIER]
+    named = [name for name in identifiers if _looks_like_id_name(name)]
+    return (named or identifiers or candidates or [""])[0]
+
+
+# Names people give the column they want predicted, as whole words.
+_OUTCOME_WORDS = frozenset(
+    {
+        "target", "class", "label", "outcome", "diagnosis", "result", "y", "survived", "weather",
+        "species", "status", "response", "churn", "default", "income", "category", "decision",
+        "disease", "condition", "grade", "quality", "type", "num", "goal", "verdict", "approved",
+    }
+)  # fmt: skip
+_TARGET_KINDS = frozenset({ColumnKind.CATEGORY, ColumnKind.BOOLEAN, ColumnKind.NUMBER})
+
+
+def target_candidates(profiles: list[ColumnProfile], *, row_label: str = "") -> list[ColumnProfile]:
+    """The columns a person may choose to predict: categories, yes/no and numbers, in file order.
+
+    Identifiers, the row label, dates (and the parts derived from them), free
+    text, constant and unused columns are not answers a model can learn.
+    """
+    derived = {f"{p.name}: " for p in profiles if p.kind == ColumnKind.DATE}
+    return [
+        p
+        for p in profiles
+        if p.kind in _TARGET_KINDS and p.name != row_label and not any(p.name.startswith(d) for d in derived)
+    ]
+
+
+def default_target(profiles: list[ColumnProfile], *, row_label: str = "") -> str:
+    """The likeliest answer column: the column to predict unless the user picks another.
+
+    Among :func:`target_candidates`, the best score wins: a name like an
+    outcome ("class", "diagnosis", "survived"…) counts most, then few distinct
+    values (2 to 10, as answers have), then being a category or yes/no rather
+    than a number; ties go to the later column (files often end with the
+    answer). With no candidate at all, the last column.
     """
     if not profiles:
         raise ValueError("default_target needs at least one column profile")
-    unsuitable = (ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT)
-    for profile in reversed(profiles):
-        if profile.kind not in unsuitable:
-            return profile.name
-    return profiles[-1].name
+    candidates = target_candidates(profiles, row_label=row_label)
+    if not candidates:
+        return profiles[-1].name
+
+    def score(item: tuple[int, ColumnProfile]) -> tuple[int, int]:
+        position, profile = item
+        points = 4 if _name_words(profile.name) & _OUTCOME_WORDS else 0
+        points += 2 if 2 <= profile.distinct <= _MAX_CODE_VALUES else 0
+        points += 1 if profile.kind != ColumnKind.NUMBER else 0
+        return points, position
+
+    return max(enumerate(candidates), key=score)[1].name
 
 
 def _profile(name: str, column: pd.Series) -> ColumnProfile:
@@ -205,25 +295,20 @@ def _kind(name: str, column: pd.Series, present: pd.Series, distinct: int) -> Co
     enough_rows = len(column) >= _MIN_ROWS_FOR_UNIQUE
     if pd.api.types.is_bool_dtype(column):
         return ColumnKind.BOOLEAN  # two values were handled above; this is defensive
+    nearly_unique = enough_rows and distinct >= _NEARLY_UNIQUE * len(column)
     if pd.api.types.is_numeric_dtype(column):
         values = present.to_numpy(dtype="float64")
-        unique_per_row = distinct == len(column)  # also implies nothing is missing
         integers = bool(np.all(np.mod(values, 1) == 0))
-        if (
-            enough_rows
-            and unique_per_row
-            and integers
-            and (present.is_monotonic_increasing or _looks_like_id_name(name))
-        ):
+        if nearly_unique and integers and (_looks_like_id_name(name) or _running_number(values)):
             return ColumnKind.IDENTIFIER
         if integers and distinct <= _MAX_CODE_VALUES and len(present) >= _ROWS_PER_CODE * distinct:
             return ColumnKind.CATEGORY
         return ColumnKind.NUMBER
     texts = present.astype(str)
-    if _looks_like_dates(texts):
+    if looks_like_dates(texts):
         return ColumnKind.DATE
     mean_words = float(texts.str.split().str.len().mean())
-    if enough_rows and distinct >= _NEARLY_UNIQUE * len(column):
+    if nearly_unique:
         return ColumnKind.TEXT if mean_words >= _TEXT_WORDS else ColumnKind.IDENTIFIER
     if mean_words >= _TEXT_WORDS and distinct > 0.5 * len(present):
         return ColumnKind.TEXT
@@ -235,30 +320,30 @@ def _is_boolean_pair(values: np.ndarray) -> bool:
     return frozenset(value_text(value).strip().lower() for value in values) in _BOOLEAN_PAIRS
 
 
-def _looks_like_dates(texts: pd.Series) -> bool:
-    """Whether at least 90% of the values (not of the distinct values) are dates."""
-    # The most frequent distinct values, each weighted by how often it occurs.
-    counts = texts.value_counts().iloc[:_DATE_SAMPLE]
-    uniques = pd.Series(counts.index.to_numpy(dtype=object), dtype=object)
-    weights = counts.to_numpy(dtype="float64")
-    shaped = uniques.str.fullmatch(_DATE_SHAPE).fillna(False).to_numpy(dtype=bool)
-    if weights[shaped].sum() < _DATE_SHARE * weights.sum():
+def _running_number(values: np.ndarray) -> bool:
+    """Row numbers, with gaps: nearly every step goes up, over a range no wider than twice the rows."""
+    if len(values) < 2:
         return False
-    with warnings.catch_warnings():
-        # Mixed day-first / month-first values make pandas warn; the share of
-        # parsed values below is the answer we want, not the warning.
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(uniques[shaped], format="mixed", errors="coerce").notna().to_numpy()
-    return bool(weights[shaped][parsed].sum() >= _DATE_SHARE * weights.sum())
+    steps_up = float(np.mean(np.diff(values) > 0))
+    span = float(values.max() - values.min()) + 1
+    return steps_up >= _RUNNING_STEPS and span <= _RUNNING_SPAN * len(values)
 
 
 def _looks_like_id_name(name: str) -> bool:
     """'id', 'patient_id', 'PatientID', 'row number', 'Index'... as whole words."""
-    # Split snake_case, kebab-case, spaces and camelCase into lower-case words.
-    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+    words = _words(name)
     if not words:
         return False
     return words[-1] in _ID_WORDS or words[0] == "id"
+
+
+def _words(name: str) -> list[str]:
+    # Split snake_case, kebab-case, spaces and camelCase into lower-case words.
+    return [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+def _name_words(name: str) -> set[str]:
+    return set(_words(name))
 
 
 def sorted_classes(labels: pd.Series) -> list[Any]:
@@ -268,6 +353,25 @@ def sorted_classes(labels: pd.Series) -> list[Any]:
         return sorted(values)
     except TypeError:
         return sorted(values, key=value_text)
+
+
+def _check_enough_rows(target: str, names: list[str], counts: list[int]) -> None:
+    """Refuse, with the numbers, a column whose rows are too few for a hold-out (see MIN_LABELLED_ROWS)."""
+    total = sum(counts)
+    if total < MIN_LABELLED_ROWS:
+        raise TableError(
+            f"Only {total} rows have a value in “{target}”; at least {MIN_LABELLED_ROWS} are needed, "
+            "so that some can be held out to test the model. Add rows to the file."
+        )
+    too_few = [(name, count) for name, count in zip(names, counts, strict=True) if count < MIN_ROWS_PER_CLASS]
+    if too_few:
+        name, count = too_few[0]
+        more = f" (and {len(too_few) - 1} more classes)" if len(too_few) > 1 else ""
+        raise TableError(
+            f"“{name}” has {count} row{'s' if count != 1 else ''}{more}; each class needs at least "
+            f"{MIN_ROWS_PER_CLASS} rows so that one can be held out to test the model and one learned from. "
+            f"Add rows of “{name}”, or choose another column to predict."
+        )
 
 
 @dataclass(frozen=True)
@@ -318,14 +422,15 @@ def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
             f'Every value of "{target}" appears in only one row, so there are no classes to learn. '
             "Choose a column whose values repeat, such as a yes/no answer or a type."
         )
+    _check_enough_rows(target, names, counts)
     rare = [
-        name
+        (name, count)
         for name, count in zip(names, counts, strict=True)
         if count < _RARE_ROWS or count < _RARE_SHARE * len(labels)
     ]
     notes: list[str] = []
     if rare:
-        shown = ", ".join(f'"{name}"' for name in rare[:_NAMED_RARE])
+        shown = ", ".join(f'"{name}" ({count} rows)' for name, count in rare[:_NAMED_RARE])
         if len(rare) > _NAMED_RARE:
             shown += f" and {len(rare) - _NAMED_RARE} more"
         noun = "class has" if len(rare) == 1 else "classes have"

@@ -1,9 +1,15 @@
-"""Read an uploaded CSV into a DataFrame, or explain in plain words why not.
+"""Read an uploaded CSV or workbook into a DataFrame, or explain in plain words why not.
 
 Uploads are untrusted and come from spreadsheets, R, Excel on Windows and
 old UCI archives, so this module is forgiving about encodings, delimiters and
 missing-value markers, and strict about structure: anything it cannot read
 unambiguously becomes a :class:`TableError` whose message the user can act on.
+
+Two things files carry besides their columns are kept in ``frame.attrs``:
+``row_label``, the name given to a nameless first column (what R's
+``write.csv`` and pandas' ``to_csv`` write: row names, never a feature), and
+``unused``, the derived columns left out of a model until asked for (a date's
+year, see :mod:`.dates`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import pandas as pd
 
 from limelight.errors import InputError
 
-__all__ = ["MISSING_MARKERS", "TableError", "read_table"]
+from .dates import add_date_parts
+from .workbooks import WORKBOOK_FORMATS, file_format, read_workbook, unsupported_message
+
+__all__ = ["MISSING_MARKERS", "ROW_LABEL_NAMES", "TableError", "read_table"]
 
 
 class TableError(InputError):
@@ -60,8 +69,9 @@ def read_table(
     *,
     max_rows: int = 200_000,
     max_columns: int = 500,
+    sheet: str = "",
 ) -> pd.DataFrame:
-    """Read a CSV file (a path or its raw bytes) into a DataFrame.
+    """Read a CSV file or a workbook's sheet (a path or its raw bytes) into a DataFrame.
 
     Header names and string cells are stripped of surrounding whitespace, every
     value in :data:`MISSING_MARKERS` becomes NaN, columns whose values are all
@@ -69,15 +79,80 @@ def read_table(
     the others stay strings. Raises :class:`TableError` for anything the user
     has to fix: an empty or binary file, a missing header, blank or duplicate
     column names, ragged rows, unbalanced quotes, or more rows or columns than
-    ``max_rows`` / ``max_columns``.
+    ``max_rows`` / ``max_columns``, or a file of another kind (named: "This
+    looks like a PDF document"). A workbook (.xlsx, .ods) is read from its
+    first sheet, or from ``sheet``; its cells go through the same checks.
+
+    A nameless first column is the file's row names (``frame.attrs["row_label"]``
+    holds the name given to it); each date column gains its month, day of the
+    week, season and year (:func:`.dates.add_date_parts`).
     """
     raw = _read_bytes(source)
-    text = _decode(raw)
-    if not text.strip():
-        raise TableError("The file is empty.")
-    delimiter = _sniff_delimiter(text)
-    header, rows = _parse(text, delimiter, max_rows=max_rows, max_columns=max_columns)
-    return _build_frame(header, rows)
+    fmt = file_format(raw)
+    if fmt.startswith("unknown:"):
+        raise TableError(unsupported_message(fmt.removeprefix("unknown:")))
+    if fmt in WORKBOOK_FORMATS:
+        header, rows = _read_sheet(raw, fmt, sheet=sheet, max_rows=max_rows, max_columns=max_columns)
+    else:
+        text = _decode(raw)
+        if not text.strip():
+            raise TableError("The file is empty.")
+        delimiter = _sniff_delimiter(text)
+        header, rows = _parse(text, delimiter, max_rows=max_rows, max_columns=max_columns)
+    header, row_label = _name_row_labels(header)
+    frame = _build_frame(header, rows, text_columns=(row_label,))
+    frame, unused = add_date_parts(frame)
+    frame.attrs["row_label"] = row_label
+    frame.attrs["unused"] = unused
+    return frame
+
+
+# What a nameless first column is called, the first of these not already taken.
+ROW_LABEL_NAMES = ("row name", "row label", "row names (first column)")
+
+
+def _name_row_labels(header: list[str]) -> tuple[list[str], str]:
+    """Name a nameless first column (R's and pandas' row names) and say so; other headers unchanged."""
+    if len(header) < 2 or header[0] or not all(header[1:]):
+        return header, ""
+    name = next((candidate for candidate in ROW_LABEL_NAMES if candidate not in header), "")
+    if not name:  # every candidate is taken: the person has to name it
+        raise TableError("Column 1 has no name. Give every column a name in the first row.")
+    return [name, *header[1:]], name
+
+
+def _read_sheet(
+    raw: bytes, fmt: str, *, sheet: str, max_rows: int, max_columns: int
+) -> tuple[list[str], list[list[str]]]:
+    """A workbook sheet's header and rows, checked like a CSV's."""
+    try:
+        records = read_workbook(raw, fmt, sheet=sheet, max_rows=max_rows, max_columns=max_columns)
+    except LookupError as error:
+        raise TableError(f"The workbook has no sheet called “{sheet}”.") from error
+    except ValueError as error:
+        raise TableError(
+            "This workbook could not be read; it may be damaged or protected with a password. "
+            "Open it in your spreadsheet program and save it again, or save the sheet as CSV."
+        ) from error
+    records = [record for record in records if any(cell.strip() for cell in record)]
+    if not records:
+        raise TableError(f"The sheet “{sheet}” is empty." if sheet else "The workbook's first sheet is empty.")
+    header = _check_header(records[0], max_columns=max_columns)
+    rows = records[1:]
+    if not rows:
+        raise TableError("The sheet has a header row but no data rows.")
+    if len(rows) > max_rows:
+        raise TableError(
+            f"The sheet has more than {max_rows:,} data rows; Limelight accepts "
+            f"at most {max_rows:,}. Upload a sample of the rows instead."
+        )
+    for number, row in enumerate(rows, start=2):
+        if len(row) > len(header):
+            raise TableError(
+                f"Row {number} of the sheet has values beyond the last named column. "
+                "Give that column a name in the first row, or remove the values."
+            )
+    return header, rows
 
 
 def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
@@ -232,6 +307,8 @@ def _check_header(record: list[str], *, max_columns: int) -> list[str]:
         )
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
+        if not name and position == 1 and len(names) > 1:
+            continue  # row names (R, pandas): named by _name_row_labels when the rest are named
         if not name:
             raise TableError(f"Column {position} has no name. Give every column a name in the first row.")
         if name in seen:
@@ -240,7 +317,7 @@ def _check_header(record: list[str], *, max_columns: int) -> list[str]:
     return names
 
 
-def _build_frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+def _build_frame(header: list[str], rows: list[list[str]], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     width = len(header)
     columns: dict[str, pd.Series] = {}
     for index, name in enumerate(header):
@@ -248,7 +325,8 @@ def _build_frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
             _clean(row[index]) if index < len(row) else None  # short rows: missing
             for row in rows
         ]
-        columns[name] = _typed_series(values)
+        # Row names stay as written ("1", not 1.0), whatever they look like.
+        columns[name] = _text_series(values) if name in text_columns else _typed_series(values)
     frame = pd.DataFrame(columns)
     assert frame.shape == (len(rows), width)
     return frame
@@ -274,5 +352,9 @@ def _typed_series(values: list[str | None]) -> pd.Series:
         result = np.full(len(values), np.nan)
         result[[value is not None for value in values]] = numbers.to_numpy(dtype="float64")
         return pd.Series(result, dtype="float64")
+    return _text_series(values)
+
+
+def _text_series(values: list[str | None]) -> pd.Series:
     # pandas' default string dtype, with NaN for missing cells.
     return pd.Series([np.nan if value is None else value for value in values], dtype="str")

@@ -13,9 +13,11 @@ from classifiers.tabular.profiling import (
     ColumnProfile,
     TargetSummary,
     check_target,
+    default_row_label,
     default_target,
     describe_kind,
     profile_columns,
+    target_candidates,
 )
 from classifiers.tabular.reading import TableError
 
@@ -116,6 +118,7 @@ def test_usable_as_feature_only_for_numbers_and_categories():
         ColumnKind.CONSTANT: False,
         ColumnKind.BOOLEAN: True,
         ColumnKind.DATE: False,
+        ColumnKind.UNUSED: False,
     }
 
 
@@ -239,7 +242,8 @@ def test_with_kind_returns_an_overridden_copy_and_refuses_constant():
 
 def test_describe_kind_uses_plain_words_for_every_kind():
     assert describe_kind(ColumnKind.IDENTIFIER) == "unique per row, like a name or an id: not used to predict"
-    assert describe_kind("date") == "dates are not used to predict yet"
+    assert describe_kind("date") == "a date: used through its month, day of the week and season (the columns after it)"
+    assert describe_kind("unused") == "left out: not used to predict (choose another type to use it)"
     assert describe_kind(ColumnKind.CONSTANT) == "the same in every row: not used"
     assert describe_kind(ColumnKind.TEXT).startswith("free text: a text model can read it")
     assert all(describe_kind(kind) for kind in ColumnKind)
@@ -261,7 +265,8 @@ def test_check_target_warns_about_rare_classes_naming_at_most_five():
     assert summary.classes == ("common", "one_percent", "r1", "r2", "r3", "r4", "r5", "r6", "r7")
     assert summary.counts == (600, 5, 2, 2, 2, 2, 2, 2, 2)
     assert summary.warnings == (
-        'The classes have very few rows: "one_percent", "r1", "r2", "r3", "r4" and 3 more. '
+        'The classes have very few rows: "one_percent" (5 rows), "r1" (2 rows), "r2" (2 rows), "r3" (2 rows), '
+        '"r4" (2 rows) and 3 more. '
         "The model will know little about them, and its accuracy there is guesswork.",
     )
 
@@ -291,3 +296,141 @@ def test_check_target_explains_unusable_targets(column, message):
         check_target(pd.DataFrame({"y": column}), "y")
 
     assert message in str(caught.value)
+
+
+# Files as they come (issue 17): identifiers, row labels, default targets, too little data.
+
+
+def test_patient_numbers_that_sometimes_repeat_are_identifiers():
+    # 645 distinct patient numbers in 699 rows, in no order, as in the Wisconsin biopsy file.
+    rng = np.random.default_rng(0)
+    numbers = rng.choice(np.arange(60_000, 13_500_000), 645, replace=False)
+    ids = np.concatenate([numbers, rng.choice(numbers, 699 - 645, replace=False)])
+    rng.shuffle(ids)
+    frame = pd.DataFrame({"ID": ids.astype(float), "thickness": rng.integers(1, 11, 699).astype(float)})
+
+    kinds = {p.name: p.kind for p in profile_columns(frame)}
+
+    assert pd.Series(ids).nunique() == 645
+    assert kinds == {"ID": ColumnKind.IDENTIFIER, "thickness": ColumnKind.CATEGORY}
+
+
+def test_nearly_unique_names_and_running_numbers_are_identifiers_but_measurements_are_not():
+    rng = np.random.default_rng(1)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            # a running number with gaps, not named like an id
+            "entry": np.sort(rng.choice(np.arange(1, 2 * n), n, replace=False)).astype(float),
+            # names with a few twins (90% distinct)
+            "animal": pd.Series([f"beast {i % 185}" for i in range(n)], dtype="str"),
+            # whole grams, all different, in file order: a measurement
+            "weight_g": rng.choice(np.arange(40_000, 150_000), n, replace=False).astype(float),
+            # a continuous measurement with every value different
+            "weight_kg": np.round(rng.normal(70, 12, n), 3),
+            # sorted whole grams: increasing, but far wider than the rows: still a measurement
+            "sorted_grams": np.sort(rng.choice(np.arange(40_000, 150_000), n, replace=False)).astype(float),
+        }
+    )
+
+    kinds = {p.name: p.kind for p in profile_columns(frame)}
+
+    assert kinds == {
+        "entry": ColumnKind.IDENTIFIER,
+        "animal": ColumnKind.IDENTIFIER,
+        "weight_g": ColumnKind.NUMBER,
+        "weight_kg": ColumnKind.NUMBER,
+        "sorted_grams": ColumnKind.NUMBER,
+    }
+
+
+def test_the_readers_row_label_is_an_identifier_and_a_dates_year_is_unused():
+    frame = pd.DataFrame({"row name": pd.Series(["1", "2", "3"] * 10, dtype="str"), "year": np.arange(30.0)})
+    frame.attrs = {"row_label": "row name", "unused": ["year"]}
+
+    kinds = [p.kind for p in profile_columns(frame)]
+
+    assert kinds == [ColumnKind.IDENTIFIER, ColumnKind.UNUSED]
+
+
+def _profile(name, kind, distinct=3):
+    return ColumnProfile(name, kind, 0, distinct, ())
+
+
+def test_default_row_label_prefers_the_nameless_column_then_an_id_then_a_unique_date():
+    date = _profile("day", ColumnKind.DATE, distinct=100)
+    patient = _profile("patient_no", ColumnKind.IDENTIFIER, distinct=100)
+    name = _profile("name", ColumnKind.IDENTIFIER, distinct=100)
+    x = _profile("x", ColumnKind.NUMBER)
+
+    assert default_row_label([name, patient, date, x], 100, nameless="row name") == "row name"
+    assert default_row_label([name, patient, date, x], 100) == "patient_no"
+    assert default_row_label([name, date, x], 100) == "name"
+    assert default_row_label([date, x], 100) == "day"
+    assert default_row_label([_profile("day", ColumnKind.DATE, distinct=40), x], 100) == ""
+
+
+def test_default_target_is_the_likeliest_answer_not_the_last_column():
+    profiles = [
+        _profile("patient", ColumnKind.IDENTIFIER, 300),
+        _profile("date", ColumnKind.DATE, 300),
+        _profile("date: season", ColumnKind.CATEGORY, 4),
+        _profile("diagnosis", ColumnKind.CATEGORY, 3),
+        _profile("glucose", ColumnKind.NUMBER, 120),
+        _profile("smoker", ColumnKind.BOOLEAN, 2),
+        _profile("visits", ColumnKind.NUMBER, 14),
+        _profile("same", ColumnKind.CONSTANT, 1),
+    ]
+
+    assert default_target(profiles) == "diagnosis"  # named like an outcome, few values
+    assert default_target([p for p in profiles if p.name != "diagnosis"]) == "smoker"  # few values, yes/no
+    # the seattle weather file: its answer is last, and named so
+    weather = [_profile("date", ColumnKind.DATE, 1461), _profile("precipitation", ColumnKind.NUMBER, 111)]
+    weather += [_profile("wind", ColumnKind.NUMBER, 79), _profile("weather", ColumnKind.CATEGORY, 5)]
+    assert default_target(weather) == "weather"
+
+
+def test_identifiers_dates_row_labels_and_constants_are_not_offered_as_targets():
+    profiles = [
+        _profile("row name", ColumnKind.CATEGORY, 3),
+        _profile("id", ColumnKind.IDENTIFIER, 300),
+        _profile("day", ColumnKind.DATE, 300),
+        _profile("day: month", ColumnKind.CATEGORY, 12),
+        _profile("note", ColumnKind.TEXT, 300),
+        _profile("same", ColumnKind.CONSTANT, 1),
+        _profile("day: year", ColumnKind.UNUSED, 3),
+        _profile("size", ColumnKind.NUMBER, 30),
+        _profile("kind", ColumnKind.CATEGORY, 3),
+    ]
+
+    assert [p.name for p in target_candidates(profiles, row_label="row name")] == ["size", "kind"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (
+            ["sun"] * 20 + ["rain"] * 20 + ["drizzle"],
+            "“drizzle” has 1 row; each class needs at least 2 rows so that one can be held out to test the model "
+            "and one learned from. Add rows of “drizzle”, or choose another column to predict.",
+        ),
+        (
+            ["a", "b"] * 4 + [None] * 20,
+            "Only 8 rows have a value in “y”; at least 10 are needed, so that some can be held out to test the "
+            "model. Add rows to the file.",
+        ),
+        # two rows of each of 7 classes: 7 held out (one per class), 7 left to learn from
+        ([f"c{i}" for i in range(7)] * 2, None),
+        (list("abcde") * 2, None),  # 10 rows, the fewest there may be
+    ],
+    ids=["a-class-of-one", "too-few-rows", "two-of-each-of-seven", "ten-rows"],
+)
+def test_check_target_says_before_training_when_a_hold_out_is_impossible(labels, message):
+    frame = pd.DataFrame({"y": pd.Series(labels, dtype="str")})
+
+    if message is None:
+        check_target(frame, "y")
+        return
+    with pytest.raises(TableError) as caught:
+        check_target(frame, "y")
+    assert str(caught.value) == message

@@ -131,19 +131,25 @@ def test_read_table_rejects_malformed_files_with_a_plain_message(raw, message):
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "start"),
     [
-        pickle.dumps({"weights": list(range(50)), "name": "model"}),
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06",
-        bytes(range(1, 32)) * 20,
+        (
+            pickle.dumps({"weights": list(range(50)), "name": "model"}),
+            "This file does not look like a text table (CSV)",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06",
+            "This looks like a PNG image; Limelight reads CSV files, Excel workbooks (.xlsx, .ods) and ZIPs of images.",
+        ),
+        (bytes(range(1, 32)) * 20, "This file does not look like a text table (CSV)"),
     ],
     ids=["pickle", "png", "control-characters"],
 )
-def test_read_table_rejects_binary_files(raw):
+def test_read_table_rejects_binary_files(raw, start):
     with pytest.raises(TableError) as caught:
         read_table(raw)
 
-    assert str(caught.value).startswith("This file does not look like a text table (CSV)")
+    assert str(caught.value).startswith(start)
 
 
 def test_read_table_rejects_too_many_rows():
@@ -165,3 +171,165 @@ def test_read_table_rejects_too_many_columns():
 
     assert "The file has 6 columns; Limelight accepts at most 5." in str(caught.value)
     assert read_table(raw, max_columns=6).shape == (1, 6)
+
+
+# Files as they come (issue 17): row names, workbooks, other files, dates.
+
+
+def test_a_nameless_first_column_is_the_row_label_as_r_and_pandas_write_it():
+    # R's write.csv: "" then quoted row names; pandas' to_csv: an empty name then 0, 1, ...
+    r_style = b'"","age","sex"\n"1",50,"F"\n"2",31,"M"\n"3",44,"F"\n'
+
+    frame = read_table(r_style)
+
+    assert list(frame.columns) == ["row name", "age", "sex"]
+    assert frame["row name"].tolist() == ["1", "2", "3"]  # as written, not 1.0
+    assert frame.attrs["row_label"] == "row name"
+    assert read_table(b"a,b\n1,2\n3,4\n").attrs["row_label"] == ""
+
+
+def test_a_nameless_first_column_takes_a_free_name():
+    frame = read_table(b",row name,x\nr1,a,1\nr2,b,2\n")
+
+    assert list(frame.columns) == ["row label", "row name", "x"]
+    assert frame.attrs["row_label"] == "row label"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b",,b\n1,2,3\n", b"a,,b\n1,2,3\n"],
+    ids=["two-nameless", "nameless-in-the-middle"],
+)
+def test_other_nameless_columns_are_still_refused(raw):
+    with pytest.raises(TableError, match="has no name"):
+        read_table(raw)
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_workbook_is_read_from_its_first_sheet_or_the_one_named():
+    import datetime
+
+    raw = _workbook(
+        {
+            "patients": [["age", "seen", "sick"], [50, datetime.datetime(2021, 7, 3), True], [31.5, None, False]],
+            "notes": [["who", "score"], ["ann", 3], ["bob", "?"]],
+        }
+    )
+
+    first = read_table(raw)
+    notes = read_table(raw, sheet="notes")
+
+    assert list(first.columns) == [
+        "age",
+        "seen",
+        "seen: month",
+        "seen: day of the week",
+        "seen: season",
+        "seen: year",
+        "sick",
+    ]
+    assert first["age"].tolist() == [50.0, 31.5]
+    assert first["seen"].iloc[0] == "2021-07-03"
+    assert first["sick"].tolist() == ["TRUE", "FALSE"]
+    assert notes["who"].tolist() == ["ann", "bob"]
+    assert notes["score"].iloc[0] == 3.0 and np.isnan(notes["score"].iloc[1])  # "?" is missing, as in a CSV
+    with pytest.raises(TableError, match="The workbook has no sheet called “other”"):
+        read_table(raw, sheet="other")
+
+
+def test_an_xlsx_with_a_nameless_first_column_and_ragged_cells_is_checked_like_a_csv():
+    raw = _workbook({"s": [[None, "x", "y"], ["a", 1, 2], ["b", 3, 4]]})
+    assert read_table(raw).attrs["row_label"] == "row name"
+
+    ragged = _workbook({"s": [["x", "y"], [1, 2, 99]]})
+    with pytest.raises(TableError, match="Row 2 of the sheet has values beyond the last named column"):
+        read_table(ragged)
+
+
+def test_an_ods_workbook_is_read():
+    import io
+
+    buffer = io.BytesIO()
+    pd.DataFrame({"size": [1.5, 2.0, 3.0], "kind": ["a", "b", "a"]}).to_excel(
+        buffer, engine="odf", sheet_name="data", index=False
+    )
+
+    frame = read_table(buffer.getvalue())
+
+    assert frame["size"].tolist() == [1.5, 2.0, 3.0]
+    assert frame["kind"].tolist() == ["a", "b", "a"]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "what"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "an old Office file (such as an .xls workbook or a .doc)"),
+        (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"}), "a Word document"),
+        (b"\x1f\x8b\x08\x00" + bytes(40), "a gzip-compressed file"),
+    ],
+    ids=["pdf", "xls", "docx", "gzip"],
+)
+def test_other_files_are_named_in_the_message(raw, what):
+    with pytest.raises(TableError) as caught:
+        read_table(raw)
+
+    assert str(caught.value) == (
+        f"This looks like {what}; Limelight reads CSV files, Excel workbooks (.xlsx, .ods) and ZIPs of images. "
+        "Save the table as CSV or .xlsx and upload that file."
+    )
+
+
+def test_a_date_column_gains_month_day_of_week_season_and_year():
+    raw = b"when,rain\n2012-01-01,1\n2012-04-15,2\n2012-07-04,3\n2012-10-31,4\n,5\n"
+
+    frame = read_table(raw)
+
+    assert list(frame.columns) == [
+        "when",
+        "when: month",
+        "when: day of the week",
+        "when: season",
+        "when: year",
+        "rain",
+    ]
+    # 2012-01-01 was a Sunday; northern meteorological seasons (December-February is winter).
+    assert frame["when: month"].tolist()[:4] == ["January", "April", "July", "October"]
+    assert frame["when: day of the week"].tolist()[:4] == ["Sunday", "Sunday", "Wednesday", "Wednesday"]
+    assert frame["when: season"].tolist()[:4] == ["winter", "spring", "summer", "autumn"]
+    assert frame["when: year"].tolist()[:4] == [2012.0] * 4
+    assert frame.iloc[4][["when: month", "when: season", "when: year"]].isna().all()  # no date, no parts
+    assert frame.attrs["unused"] == ["when: year"]
+
+
+def test_date_parts_do_not_replace_the_files_own_columns():
+    frame = read_table(b"d,d: season\n2012-01-01,wet\n2012-07-01,dry\n")
+
+    assert frame["d: season"].tolist() == ["wet", "dry"]
+    assert frame["d: month"].tolist() == ["January", "July"]

@@ -81,7 +81,7 @@ def test_upload_shows_columns_types_missing_counts_and_default_target(logged_in,
     ("content", "message"),
     [
         (pickle.dumps({"a": 1}), "does not look like a text table"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(64), "does not look like a text table"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), "This looks like a PNG image; Limelight reads CSV files"),
         (b"a,b,c\n", "no data rows"),
         (b"a,a,b\n1,2,3\n4,5,6\n", "appears twice"),
     ],

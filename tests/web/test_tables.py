@@ -130,7 +130,11 @@ def test_a_target_with_a_rare_class_trains_with_a_warning(logged_in, make_datase
     frame.loc[[0, 1], "risk"] = "unknown"
     dataset = make_dataset(user, csv_bytes(frame))
     model = services.model_train_request(dataset=dataset, target="risk", classifier="knn", dispatch=False)
-    assert len(model.notes) == 1 and "unknown" in model.notes[0]
+    assert model.notes == [
+        'The class has very few rows: "unknown" (2 rows). The model will know little about it, '
+        "and its accuracy there is guesswork.",
+        "“patient_id” names the rows, so the model does not use it.",
+    ]
     page = logged_in.get(reverse("classifiers:model", args=[model.pk]))
     assert escape(model.notes[0]) in page.text
 
@@ -141,7 +145,9 @@ def test_an_identifier_as_target_is_refused_with_a_message(logged_in, make_datas
         reverse("classifiers:train", args=[dataset.pk]), {"target": "patient_id", "classifier": "knn"}
     )
     assert response.status_code == 400
-    assert "different values" in response.text
+    # An identifier is not even offered as the column to predict (issue 17).
+    assert "Select a valid choice. patient_id is not one of the available choices." in response.text
+    assert '<option value="patient_id"' not in response.text
     assert TrainedModel.objects.count() == 0
 
 
@@ -275,7 +281,10 @@ def test_cli_bad_input_exits_2_with_one_error_line(tmp_path, capsys):
         call_command("explain", str(bad), "--row", "0", "--json")
     assert exit_info.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: This file does not look like a text table")
+    assert lines == [
+        "error: This looks like a PNG image; Limelight reads CSV files, Excel workbooks (.xlsx, .ods) and ZIPs "
+        "of images. Save the table as CSV or .xlsx and upload that file."
+    ]
 
 
 @pytest.mark.parametrize("explainer", ["lime", "anchor", "shap"])
