@@ -123,7 +123,15 @@ def run(quick: bool, repeats: int, log: Callable[[str], None]) -> dict[str, Any]
                 "peak_mb_lime_1000": peak_lime,
             }
         )
-    return {"rows": rows, "image": f"{SIZE}x{SIZE}", "num_samples": NUM_SAMPLES, "batch_size": BATCH_SIZE}
+    from . import image_network  # the pretrained network's own case (issue 18)
+
+    return {
+        "rows": rows,
+        "image": f"{SIZE}x{SIZE}",
+        "num_samples": NUM_SAMPLES,
+        "batch_size": BATCH_SIZE,
+        "network": image_network.run(quick, repeats, log),
+    }
 
 
 def summary(result: dict[str, Any]) -> str:
@@ -141,6 +149,10 @@ def summary(result: dict[str, Any]) -> str:
             f"peak MB ours {row['peak_mb_ours_1000']:.0f} (4000 samples: {row['peak_mb_ours_4000']:.0f}) "
             f"lime {row['peak_mb_lime_1000']:.0f}"
         )
+    if result.get("network"):
+        from . import image_network
+
+        lines.append(image_network.summary(result["network"]))
     return "\n".join(lines)
 
 

