@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images", "stability", "load")
+AREAS = ("tabular", "anchors", "web", "text", "images", "stability", "faithfulness", "load")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -97,6 +97,14 @@ def run_stability(quick: bool, repeats: int) -> dict[str, Any]:
     return stability.run(quick, repeats, log)
 
 
+def run_faithfulness(quick: bool) -> dict[str, Any]:
+    """Gold-feature recall on trees and sparse LR: ours vs. lime's default and highest-weights selection."""
+    from . import faithfulness
+
+    log("faithfulness:")
+    return faithfulness.run(quick, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -141,6 +149,11 @@ def print_report(result: dict[str, Any]) -> None:
 
         print()
         print(stability.summary(result["stability"]))
+    if result.get("faithfulness"):
+        from . import faithfulness
+
+        print()
+        print(faithfulness.summary(result["faithfulness"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             result["images"] = run_images(args.quick, repeats)
         if args.only in (None, "stability"):
             result["stability"] = run_stability(args.quick, repeats)
+        if args.only in (None, "faithfulness"):
+            result["faithfulness"] = run_faithfulness(args.quick)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
             from . import load
 

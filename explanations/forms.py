@@ -88,9 +88,9 @@ class ExplainForm(forms.Form):
     segmenter = forms.ChoiceField(
         label="How the image is cut into regions",
         choices=[
-            ("quickshift", "Quickshift — follows colours and edges (slower)"),
-            ("slic", "SLIC — compact regions of similar size (fast)"),
-            ("felzenszwalb", "Felzenszwalb — follows edges, regions of any size (fast)"),
+            ("quickshift", "Follows colours and edges (quickshift) — slower"),
+            ("slic", "Compact regions of similar size (SLIC) — fast"),
+            ("felzenszwalb", "Follows edges, regions of any size (Felzenszwalb) — fast"),
         ],
         initial="quickshift",
         required=False,
@@ -113,12 +113,12 @@ class ExplainForm(forms.Form):
         max_value=BOUNDS["top_segments"][1],
         required=False,
     )
-    kernel_size = _knob(forms.FloatField, "quickshift", "kernel_size", "Quickshift: smoothing")
-    max_dist = _knob(forms.FloatField, "quickshift", "max_dist", "Quickshift: region size")
-    n_segments = _knob(forms.IntegerField, "slic", "n_segments", "SLIC: about how many regions")
-    compactness = _knob(forms.FloatField, "slic", "compactness", "SLIC: compactness")
-    scale = _knob(forms.FloatField, "felzenszwalb", "scale", "Felzenszwalb: scale")
-    min_size = _knob(forms.IntegerField, "felzenszwalb", "min_size", "Felzenszwalb: smallest region")
+    kernel_size = _knob(forms.FloatField, "quickshift", "kernel_size", "Colours and edges (quickshift): smoothing")
+    max_dist = _knob(forms.FloatField, "quickshift", "max_dist", "Colours and edges (quickshift): region size")
+    n_segments = _knob(forms.IntegerField, "slic", "n_segments", "Compact regions (SLIC): about how many")
+    compactness = _knob(forms.FloatField, "slic", "compactness", "Compact regions (SLIC): how compact")
+    scale = _knob(forms.FloatField, "felzenszwalb", "scale", "Edges, any size (Felzenszwalb): scale")
+    min_size = _knob(forms.IntegerField, "felzenszwalb", "min_size", "Edges, any size (Felzenszwalb): smallest region")
     auto_samples = forms.BooleanField(
         label="Choose the number of similar cases for me",
         required=False,

@@ -112,5 +112,17 @@ def shared_export(request: HttpRequest, link, fmt: str) -> HttpResponse:
 
 
 def gallery(request: HttpRequest) -> HttpResponse:
-    """The instructor's demo gallery: shared demo results, open to everyone."""
-    return render(request, "shared/gallery.html", {"links": selectors.gallery_links()})
+    """The instructor's demo gallery: shared demo results, open to everyone, each with a thumbnail."""
+    items = [{"link": link, "thumbnail": _thumbnail(link)} for link in selectors.gallery_links()]
+    return render(request, "shared/gallery.html", {"items": items})
+
+
+def _thumbnail(link) -> str:
+    """A small picture of what the link shows: the image's regions, the chart, or the model's confusion matrix."""
+    if link.explanation_id is None:
+        return reverse("shared:confusion", args=[link.token])
+    if link.explanation.model.data_kind.pictures:
+        return reverse("shared:picture", args=[link.token, "overlay"])
+    if presenters.chart_path(link.explanation) is not None:
+        return reverse("shared:chart", args=[link.token])
+    return ""

@@ -277,7 +277,9 @@ def compare(request: HttpRequest, first: int, second: int) -> HttpResponse:
         }
         for e in explanations
     ]
-    return render(request, "explanations/compare.html", {"sides": sides, "first": explanations[0]})
+    same_model = explanations[0].model_id == explanations[1].model_id  # two explainers, else two models
+    context = {"sides": sides, "first": explanations[0], "same_model": same_model}
+    return render(request, "explanations/compare.html", context)
 
 
 @login_required

@@ -39,3 +39,11 @@ def in_words(condition: str) -> str:
     from explanations.engine.conditions import condition_in_words
 
     return condition_in_words(condition)
+
+
+@register.filter
+def segmenter_words(name: str) -> str:
+    """How an image was cut into regions, in plain words first: "compact regions of similar size (SLIC)"."""
+    from explanations.engine.choices import SEGMENTER_WORDS
+
+    return SEGMENTER_WORDS.get(name, name)

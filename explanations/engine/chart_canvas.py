@@ -16,7 +16,10 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib.figure import Figure
 
-FONT_SIZE = 12
+FONT_SIZE = 12  # the smallest text on any chart, in points of the figure
+# Charts are drawn this wide (inches) and shown at most at their own size: 345.6 pt = 461 CSS px.
+# On a 390-px phone the card leaves ~340 px, so 12-pt text still reads at 12 * 340 / 345.6 ≈ 11.8 px.
+WIDTH = 4.8
 FORMATS = ("svg", "png")
 
 _RC = {

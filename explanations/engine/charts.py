@@ -19,7 +19,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from . import palette
-from .chart_canvas import FONT_SIZE, check_format, figure_bytes, rendering
+from .chart_canvas import FONT_SIZE, WIDTH, check_format, figure_bytes, rendering
 
 __all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
 
@@ -27,9 +27,14 @@ __all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLO
 TOWARD_COLOUR = palette.TOWARD
 AGAINST_COLOUR = palette.AGAINST
 _AGAINST_HATCH = "///"  # so the sign does not rely on colour alone
-_LABEL_WIDTH = 38  # characters per line of a condition label
+_LABEL_WIDTH = 24  # characters per line of a condition label (the chart is phone-narrow)
 _CLASS_LABEL_WIDTH = 18
 _MAX_MATRIX_CLASSES = 50
+
+
+def _lines(labels: Sequence[str]) -> int:
+    """How many text lines the wrapped labels take (the chart's height follows them)."""
+    return max(1, sum(textwrap.fill(label, _LABEL_WIDTH).count("\n") + 1 for label in labels))
 
 
 def _signed(value: float) -> str:
@@ -52,7 +57,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
     )
     n = len(items)
     with rendering():
-        fig = Figure(figsize=(8, 0.45 * max(n, 1) + 1.5), layout="constrained")
+        fig = Figure(figsize=(WIDTH, 0.5 * _lines([label for label, _ in items]) + 1.9), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         positions = list(range(n))[::-1]  # first item at the top
@@ -74,7 +79,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
             parse_math=False,
             fontsize=FONT_SIZE,
         )
-        ax.tick_params(axis="x", labelsize=FONT_SIZE - 1)
+        ax.tick_params(axis="x", labelsize=FONT_SIZE)
 
         span = max((abs(w) for w in values), default=1.0) or 1.0
         pad = 0.02 * span
@@ -85,7 +90,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
                 _signed(w),
                 va="center",
                 ha="left" if w >= 0 else "right",
-                fontsize=FONT_SIZE - 1,
+                fontsize=FONT_SIZE,
                 parse_math=False,
             )
         # Leave room for the value labels on both sides of the zero line.
@@ -95,11 +100,13 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         if n == 0:
             ax.set_yticks([])
         ax.set_xlabel(
-            f"\u2190 pushes away from '{title}'    |    pushes toward '{title}' \u2192",
+            textwrap.fill(f"\u2190 away from '{title}'  |  toward '{title}' \u2192", 44),
             parse_math=False,
             fontsize=FONT_SIZE,
         )
-        ax.set_title(f"What drives the prediction '{title}'", parse_math=False, fontsize=FONT_SIZE + 1)
+        ax.set_title(
+            textwrap.fill(f"What drives the prediction '{title}'", 40), parse_math=False, fontsize=FONT_SIZE + 1
+        )
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
@@ -122,22 +129,22 @@ def rule_chart(
     share and a line the interval, so the picture never claims more than it.
     """
     check_format(format)
-    lines = [("IF" if i == 0 else "AND", textwrap.fill(str(c), 2 * _LABEL_WIDTH)) for i, c in enumerate(conditions)]
+    lines = [("IF" if i == 0 else "AND", textwrap.fill(str(c), 40)) for i, c in enumerate(conditions)]
     if not lines:
         lines = [("", "whatever the values are")]
     lines.append(("THEN", f"the model predicts '{predicted}'"))
     share, low, high = precision
     with rendering():
-        height = 0.5 * sum(text.count("\n") + 1 for _, text in lines) + 2.2
-        fig = Figure(figsize=(8, height), layout="constrained")
+        height = 0.5 * sum(text.count("\n") + 1 for _, text in lines) + 2.8
+        fig = Figure(figsize=(WIDTH, height), layout="constrained")
         FigureCanvasAgg(fig)
-        text_ax, bar_ax = fig.subplots(2, 1, height_ratios=[height - 1.6, 1.6])
+        text_ax, bar_ax = fig.subplots(2, 1, height_ratios=[height - 2.2, 2.2])
         text_ax.set_axis_off()
         y = 1.0
         step = 1.0 / (sum(text.count("\n") + 1 for _, text in lines) + 1)
         for word, text in lines:
             text_ax.text(0.0, y, word, fontweight="bold", va="top", parse_math=False, color=TOWARD_COLOUR)
-            text_ax.text(0.1, y, text, va="top", parse_math=False)
+            text_ax.text(0.16, y, text, va="top", parse_math=False)
             y -= step * (text.count("\n") + 1)
         bar_ax.barh([0], [share], height=0.5, color=TOWARD_COLOUR if meets_threshold else AGAINST_COLOUR)
         bar_ax.errorbar([share], [0], xerr=[[share - low], [high - share]], color=palette.INK, capsize=6, linewidth=1.5)
@@ -146,11 +153,14 @@ def rule_chart(
         bar_ax.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
         checked = f" of {support:,} fresh cases" if support else ""
         bar_ax.set_title(
-            f"Holds for {100 * share:.1f}%{checked} (95% sure: {math.floor(100 * low)}%–{math.ceil(100 * high)}%)"
-            + ("" if meets_threshold else " — falls short")
-            + (f"; applies to {100 * coverage:.1f}% of rows" if coverage is not None else ""),
+            textwrap.fill(
+                f"Holds for {100 * share:.1f}%{checked} (95% sure: {math.floor(100 * low)}%–{math.ceil(100 * high)}%)"
+                + ("" if meets_threshold else " — falls short")
+                + (f"; applies to {100 * coverage:.1f}% of rows" if coverage is not None else ""),
+                46,
+            ),
             parse_math=False,
-            fontsize=FONT_SIZE - 1,
+            fontsize=FONT_SIZE,
         )
         for side in ("top", "right", "left"):
             bar_ax.spines[side].set_visible(False)
@@ -190,14 +200,13 @@ def confusion_matrix_chart(
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     labels = [textwrap.fill(str(name), _CLASS_LABEL_WIDTH) or " " for name in class_names]
-    # 12 pt up to 6 classes, down to 7 pt at 20 and beyond.
-    font = max(7, min(FONT_SIZE, round(FONT_SIZE - (n - 6) * 5 / 14)))
-    cell_font = font if n <= 12 else font - 1
+    # Never below FONT_SIZE: with many classes the figure grows (and scrolls sideways on a phone).
+    font = cell_font = FONT_SIZE
     rotate = n > 4 or any(len(str(name)) > 6 for name in class_names)
-    side = min(max(4.5, 0.5 * n + 2.5), 13.0)
+    side = max(3.2, 0.45 * n + 1.6)
 
     with rendering():
-        fig = Figure(figsize=(side + 2.0, side), layout="constrained")
+        fig = Figure(figsize=(side + 1.6, side + 0.6), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         cmap = colormaps[palette.MATRIX_COLOURMAP]
@@ -234,10 +243,10 @@ def confusion_matrix_chart(
         ax.tick_params(length=0)
         ax.set_xlabel("predicted class", fontsize=FONT_SIZE)
         ax.set_ylabel("true class", fontsize=FONT_SIZE)
-        ax.set_title("True class against predicted class (held-out rows)", fontsize=FONT_SIZE + 1)
+        ax.set_title("True against predicted class\n(held-out rows)", fontsize=FONT_SIZE + 1)
         for spine in ax.spines.values():
             spine.set_visible(False)
         colorbar = fig.colorbar(mesh, ax=ax, shrink=0.8)
-        colorbar.set_label("share of the true class's rows", fontsize=FONT_SIZE - 1)
-        colorbar.ax.tick_params(labelsize=FONT_SIZE - 2)
+        colorbar.set_label("share of the true class's rows", fontsize=FONT_SIZE)
+        colorbar.ax.tick_params(labelsize=FONT_SIZE)
         return figure_bytes(fig, format)

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import palette
-from .chart_canvas import FONT_SIZE, check_format, figure_bytes, rendering
+from .chart_canvas import FONT_SIZE, WIDTH, check_format, figure_bytes, rendering
 from .diagnostics.deletion_insertion import CurvePair, CurveResult
 from .diagnostics.kernel_widths import KernelSweep
 from .diagnostics.seeds import Stability
@@ -35,10 +35,15 @@ def _label(text: str, width: int = _LABEL_WIDTH) -> str:
     return textwrap.fill(str(text), width) or " "
 
 
+def _note(feature) -> str:
+    """What a stability bar's label adds under the reason: how often it made the top 5, and a doubt."""
+    return f"in top 5: {feature.top5_share:.0%}" + (" · sign unsure" if feature.sign_uncertain else "")
+
+
 def _tidy(ax) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=FONT_SIZE - 1)
+    ax.tick_params(labelsize=FONT_SIZE)
 
 
 def stability_chart(result: Stability, *, title: str, top: int = 10, format: str = "svg") -> bytes:
@@ -52,7 +57,7 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
     items = list(result.features[:top])
     n = len(items)
     with rendering():
-        fig = Figure(figsize=(8, 0.5 * max(n, 1) + 1.8), layout="constrained")
+        fig = Figure(figsize=(WIDTH, 0.85 * max(n, 1) + 2.2), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         positions = list(range(n))[::-1]
@@ -86,21 +91,18 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
         ax.axvline(0.0, color=palette.INK, linewidth=1)
         ax.set_yticks(
             positions,
-            labels=[_label(f.condition) for f in items],
+            labels=[_label(f.condition, 22) + "\n" + _note(f) for f in items],
             parse_math=False,
             fontsize=FONT_SIZE,
         )
         lo = min([f.low for f in items] + [0.0])
         hi = max([f.high for f in items] + [0.0])
         span = (hi - lo) or 1.0
-        for pos, f in zip(positions, items, strict=True):
-            note = f"in top 5: {f.top5_share:.0%}" + ("  · sign uncertain" if f.sign_uncertain else "")
-            ax.text(hi + 0.03 * span, pos, note, va="center", ha="left", fontsize=FONT_SIZE - 2, parse_math=False)
-        ax.set_xlim(lo - 0.05 * span, hi + 0.6 * span)
+        ax.set_xlim(lo - 0.05 * span, hi + 0.05 * span)
         if n == 0:
             ax.set_yticks([])
         ax.set_xlabel(
-            f"mean weight over {result.runs} runs, with 95% interval   (toward '{title}' \u2192)",
+            _label(f"mean weight over {result.runs} runs, with 95% interval (toward '{title}' \u2192)", 44),
             parse_math=False,
             fontsize=FONT_SIZE,
         )
@@ -122,7 +124,7 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
     check_format(format)
     widths = np.asarray(sweep.widths, dtype=float)
     with rendering():
-        fig = Figure(figsize=(9, 5.5), layout="constrained")
+        fig = Figure(figsize=(WIDTH, 6.4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         flips = {f.feature: set(f.widths) for f in sweep.sign_flips}
@@ -138,12 +140,12 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
                 marker=MARKERS[i % len(MARKERS)],
                 linewidth=2,
                 markersize=7,
-                label=_label(condition + ("  (changes sign)" if feature in flips else ""), 40),
+                label=_label(condition + ("  (changes sign)" if feature in flips else ""), 44),
             )
             for w in sorted(flips.get(feature, ())):
                 j = int(np.flatnonzero(widths == w)[0])
                 ax.plot([w], [y[j]], marker="o", markersize=16, markerfacecolor="none", color=palette.INK_DARK)
-                ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=FONT_SIZE - 1)
+                ax.annotate("flips", (w, y[j]), textcoords="offset points", xytext=(8, 8), fontsize=FONT_SIZE)
         ax.axhline(0.0, color=palette.INK, linewidth=1)
         ax.axvline(sweep.default_width, color=palette.MUTED, linestyle="--", linewidth=1.2)
         ax.annotate(
@@ -152,17 +154,17 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
             xycoords=("data", "axes fraction"),
             xytext=(4, -14),
             textcoords="offset points",
-            fontsize=FONT_SIZE - 1,
+            fontsize=FONT_SIZE,
             color=palette.MUTED,
         )
         ax.set_xscale("log")
         ax.set_xticks(widths, labels=[f"{w:.2g}" for w in widths])
         ax.minorticks_off()
-        ax.set_xlabel("kernel width (size of the neighbourhood; log scale)", fontsize=FONT_SIZE)
+        ax.set_xlabel("neighbourhood width (kernel width; log scale)", fontsize=FONT_SIZE)
         ax.set_ylabel(f"weight toward '{title}'", parse_math=False, fontsize=FONT_SIZE)
-        ax.set_title("Do the weights depend on the neighbourhood size?", fontsize=FONT_SIZE + 1)
-        if sweep.features:
-            ax.legend(fontsize=FONT_SIZE - 2, loc="best", frameon=False)
+        ax.set_title("Do the weights depend on\nthe neighbourhood size?", fontsize=FONT_SIZE + 1)
+        if sweep.features:  # below the plot: inside it, a phone-narrow chart has no room for it
+            fig.legend(fontsize=FONT_SIZE, loc="outside lower center", frameon=False, ncols=1)
         _tidy(ax)
         return figure_bytes(fig, format)
 
@@ -190,9 +192,10 @@ def deletion_insertion_chart(
     if not panels:
         raise ValueError("no curves to draw")
     with rendering():
-        fig = Figure(figsize=(5.2 * len(panels), 4.8), layout="constrained")
+        # One panel under the other, so each keeps the chart's phone-narrow width.
+        fig = Figure(figsize=(WIDTH, 4.6 * len(panels)), layout="constrained")
         FigureCanvasAgg(fig)
-        axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
         for ax, c in zip(axes, panels, strict=True):
             x = np.asarray(c.x) * 100
             ax.fill_between(x, c.random_low, c.random_high, color=palette.BAND, alpha=0.5, linewidth=0)
@@ -223,7 +226,7 @@ def deletion_insertion_chart(
             ax.set_xlim(0, 100)
             better = "lower" if c.kind == "deletion" else "higher"
             ax.set_title(f"{c.kind.capitalize()}: a good explanation is {better}", fontsize=FONT_SIZE)
-            ax.legend(fontsize=FONT_SIZE - 2, loc="best", frameon=False)
+            ax.legend(fontsize=FONT_SIZE, loc="best", frameon=False)
             _tidy(ax)
         return figure_bytes(fig, format)
 
@@ -244,7 +247,7 @@ def what_if_chart(
     first = next(iter(named.values()))
     feature = feature_label or first.feature
     with rendering():
-        fig = Figure(figsize=(8.5, 5), layout="constrained")
+        fig = Figure(figsize=(WIDTH, 5.4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         if first.categorical:
@@ -303,7 +306,7 @@ def what_if_chart(
                     xycoords=("data", "axes fraction"),
                     xytext=(4, -14),
                     textcoords="offset points",
-                    fontsize=FONT_SIZE - 1,
+                    fontsize=FONT_SIZE,
                 )
         else:
             ax.set_xticks(
@@ -324,6 +327,6 @@ def what_if_chart(
             fontsize=FONT_SIZE + 1,
         )
         if any(named):
-            ax.legend(fontsize=FONT_SIZE - 1, frameon=False, loc="best")
+            fig.legend(fontsize=FONT_SIZE, frameon=False, loc="outside lower center")
         _tidy(ax)
         return figure_bytes(fig, format)

@@ -296,10 +296,12 @@ def top_segments(explanation: ImageLimeExplanation, top: int = 5, *, positive_on
 def overlay_png(
     image: np.ndarray, explanation: ImageLimeExplanation, *, top: int = 5, positive_only: bool = False
 ) -> bytes:
-    """PNG at the image's size: the ``top`` superpixels tinted and outlined, the rest dimmed.
+    """PNG at the image's size: the ``top`` superpixels lightly tinted, outlined and numbered, the rest dimmed.
 
     Toward the class: blue; against it: vermillion (:data:`.palette.TOWARD`,
-    :data:`.palette.AGAINST`) — a colour-blind-safe pair (Okabe & Ito).
+    :data:`.palette.AGAINST`) — a colour-blind-safe pair (Okabe & Ito). Each chosen region
+    carries its rank among all regions (1 = the largest |weight|, as in the page's table) in
+    a small badge at the point deepest inside it; the tint is light so the picture shows through.
     """
     image = _check_image(image)
     segments = explanation.segments
@@ -312,13 +314,51 @@ def overlay_png(
         region = segments == s
         selected |= region
         colour[region] = _TOWARD_RGB if weight[s] > 0 else _AGAINST_RGB
-    # Dim what does not matter toward white, so the chosen regions stand out.
-    out[~selected] = 0.35 * out[~selected] + 0.65 * 235
-    out[selected] = 0.6 * out[selected] + 0.4 * colour[selected]
+    # Dim what does not matter toward white, so the chosen regions stand out; tint those only
+    # lightly, so the picture itself still shows through them.
+    out[~selected] = 0.5 * out[~selected] + 0.5 * 235
+    out[selected] = 0.8 * out[selected] + 0.2 * colour[selected]
     chosen_map = np.where(selected, segments, -1)
     edges = find_boundaries(chosen_map, mode="inner") & selected
     out[edges] = colour[edges]
-    return _png(np.clip(np.rint(out), 0, 255).astype(np.uint8))
+    picture = Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8), "RGB")
+    rank = {s: place + 1 for place, (s, _) in enumerate(explanation.weights)}
+    _draw_numbers(picture, [(rank[s], region_centre(segments, s), weight[s] > 0) for s in chosen])
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def region_centre(segments: np.ndarray, segment_id: int) -> tuple[int, int]:
+    """(x, y) of the pixel deepest inside a region: its centre, and inside it even when it is not convex."""
+    from scipy.ndimage import distance_transform_edt
+
+    region = segments == segment_id
+    depth = distance_transform_edt(np.pad(region, 1))[1:-1, 1:-1]
+    # Of the points well inside (near the deepest), the one nearest the region's centroid: a long
+    # region has a whole ridge of deepest points, and its middle reads as its centre.
+    ys, xs = np.nonzero(depth >= 0.8 * depth.max())
+    rows, columns = np.nonzero(region)
+    nearest = int(np.argmin((ys - rows.mean()) ** 2 + (xs - columns.mean()) ** 2))
+    return int(xs[nearest]), int(ys[nearest])
+
+
+def _draw_numbers(picture: Image.Image, marks: list[tuple[int, tuple[int, int], bool]]) -> None:
+    """Each region's number at its centre: white figures edged in the region's colour, small for small regions."""
+    from PIL import ImageDraw, ImageFont
+
+    width, height = picture.size
+    size = max(8, round(min(width, height) / 11))  # 9 px on a 96-px picture, larger on larger ones
+    font = ImageFont.load_default(size=size)
+    draw = ImageDraw.Draw(picture)
+    edge = max(1, size // 8)
+    for number, (x, y), toward in marks:
+        text = str(number)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font, anchor="mm", stroke_width=edge)
+        x = min(max(x, -left), width - 1 - right)  # keep the number whole inside the picture
+        y = min(max(y, -top), height - 1 - bottom)
+        colour = palette.TOWARD if toward else palette.AGAINST
+        draw.text((x, y), text, font=font, fill=palette.WHITE, anchor="mm", stroke_width=edge, stroke_fill=colour)
 
 
 def segments_png(segments: np.ndarray) -> bytes:

@@ -32,6 +32,7 @@ class WeightedGram:
     xy: np.ndarray  # Xc' W yc
     x_mean: np.ndarray
     y_mean: float
+    yy: float  # yc' W yc: the weighted total sum of squares
 
     @classmethod
     def build(cls, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> WeightedGram:
@@ -43,7 +44,7 @@ class WeightedGram:
         xw = X - x_mean
         xw *= root[:, None]
         yw = (y - y_mean) * root
-        return cls(xw.T @ xw, xw.T @ yw, x_mean, y_mean)
+        return cls(xw.T @ xw, xw.T @ yw, x_mean, y_mean, float(yw @ yw))
 
     def solve(self, alpha: float, columns: np.ndarray | None = None) -> np.ndarray:
         """Ridge coefficients on all columns, or on ``columns`` (in that order)."""
@@ -53,6 +54,26 @@ class WeightedGram:
             a, b = self.gram[np.ix_(columns, columns)], self.xy[columns]
         a.flat[:: len(a) + 1] += alpha
         return np.linalg.solve(a, b)
+
+    def forward_selection(self, k: int, alpha: float) -> np.ndarray:
+        """``k`` columns chosen one at a time, each the one whose ridge with those already chosen
+        fits best (largest weighted R², first column on ties): lime's ``forward_selection``.
+
+        Every candidate's fit comes from the Gram matrix: with ``A = G_SS + alpha I`` and
+        ``A beta = g_S``, the residual sum of squares is ``yy - beta.g_S - alpha |beta|^2``, so a
+        step is one batched solve of small systems, not one scikit-learn fit per column.
+        """
+        chosen: list[int] = []
+        for _ in range(min(k, len(self.xy))):
+            candidates = np.setdiff1d(np.arange(len(self.xy)), chosen)
+            sets = np.column_stack([np.tile(chosen, (len(candidates), 1)).astype(np.intp), candidates])
+            a = self.gram[sets[:, :, None], sets[:, None, :]]
+            a[:, np.arange(sets.shape[1]), np.arange(sets.shape[1])] += alpha
+            b = self.xy[sets]
+            beta = np.linalg.solve(a, b[..., None])[..., 0]
+            rss = self.yy - np.einsum("ij,ij->i", beta, b) - alpha * np.einsum("ij,ij->i", beta, beta)
+            chosen.append(int(candidates[int(np.argmin(rss))]))
+        return np.asarray(chosen, dtype=np.intp)
 
     def intercept(self, coef: np.ndarray, columns: np.ndarray | None = None) -> float:
         x_mean = self.x_mean if columns is None else self.x_mean[columns]

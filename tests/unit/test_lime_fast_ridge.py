@@ -93,3 +93,46 @@ def test_fit_surrogate_refuses_non_finite_probabilities() -> None:
     y[5] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         lime.fit_surrogate(samples, y, label=1)
+
+
+@pytest.mark.parametrize(("seed", "n", "d", "binary"), [(0, 500, 8, True), (1, 300, 30, False), (3, 400, 64, True)])
+def test_forward_selection_picks_what_lime_s_loop_of_sklearn_fits_picks(seed, n, d, binary) -> None:
+    from explanations.engine.weighted_ridge import WeightedGram
+
+    X, y, weights = _weighted_data(seed, n, d, binary)
+    # lime's forward_selection, written out: add the column whose fit scores best, 6 times.
+    expected: list[int] = []
+    for _ in range(6):
+        scores = []
+        for j in range(d):
+            if j in expected:
+                scores.append(-np.inf)
+                continue
+            columns = [*expected, j]
+            fit = Ridge(alpha=0.01, fit_intercept=True).fit(X[:, columns], y, sample_weight=weights)
+            scores.append(fit.score(X[:, columns], y, sample_weight=weights))
+        expected.append(int(np.argmax(scores)))
+
+    chosen = WeightedGram.build(X, y, weights).forward_selection(6, 0.01)
+
+    assert chosen.tolist() == expected
+
+
+def test_few_reasons_are_chosen_by_the_fit_they_add_not_by_a_noisy_weight() -> None:
+    # Column 0 decides y; column 1 is nearly constant (1 in 98% of rows) and, in the few rows
+    # where it is 0, y happens to be high: a one-ridge ranking gives it a large weight, while
+    # it adds little to the fit. Forward selection takes column 0 first.
+    rng = np.random.default_rng(0)
+    n = 2000
+    X = np.column_stack([(rng.random(n) < 0.5), np.ones(n), (rng.random(n) < 0.5)]).astype(float)
+    rare = rng.choice(n, 40, replace=False)
+    X[rare, 1] = 0.0
+    y = 0.3 * X[:, 0] + rng.normal(scale=0.05, size=n)
+    y[rare] += 0.6  # the rare rows are high whatever column 0 says
+    weights = np.ones(n)
+    from explanations.engine.weighted_ridge import WeightedGram
+
+    gram = WeightedGram.build(X, y, weights)
+    ranked = np.argsort(-np.abs(gram.solve(0.01)), kind="stable")
+    assert ranked[0] == 1  # the noisy rare column wins the one-ridge ranking
+    assert gram.forward_selection(1, 0.01).tolist() == [0]
