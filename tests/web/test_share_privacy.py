@@ -140,7 +140,8 @@ def test_each_ticked_option_adds_exactly_its_own_thing(client, private_explanati
         found = everything_shared(client, link.token)
         assert_no_secrets(found)
         page, document = found["page"], json.loads(found["json"])
-        assert (f"this for row {ROW + 1}?" in page) == (option == "row_label")  # as the file numbers it
+        # as the file numbers it, with its row label (patient_id) when the file names its rows
+        assert (f"this for row {ROW + 1} (" in page) == (option == "row_label")
         assert (document["instance"].get("row") == ROW) == (option == "row_label")
         assert (f"{TRUE_VALUE_ROW}<td>{truth}</td>" in page) == (option == "true_value")
         assert (document["instance"]["values"].get("risk") == truth) == (option == "true_value")
