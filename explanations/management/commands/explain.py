@@ -74,7 +74,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--top-segments", type=int, help=f"images (default: {defaults.top_segments})")
         parser.add_argument("--hide-color", choices=HIDE_COLORS, help=f"images (default: {defaults.hide_color})")
-        parser.add_argument("--image-features", help="images: hog, raw or color_histogram (the model's features)")
+        parser.add_argument(
+            "--image-features", help="images: network (pretrained, the default), hog, raw or color_histogram"
+        )
         parser.add_argument("--image-size", type=int, help="images: the working size in pixels")
         parser.add_argument(
             "--param", action="append", default=[], metavar="NAME=VALUE", help="a classifier setting, e.g. max_depth=4"
