@@ -109,7 +109,7 @@ def dataset_profile(dataset: Dataset, on_progress: ProgressReporter) -> dict[str
     except (TableError, ArchiveError) as error:
         _remove_dataset_files(dataset)
         raise JobError(str(error)) from error
-    fields = ("n_rows", "n_columns", "columns", "images", "skipped")
+    fields = ("n_rows", "n_columns", "columns", "row_label", "sheets", "images", "skipped")
     return {name: getattr(dataset, name) for name in fields}
 
 

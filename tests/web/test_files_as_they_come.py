@@ -329,3 +329,21 @@ def test_the_dataset_page_lists_the_default_targets_classes_with_their_rows(logg
 
     (first, many), (second, few) = counts.items()
     assert f"“diabetes” has 2 classes: “{first}” {many} rows, “{second}” {few} rows." in page
+
+
+def test_a_large_workbook_read_by_the_worker_keeps_its_row_label_and_sheets(
+    logged_in, user, settings, django_capture_on_commit_callbacks
+):
+    settings.INLINE_PROFILE_BYTES = 100
+    frame = _pima_like()
+    frame.insert(0, "", [f"r{i}" for i in range(len(frame))])  # a nameless first column of row names
+    content = _workbook({"patients": frame, "notes": pd.DataFrame({"a": [1]})})
+    with django_capture_on_commit_callbacks(execute=False):
+        _upload(logged_in, "clinic.xlsx", content)
+    dataset = Dataset.objects.get()
+
+    job_run(model=Dataset, pk=dataset.pk, work=services.dataset_profile)
+    dataset.refresh_from_db()
+
+    assert dataset.succeeded, dataset.message
+    assert (dataset.row_label, dataset.sheets, dataset.n_rows) == ("row name", ["patients", "notes"], 120)
