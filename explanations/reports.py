@@ -63,7 +63,9 @@ def explanation_document(
             "features": model.features,
             "class_names": names,
             "metrics": model.metrics,
-            "warnings": model.warnings,
+            # A share link: the hold-out's warnings only (they name classes, which it shows anyway);
+            # the data's notes may name columns it never shows, such as a dropped identifier.
+            "warnings": (model.holdout.warnings if model.holdout else []) if shared else model.warnings,
         },
         "instance": {
             **_instance(explanation, disclosure),

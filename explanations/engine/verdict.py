@@ -202,8 +202,9 @@ def trust_verdict(s: TrustSignals) -> Verdict:
         if s.checks_pending:
             reason += " More checks are still running."
         return Verdict("trust", reason, (), tuple(good))
-    worst = max(_SEVERITY[level] for level, _, _ in problems)
-    ordered = sorted(problems, key=lambda item: -_SEVERITY[item[0]])  # stable: table order within a level
+    # The table lists every "do not trust" check before the "look closer" ones, so the first
+    # problem found is at the worst level and is the one the sentence leads with.
+    ordered = sorted(problems, key=lambda item: -_SEVERITY[item[0]])  # a no-op unless the table is reordered
     level, first, why = ordered[0]
     reason = f"{first}."
     others = [problem for _, problem, _ in ordered[1:]]
@@ -212,7 +213,7 @@ def trust_verdict(s: TrustSignals) -> Verdict:
     if good:
         reason += f" That outweighs the good signs ({'; '.join(good)})"
         reason += f": {why}." if why else "."
-    if s.checks_pending and worst < _SEVERITY["do_not_trust"]:
+    if s.checks_pending and level != "do_not_trust":
         reason += " More checks are still running."
     return Verdict(level, reason, tuple(problem for _, problem, _ in ordered), tuple(good))
 

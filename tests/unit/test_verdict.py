@@ -45,7 +45,8 @@ def test_a_model_no_better_than_its_baseline_is_do_not_trust_whatever_the_local_
     assert found.level == "do_not_trust"
     assert found.sentence.startswith("Do not trust: the model does no better than always guessing “low”.")
     # The checks disagree: the sentence says which wins, and why.
-    assert "That outweighs the good signs (the simple model copies the real one closely here (R² 0.90)" in found.sentence
+    outweighs = "That outweighs the good signs (the simple model copies the real one closely here (R² 0.90)"
+    assert outweighs in found.sentence
     assert found.sentence.endswith("however faithfully an explanation copies a guess, it still explains a guess.")
 
 
@@ -81,7 +82,10 @@ def test_the_worst_level_wins_and_the_others_are_listed():
         ({"rule_meets_threshold": False}, "the rule is not sure to hold as often as asked"),
         ({"agreement": 0.5}, "the top reasons change when the explanation is repeated"),
         ({"unsure": ("age above 50",)}, "the direction of “age above 50” is not sure"),
-        ({"sign_flips": ("smoker is yes",)}, "“smoker is yes” changes direction when “similar” is drawn wider or narrower"),
+        (
+            {"sign_flips": ("smoker is yes",)},
+            "“smoker is yes” changes direction when “similar” is drawn wider or narrower",
+        ),
         ({"insertion_better": False}, "only one of hiding and putting back its top reasons beats a random order"),
         ({"fit_score": 0.5}, "the simple model copies the real one only roughly around this case (R² 0.50)"),
         ({"correct": False, "actual": "low"}, "the model got this case wrong: the file says “low”"),

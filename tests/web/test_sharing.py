@@ -18,6 +18,7 @@ from django.utils import timezone
 from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
 from explanations import services
+from explanations.engine.conditions import condition_in_words
 from explanations.exports import safe_cell
 from explanations.models import Explanation, ShareLink
 from tests.conftest import PASSWORD, csv_bytes, risk_table
@@ -41,7 +42,7 @@ def test_a_share_link_opens_without_login_and_shows_only_the_result(client, link
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Referrer-Policy"] == "no-referrer"
     assert f'<strong class="predicted">{explanation.label_name}</strong>' in response.text
-    assert "right on" in response.text  # the model's summary
+    assert "this model is right" in response.text  # the model's summary, beside its baseline
     for owner_url in ("/datasets/", "/models/", "My data", "Log out"):
         assert owner_url not in response.text
     chart = client.get(reverse("shared:chart", args=[link.token]))
@@ -146,6 +147,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "explanations:share_preview": [explanation.pk],
         "explanations:compare_request": [explanation.pk],
         "explanations:pair_request": [explanation.pk],
+        "explanations:why_not": [explanation.pk],
         "explanations:compare": [explanation.pk, second.pk],
         "explanations:what_if_curve": [explanation.pk],
         "explanations:what_if_chart": [explanation.pk],
@@ -225,8 +227,8 @@ def test_chart_and_numbers_download(logged_in, explanation, fmt, content_type, s
 
 def test_present_view_has_the_key_sentence(logged_in, explanation):
     page = logged_in.get(reverse("explanations:present", args=[explanation.pk]))
-    first = explanation.result["weights"][0]["condition"]
-    assert "mostly because" in page.text and first.replace(">", "&gt;").replace("<", "&lt;") in page.text
+    first = condition_in_words(explanation.result["weights"][0]["condition"])  # "age 39 or less", not "age <= 39.00"
+    assert "mostly because" in page.text and first in page.text
 
 
 def test_compare_explains_the_same_row_with_another_model(
