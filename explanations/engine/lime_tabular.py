@@ -76,6 +76,8 @@ _SELECTION_ALPHA = 0.01
 # forward selection asks which feature improves the local fit most (bench/faithfulness.py:
 # digits, decision tree, K = the path's features: recall 0.23 -> 0.38).
 _FORWARD_SELECTION_UP_TO = 6
+# The share of a sample's features that keep the instance's own value (see sample()).
+KEEP_SHARE = 0.0
 _SURROGATE_ALPHA = 1.0
 MIN_SAMPLES = 50
 
@@ -212,6 +214,7 @@ class TabularLime:
         kernel_width: float | None = None,
         random_state: int = 0,
         on_progress: ProgressCallback | None = None,
+        keep_share: float = KEEP_SHARE,
     ) -> LimeExplanation:
         """Explain ``predict_proba(row)[label]`` with a local linear surrogate.
 
@@ -226,7 +229,7 @@ class TabularLime:
             raise ValueError("label must be a non-negative class index")
         num_samples, num_features, label = int(num_samples), int(num_features), int(label)
         kernel_width = self._check_kernel_width(kernel_width)
-        samples = self.sample(row, num_samples=num_samples, random_state=random_state)
+        samples = self.sample(row, num_samples=num_samples, random_state=random_state, keep_share=keep_share)
         n = num_samples
         if on_progress is not None:
             on_progress(0, n)
@@ -255,7 +258,12 @@ class TabularLime:
         return kernel_width
 
     def sample(
-        self, row: Mapping[str, object] | pd.Series, *, num_samples: int = 5000, random_state: int = 0
+        self,
+        row: Mapping[str, object] | pd.Series,
+        *,
+        num_samples: int = 5000,
+        random_state: int = 0,
+        keep_share: float = KEEP_SHARE,
     ) -> TabularSamples:
         """Draw the perturbation samples of :meth:`explain` without querying the model.
 
@@ -263,6 +271,9 @@ class TabularLime:
         ``samples.frame`` + :meth:`fit_surrogate`; the split lets diagnostics
         query the model once for several seeds or kernel widths. The same
         ``random_state`` gives the same samples as :meth:`explain`.
+
+        ``keep_share``: each feature of each sample keeps the instance's own value with this
+        probability, and is otherwise drawn from the training data (0: lime's sampling).
         """
         if int(num_samples) != num_samples or num_samples < MIN_SAMPLES:
             raise ValueError(f"num_samples must be an integer >= {MIN_SAMPLES}")
@@ -335,8 +346,23 @@ class TabularLime:
             sampled[col] = values
             conditions[col] = f"{col} is missing" if is_missing(value) else f"{col} = {value_text(value)}"
 
+        if keep_share > 0:  # drawn last, so keep_share=0 keeps lime's random stream
+            kept = rng.random((n - 1, n_cols)) < keep_share
+            self._keep_instance_values(kept, z, numeric_values, sampled, num_pos, row)
         frame = self._sample_frame(numeric_values, sampled)
         return TabularSamples(z=z, frame=frame, conditions=conditions, continuous=continuous)
+
+    def _keep_instance_values(self, kept, z, numeric_values, sampled, num_pos, row) -> None:
+        """Put the instance's own values back in the cells ``kept`` marks (rows 1.. of the samples)."""
+        numeric_kept = kept[:, num_pos]
+        numeric_values[1:][numeric_kept] = np.broadcast_to(numeric_values[0], numeric_kept.shape)[numeric_kept]
+        z_numeric = z[1:, num_pos]
+        z_numeric[numeric_kept] = np.broadcast_to(z[0, num_pos], numeric_kept.shape)[numeric_kept]
+        z[1:, num_pos] = z_numeric
+        for j, col in enumerate(self.columns):
+            if col in sampled:
+                sampled[col][1:][kept[:, j]] = sampled[col][0]
+                z[1:, j][kept[:, j]] = z[0, j]
 
     def fit_surrogate(
         self,
