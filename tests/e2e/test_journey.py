@@ -241,3 +241,85 @@ def test_an_anchors_rule_says_what_it_rests_on_at_laptop_phone_and_projector_siz
         assert width_used <= width, f"the page scrolls sideways at {width} px ({width_used} px): {wide}"
         rule.screenshot(path=str(screenshots / f"e2e-anchor-{name}.png"))
         context.close()
+
+
+CHART_TEXT_SIZES = """async () => {
+  // Each chart is an SVG <img>: the page draws it at the img's width, so each <text> shows at its
+  // font size (in the SVG's own units) times the img's width over the SVG's viewBox width.
+  const sizes = [];
+  for (const img of document.querySelectorAll('figure.chart img, .present-chart img')) {
+    if (!img.currentSrc || !img.getBoundingClientRect().width) continue;
+    const svg = new DOMParser().parseFromString(await (await fetch(img.currentSrc)).text(), 'image/svg+xml')
+      .documentElement;
+    const scale = img.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll('text')) {
+      const size = parseFloat(/font-size:\s*([\d.]+)px/.exec(text.getAttribute('style') || '')?.[1]);
+      sizes.push([img.alt.slice(0, 30), text.textContent.slice(0, 30), Math.round(size * scale * 10) / 10]);
+    }
+  }
+  return sizes;
+}"""
+
+
+def test_pages_at_phone_laptop_and_projector_sizes(
+    live_server, browser, make_trained_model, make_explanation, user, screenshots
+):
+    """Issue 17's pages: the row picker (numbers from 1, search), the kind of answer up front,
+    chart text >= 11 px on a phone, side by side with every picture loaded, the gallery's thumbnails."""
+    from explanations.models import ShareLink
+
+    model = make_trained_model(user)
+    other = make_trained_model(user, classifier="logistic_regression")
+    first = make_explanation(model, row=4, num_samples=300)
+    second = make_explanation(other, row=4, num_samples=300)
+    ShareLink.objects.create(explanation=first, created_by=user, is_gallery=True)
+    ShareLink.objects.create(model=model, created_by=user, is_gallery=True)
+    for name, width, height in (("phone", 390, 844), ("laptop", 1280, 800), ("projector", 1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+
+        page.goto(f"{live_server.url}/models/{model.pk}/")
+        expect(page.locator("fieldset.explainer-choice")).to_be_visible()  # not folded away
+        expect(page.get_by_label("Both, side by side")).to_be_visible()
+        rows = page.locator("table.rows tbody tr")
+        expect(rows.first.locator("td.num")).to_have_text("1")
+        page.get_by_label("Search").fill("1007")
+        page.get_by_label("In column").select_option("patient_id")
+        page.get_by_role("button", name="Show rows").click()
+        expect(rows).to_have_count(1)
+        expect(rows.first.locator("td.num")).to_have_text("8")  # patient 1007 is the 8th row of the file
+        scroller = page.locator("table.rows").locator("xpath=..")
+        assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth || getComputedStyle(e).overflowX == 'auto'")
+        page.screenshot(path=str(screenshots / f"e2e-pages-rows-{name}.png"), full_page=True)
+
+        page.goto(f"{live_server.url}/explanations/{first.pk}/")
+        wait_image(page.get_by_role("img", name="Deletion and insertion curves"))
+        sizes = page.evaluate(CHART_TEXT_SIZES)
+        assert len(sizes) > 20
+        assert all(isinstance(s[2], float | int) and s[2] > 0 for s in sizes), sizes[:3]  # measured, not NaN
+        small = [s for s in sizes if s[2] < 11]
+        assert not small, f"chart text below 11 px at {width} px: {small[:5]}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(screenshots / f"e2e-pages-explanation-{name}.png"), full_page=True)
+
+        page.goto(f"{live_server.url}/explanations/compare/{first.pk}/{second.pk}/")
+        pictures = page.locator("img")
+        expect(pictures.nth(7)).to_be_visible()  # per side: the chart and three trust charts
+        for index in range(pictures.count()):
+            wait_image(pictures.nth(index), timeout=20)  # naturalWidth > 0: none is broken
+        page.screenshot(path=str(screenshots / f"e2e-pages-compare-{name}.png"), full_page=True)
+
+        page.goto(f"{live_server.url}/gallery/")
+        expect(page.get_by_role("heading", name="Demo gallery")).to_be_visible()
+        expect(page.get_by_text("A shared result")).to_have_count(0)
+        thumbnails = page.locator("img.gallery-thumb")
+        expect(thumbnails).to_have_count(2)
+        for index in range(2):
+            wait_image(thumbnails.nth(index), timeout=20)
+        page.screenshot(path=str(screenshots / f"e2e-pages-gallery-{name}.png"), full_page=True)
+        context.close()
