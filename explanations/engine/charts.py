@@ -96,15 +96,17 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         # Leave room for the value labels on both sides of the zero line.
         lo = min(min(values, default=0.0), 0.0)
         hi = max(max(values, default=0.0), 0.0)
-        ax.set_xlim(lo - 0.3 * span if lo < 0 else -0.05 * span, hi + 0.3 * span)
+        ax.set_xlim(lo - 0.45 * span if lo < 0 else -0.05 * span, hi + 0.4 * span)
         if n == 0:
             ax.set_yticks([])
         ax.set_xlabel(
-            textwrap.fill(f"\u2190 away from '{title}'  |  toward '{title}' \u2192", 44),
+            textwrap.fill(f"\u2190 away from '{title}'  |  toward '{title}' \u2192", 30),
             parse_math=False,
             fontsize=FONT_SIZE,
         )
-        ax.set_title(
+        # Over the whole figure, not the axes: beside long labels the axes are narrow and a title
+        # centred on them would run off the chart's right edge.
+        fig.suptitle(
             textwrap.fill(f"What drives the prediction '{title}'", 40), parse_math=False, fontsize=FONT_SIZE + 1
         )
         for side in ("top", "right"):
