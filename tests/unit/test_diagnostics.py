@@ -169,11 +169,12 @@ def test_kernel_sweep_reuses_one_query_and_matches_explain_at_each_width(uniform
 def test_kernel_sweep_flags_a_feature_whose_sign_provably_flips(uniform):
     """x0 helps only when the other features stay near the instance.
 
-    p = 0.5 + 0.4 * m0 * (2 s - 1), where m0 says x0 is in the instance's
-    bin and s is the share of x1..x7 in theirs. A narrow kernel weighs
-    samples that changed few features (s near 1): x0 pushes up. A wide
-    kernel weighs all samples alike; each feature stays in its quartile bin
-    with probability 1/4, so s is near 1/4 and x0 pushes down.
+    p = 0.5 + 0.4 * m0 * clip((s - 0.7) / 0.3, -1, 1), where m0 says x0 is in
+    the instance's bin and s is the share of x1..x7 in theirs. A narrow kernel
+    weighs samples that changed few features (s near 1): x0 pushes up. A wide
+    kernel weighs all samples alike; each feature stays in its quartile bin with
+    probability KEEP_SHARE + (1 - KEEP_SHARE) / 4 (0.44 at 0.25), so s is near
+    that, below 0.7, and x0 pushes down.
     """
     _, lime, _ = uniform
     row = pd.Series(0.6, index=COLUMNS)
@@ -184,7 +185,7 @@ def test_kernel_sweep_flags_a_feature_whose_sign_provably_flips(uniform):
             [np.searchsorted(bins[c].edges, frame[c].to_numpy(), side="left") == bins[c].bin_of(0.6) for c in COLUMNS],
             axis=1,
         )
-        p = 0.5 + 0.4 * m[:, 0] * (2 * m[:, 1:].mean(axis=1) - 1)
+        p = 0.5 + 0.4 * m[:, 0] * np.clip((m[:, 1:].mean(axis=1) - 0.7) / 0.3, -1, 1)
         return np.column_stack([1 - p, p])
 
     sweep = d.kernel_sweep(lime, row, model, label=1, num_samples=5000)

@@ -15,6 +15,7 @@ from scipy.stats import truncnorm
 
 from explanations.engine.lime_tabular import (
     DISCRETIZERS,
+    KEEP_SHARE,
     FeatureWeight,
     LimeExplanation,
     TabularLime,
@@ -141,6 +142,12 @@ def test_linear_model_weights_match_closed_form():
     row = {"a": 1.0, "b": 0.3, "kind": "x", "c": 180.0}
     explanation = lime.explain(row, linear, label=1, num_samples=20000, random_state=0)
 
+    # The kernel weighs a sample by which features left the instance's bin (z), and each
+    # feature's value depends on its own z only, so the weighted fit of an additive model
+    # recovers slope * (E[x | z = 1] - E[x | z = 0]). A feature keeps the instance's own value
+    # with probability p (KEEP_SHARE), else is drawn: its bin with the bin's training share f,
+    # its value with the bin's truncated-normal mean m.
+    p = KEEP_SHARE
     expected = {"kind": 0.0}
     for feature, slope in slopes.items():
         values = frame[feature].to_numpy()
@@ -149,7 +156,9 @@ def test_linear_model_weights_match_closed_form():
         own = int(np.searchsorted(edges, row[feature], side="left"))
         others = [(f, m) for k, (f, m) in enumerate(stats) if k != own]
         mean_off = sum(f * m for f, m in others) / sum(f for f, _ in others)
-        expected[feature] = slope * (stats[own][1] - mean_off)
+        f_own, m_own = stats[own]
+        mean_on = (p * row[feature] + (1 - p) * f_own * m_own) / (p + (1 - p) * f_own)
+        expected[feature] = slope * (mean_on - mean_off)
 
     got = {w.feature: w.weight for w in explanation.weights}
     assert set(got) == set(expected)
@@ -222,9 +231,11 @@ def test_missing_values_get_their_own_bin_and_condition():
     assert list(sampled.columns) == ["age", "town", "income"]
     assert sampled.dtypes["age"] == np.float64
     assert pd.isna(sampled.loc[0, "age"]) and pd.isna(sampled.loc[0, "town"])
-    # the missing bin is drawn with its training share, and shows up as NaN
-    assert sampled["age"].isna().mean() == pytest.approx(frame["age"].isna().mean(), abs=0.03)
-    assert sampled["town"].isna().mean() == pytest.approx(frame["town"].isna().mean(), abs=0.03)
+    # the missing bin is drawn with its training share (or kept, as the instance is missing),
+    # and shows up as NaN
+    for col in ("age", "town"):
+        share = KEEP_SHARE + (1 - KEEP_SHARE) * frame[col].isna().mean()
+        assert sampled[col].isna().mean() == pytest.approx(share, abs=0.03)
     assert sampled["income"].notna().all()
     assert set(sampled["town"].dropna()) == {"north", "south"}
 
@@ -253,7 +264,13 @@ def test_sampled_values_stay_inside_their_bins_and_keep_column_order(seven_featu
             in_bin = values[sample_bins == k]
             assert in_bin.min() >= train[train_bins == k].min()
             assert in_bin.max() <= train[train_bins == k].max()
-        assert np.bincount(sample_bins, minlength=4) / len(values) == pytest.approx([0.25] * 4, abs=0.03)
+        # each quartile bin is drawn a quarter of the time; the instance's own value is also kept
+        # in a KEEP_SHARE of the samples
+        own = np.searchsorted(edges, row[col])
+        expected = np.full(4, (1 - KEEP_SHARE) / 4)
+        expected[own] += KEEP_SHARE
+        assert np.bincount(sample_bins, minlength=4) / len(values) == pytest.approx(expected, abs=0.03)
+        assert np.mean(values[1:] == row[col]) == pytest.approx(KEEP_SHARE, abs=0.03)
 
 
 def test_progress_is_reported_and_explainer_survives_joblib(seven_feature_table, seven_feature_lime):
