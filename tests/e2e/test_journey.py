@@ -243,7 +243,7 @@ def test_an_anchors_rule_says_what_it_rests_on_at_laptop_phone_and_projector_siz
         context.close()
 
 
-CHART_TEXT_SIZES = """async () => {
+CHART_TEXT_SIZES = r"""async () => {
   // Each chart is an SVG <img>: the page draws it at the img's width, so each <text> shows at its
   // font size (in the SVG's own units) times the img's width over the SVG's viewBox width.
   const sizes = [];

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
 from explanations import runs as explanation_runs
+from explanations.engine.conditions import condition_in_words
 from explanations.models import Explanation
 from jobs.models import JobStatus
 from tests.conftest import PASSWORD, csv_bytes, risk_table
@@ -172,7 +173,7 @@ def test_explain_request_then_result_page_shows_probabilities_chart_and_table(
     assert f'The model predicts <strong class="predicted">{predicted}</strong>' in page.text
     first = explanation.result["weights"][0]
     assert first["feature"] == "age"
-    assert escape(first["condition"]) in page.text
+    assert escape(condition_in_words(first["condition"])) in page.text  # the page reads it as a phrase
     chart = logged_in.get(reverse("explanations:chart", args=[explanation.pk]))
     assert chart["Content-Type"] == "image/svg+xml"
     assert escape(first["condition"]).encode() in b"".join(chart.streaming_content)

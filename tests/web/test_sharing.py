@@ -127,6 +127,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "classifiers:roles": [dataset.pk],
         "classifiers:delete": [dataset.pk],
         "classifiers:train": [dataset.pk],
+        "classifiers:sheet": [dataset.pk],
         "classifiers:model": [model.pk],
         "classifiers:model_status": [model.pk],
         "classifiers:confusion": [model.pk],

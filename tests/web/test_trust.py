@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from classifiers.selectors import row_subject
 from explanations import runs as explanation_runs
 from explanations import services
 from explanations.models import ModelOverview
@@ -61,7 +62,7 @@ def test_model_overview_picks_representative_rows(logged_in, make_trained_model,
     assert 1 <= len(picks) <= 5
     assert picks[0]["weights"][0]["feature"] == "age"
     page = logged_in.get(reverse("explanations:overview", args=[overview.pk]))
-    assert f"Row {picks[0]['row'] + 1}: predicted" in page.text
+    assert f"{row_subject(model.dataset, picks[0]['row']).capitalize()}: predicted" in page.text
 
 
 def test_the_cli_reports_the_diagnostics(risk_csv_path):
