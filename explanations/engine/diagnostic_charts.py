@@ -101,13 +101,16 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
         ax.set_xlim(lo - 0.05 * span, hi + 0.05 * span)
         if n == 0:
             ax.set_yticks([])
-        ax.set_xlabel(
-            _label(f"mean weight over {result.runs} runs, with 95% interval (toward '{title}' \u2192)", 44),
+        # The axis words and the title go over the whole figure: beside long labels the axes are
+        # narrow, and words centred on them run off a phone-narrow chart's right edge.
+        fig.supxlabel(
+            _label(f"mean weight over {result.runs} runs, with 95% interval (toward '{title}' \u2192)", 40),
             parse_math=False,
             fontsize=FONT_SIZE,
         )
-        ax.set_title(
-            f"How stable is the explanation?\nThe main reasons agree across runs: {result.reasons_jaccard:.0%}",
+        fig.suptitle(
+            "How stable is the explanation?\n"
+            + _label(f"The main reasons agree across runs: {result.reasons_jaccard:.0%}", 40),
             parse_math=False,
             fontsize=FONT_SIZE + 1,
         )
@@ -225,7 +228,7 @@ def deletion_insertion_chart(
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlim(0, 100)
             better = "lower" if c.kind == "deletion" else "higher"
-            ax.set_title(f"{c.kind.capitalize()}: a good explanation is {better}", fontsize=FONT_SIZE)
+            ax.set_title(_label(f"{c.kind.capitalize()}: a good explanation is {better}", 36), fontsize=FONT_SIZE)
             ax.legend(fontsize=FONT_SIZE, loc="best", frameon=False)
             _tidy(ax)
         return figure_bytes(fig, format)
@@ -321,8 +324,8 @@ def what_if_chart(
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel(feature, parse_math=False, fontsize=FONT_SIZE)
         ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
-        ax.set_title(
-            _label(f"What if '{feature}' were different? (ringed: this row as it is)", 70),
+        fig.suptitle(
+            _label(f"What if '{feature}' were different? (ringed: this row as it is)", 40),
             parse_math=False,
             fontsize=FONT_SIZE + 1,
         )
