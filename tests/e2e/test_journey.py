@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from explanations.engine.conditions import condition_in_words
 from tests.conftest import PASSWORD, SHAPES_IOU_FLOOR, SHAPES_IOU_ROW, csv_bytes, risk_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -71,7 +72,7 @@ def test_sign_up_upload_train_and_explain_a_row(live_server, start_worker, page,
     seconds_to_chart = time.monotonic() - started
     wait_for_trust_checks(page)
 
-    expect(page.get_by_role("heading", name="Why did the model predict this for row 4?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Why did the model predict this for row 4 (1003)?")).to_be_visible()
     expect(page.locator(".verdict")).to_contain_text("The model predicts")
     first_reason = page.locator("table.weights tbody tr").first
     expect(first_reason).to_contain_text("age")
@@ -111,7 +112,7 @@ def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, 
         timeout=90_000
     )
     reasons = page.locator("table.weights tbody")
-    expect(reasons).to_contain_text("previous_defaults = 3")
+    expect(reasons).to_contain_text("previous_defaults is 3")  # the condition read as a phrase
     expect(reasons).not_to_contain_text("applicant_id")
     wait_for_trust_checks(page)
     page.screenshot(path=str(screenshots / "e2e-what-if.png"), full_page=True)
@@ -136,7 +137,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
     student = phone.new_page()
     response = student.goto(url)
     assert response.headers["x-robots-tag"] == "noindex, nofollow"
-    expect(student.get_by_role("heading", name="Why did the model predict this for row 6?")).to_be_visible()
+    expect(student.get_by_role("heading", name="Why did the model predict this for row 6 (1005)?")).to_be_visible()
     expect(student.get_by_role("img", name="Bar chart of the reasons")).to_be_visible()
     expect(student.get_by_text("My data")).to_have_count(0)
     width = student.evaluate("document.documentElement.scrollWidth")
@@ -157,7 +158,7 @@ def test_images_train_and_see_the_regions(live_server, start_worker, page, scree
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    page.get_by_label("A CSV file or a ZIP of images").set_input_files(str(archive))
+    page.get_by_label("A CSV file, an Excel workbook or a ZIP of images").set_input_files(str(archive))
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("heading", name="squares (4 images)")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="My data").click()
@@ -197,7 +198,7 @@ def test_a_review_is_explained_by_highlighted_words_and_markup_stays_text(
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    page.get_by_label("A CSV file or a ZIP of images").set_input_files(str(data))
+    page.get_by_label("A CSV file, an Excel workbook or a ZIP of images").set_input_files(str(data))
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_label("Predict from")).to_have_value("review")
     page.get_by_label("Kind of model").select_option("logistic_regression")
@@ -228,7 +229,7 @@ def test_an_anchors_rule_says_what_it_rests_on_at_laptop_phone_and_projector_siz
         page.get_by_role("button", name="Log in").click()
         page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
         rule = page.locator("section.rule-card")
-        expect(rule).to_contain_text(result["rule"][0])
+        expect(rule).to_contain_text(condition_in_words(result["rule"][0]))  # read as a phrase
         low, high = math.floor(100 * result["precision_low"]), math.ceil(100 * result["precision_high"])
         expect(rule).to_contain_text(f"Holds for {low}% to {high}%")
         expect(rule).to_contain_text(f"checked on {result['support']:,}")
