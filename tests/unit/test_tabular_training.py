@@ -343,6 +343,7 @@ def test_metrics_include_confusion_matrix_and_per_class_scores_and_are_json_read
         "n_train",
         "n_test",
         "baseline_accuracy",
+        "baseline_class",
     }
 
 

@@ -79,7 +79,7 @@ def test_each_classifier_learns_the_demo(demo, classifier):
     assert result.metrics["accuracy"] > 0.85
     assert set(result.metrics) == {
         "accuracy", "balanced_accuracy", "macro_f1", "confusion_matrix", "per_class", "n_train", "n_test",
-        "baseline_accuracy",
+        "baseline_accuracy", "baseline_class",
     }  # fmt: skip
     assert result.metrics["n_train"] + result.metrics["n_test"] == 600
     assert int(result.in_training.sum()) == result.metrics["n_train"]
