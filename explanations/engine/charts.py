@@ -96,7 +96,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         # Leave room for the value labels on both sides of the zero line.
         lo = min(min(values, default=0.0), 0.0)
         hi = max(max(values, default=0.0), 0.0)
-        ax.set_xlim(lo - 0.45 * span if lo < 0 else -0.05 * span, hi + 0.4 * span)
+        ax.set_xlim(lo - 0.8 * span if lo < 0 else -0.05 * span, hi + 0.5 * span)
         if n == 0:
             ax.set_yticks([])
         ax.set_xlabel(
