@@ -16,6 +16,15 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 
 @register.filter
+def whole_percent(value: float | None) -> str:
+    """A percentage (0 to 100) in whole percent, never a bare 100% or 0% it did not reach:
+    99.6 -> "over 99%" (classifiers.holdout.percent)."""
+    from classifiers.holdout import percent as share_percent
+
+    return "" if value is None else share_percent(float(value) / 100)
+
+
+@register.filter
 def lookup_field(form, index: int):
     """The bound field `column_<index>` of a form (templates cannot build names)."""
     return form[f"column_{index}"]

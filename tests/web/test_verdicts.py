@@ -177,3 +177,11 @@ def test_a_share_link_without_the_true_value_says_nothing_of_right_or_wrong(clie
     page = client.get(reverse("shared:view", args=[link.token])).text
     assert "got this row wrong" not in page and "Why not" not in page and "“low”:" not in page
     assert "the file says" not in page
+
+
+def test_a_probability_is_never_rounded_up_to_a_bare_100_percent():
+    from classifiers.templatetags.limelight import whole_percent
+
+    assert [whole_percent(v) for v in (99.6, 99.4, 100.0, 0.3, 0.0, 63.5)] == [
+        "over 99%", "99%", "100%", "under 1%", "0%", "64%",
+    ]  # fmt: skip
