@@ -66,6 +66,14 @@ def model_rows(model: TrainedModel) -> ModelRows:
         return ModelRows(**{name: arrays[name] for name in arrays.files})
 
 
+def model_picture(model: TrainedModel, name: str) -> Path | None:
+    """A picture stored with the model at training (``"confusion.svg"``), or None if there is none."""
+    if not model.artifact:
+        return None
+    path = Path(settings.MEDIA_ROOT) / model.artifact / name
+    return path if path.is_file() else None
+
+
 def store_model(model: TrainedModel, *, pipeline: Any, rows: ModelRows, pictures: dict[str, bytes]) -> str:
     """Write a freshly trained model's files into a clean folder; return the folder's name."""
     folder = Path("models") / str(model.pk)

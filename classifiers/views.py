@@ -1,6 +1,3 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,6 +11,7 @@ from jobs.views import job_status_response
 from limelight.params import whole_number
 
 from . import selectors, services
+from .artifacts import model_picture
 from .catalogue import CLASSIFIER_CARDS
 from .demos import DEMOS
 from .forms import ColumnRolesForm, SheetForm, UploadForm
@@ -211,7 +209,7 @@ def dataset_image(request: HttpRequest, pk: int, index: int) -> HttpResponse:
 @login_required
 def model_confusion_chart(request: HttpRequest, pk: int) -> HttpResponse:
     model = selectors.model_for_user(request.user, pk)
-    path = Path(settings.MEDIA_ROOT) / model.artifact / "confusion.svg" if model.artifact else None
-    if path is None or not path.exists():
+    path = model_picture(model, "confusion.svg")
+    if path is None:
         raise Http404("No chart.")
     return FileResponse(path.open("rb"), content_type="image/svg+xml")

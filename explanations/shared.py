@@ -11,13 +11,12 @@ the Referer header): explainer_site.middleware sets them.
 
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from classifiers.artifacts import model_picture
 from classifiers.catalogue import CLASSIFIER_CARDS
 
 from . import presenters, selectors
@@ -92,8 +91,8 @@ def shared_diagnostic(request: HttpRequest, link, name: str) -> HttpResponse:
 @private_link
 def shared_confusion(request: HttpRequest, link) -> HttpResponse:
     model = link.model or link.explanation.model
-    path = Path(settings.MEDIA_ROOT) / model.artifact / "confusion.svg"
-    if not model.artifact or not path.exists():
+    path = model_picture(model, "confusion.svg")
+    if path is None:
         raise Http404("No chart.")
     return FileResponse(path.open("rb"), content_type="image/svg+xml")
 
