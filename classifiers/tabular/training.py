@@ -36,7 +36,7 @@ from explanations.engine.values import value_text
 
 from ..catalogue import CLASSIFIER_CARDS, CLASSIFIERS, ClassifierCard, Knob, clean_params
 from ..fitting import STAGES, fit_and_measure, holdout_split
-from .profiling import MAX_CLASSES, sorted_classes
+from .profiling import MAX_CLASSES, MIN_LABELLED_ROWS, sorted_classes
 from .reading import TableError
 
 __all__ = [
@@ -64,7 +64,6 @@ _MAX_CLASSES = MAX_CLASSES
 # 400 MB, the most a worker should hold for one model.
 MAX_ONE_HOT_CELLS = 50_000_000
 _WORST_COLUMNS = 3
-_MIN_ROWS = 10
 _STAGES = STAGES
 _TOO_FEW = (
     "There are too few rows to train and test a model that tells {n_classes} "
@@ -339,9 +338,9 @@ def train_classifier(
     class_names = tuple(value_text(value) for value in class_values)
     check_classes(labels, class_values, class_names, target)
     n_labelled = int(labelled.sum())
-    if n_labelled < _MIN_ROWS:
+    if n_labelled < MIN_LABELLED_ROWS:
         raise TableError(
-            f'Only {n_labelled} rows have a value in "{target}"; at least {_MIN_ROWS} '
+            f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
             "are needed to train and test a model."
         )
     truths = np.full(len(frame), -1, dtype=np.int64)

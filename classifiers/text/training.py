@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from classifiers.tabular.profiling import sorted_classes
+from classifiers.tabular.profiling import MIN_LABELLED_ROWS, sorted_classes
 from classifiers.tabular.reading import TableError
 
 # The tabular engine's class checks and metrics, so both kinds of dataset
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 
-_MIN_ROWS = 10
 _STAGES = 4
 _TARGET = "label"
 
@@ -189,9 +188,9 @@ def train_text_classifier(
     class_names = tuple(value_text(value) for value in class_values)
     check_classes(present, class_values, class_names, target)
     n_labelled = int(labelled.sum())
-    if n_labelled < _MIN_ROWS:
+    if n_labelled < MIN_LABELLED_ROWS:
         raise TableError(
-            f'Only {n_labelled} rows have a value in "{target}"; at least {_MIN_ROWS} '
+            f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
             "are needed to train and test a model."
         )
     position = {value: index for index, value in enumerate(class_values)}
