@@ -136,3 +136,25 @@ def test_few_reasons_are_chosen_by_the_fit_they_add_not_by_a_noisy_weight() -> N
     ranked = np.argsort(-np.abs(gram.solve(0.01)), kind="stable")
     assert ranked[0] == 1  # the noisy rare column wins the one-ridge ranking
     assert gram.forward_selection(1, 0.01).tolist() == [0]
+
+
+def test_lime_chooses_up_to_six_reasons_by_forward_selection() -> None:
+    # The case above, as LIME's binary samples (row 0 is the instance: all ones): asked for one
+    # reason, the explanation names the column that decides, not the rare noisy one.
+    from explanations.engine.lime_tabular import TabularSamples
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    z = np.column_stack([(rng.random(n) < 0.5), np.ones(n), (rng.random(n) < 0.5)]).astype(float)
+    rare = rng.choice(np.arange(1, n), 40, replace=False)
+    z[rare, 1] = 0.0
+    z[0] = 1.0
+    y = 0.3 * z[:, 0] + rng.normal(scale=0.05, size=n)
+    y[rare] += 0.6
+    frame = pd.DataFrame({"a": ["x", "y"] * 5, "b": ["x", "y"] * 5, "c": ["x", "y"] * 5})
+    lime = TabularLime.fit(frame, numeric=[], categorical=["a", "b", "c"])
+    samples = TabularSamples(z=z, frame=frame, conditions={"a": "a = x", "b": "b = x", "c": "c = x"}, continuous=False)
+
+    one = lime.fit_surrogate(samples, y, label=1, num_features=1, kernel_width=100.0)
+
+    assert [w.feature for w in one.weights] == ["a"]
