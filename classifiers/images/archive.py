@@ -120,7 +120,10 @@ def read_image_archive(
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
-        raise ArchiveError("This file is not a ZIP archive (or it is damaged). Upload a .zip file.") from error
+        raise ArchiveError(
+            "This file is not a ZIP archive, or it is damaged or incomplete (a ZIP of images and an Excel "
+            "workbook are both ZIPs inside). Save or export it again and upload the new file."
+        ) from error
     with archive:
         try:
             return _read(archive, max_members, max_total_bytes, max_pixels, max_side)

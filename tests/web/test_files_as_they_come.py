@@ -347,3 +347,10 @@ def test_a_large_workbook_read_by_the_worker_keeps_its_row_label_and_sheets(
 
     assert dataset.succeeded, dataset.message
     assert (dataset.row_label, dataset.sheets, dataset.n_rows) == ("row name", ["patients", "notes"], 120)
+
+
+def test_a_damaged_workbook_is_named_as_such_not_as_a_missing_zip(logged_in):
+    upload = SimpleUploadedFile("ward.xlsx", b"PK\x03\x04 cut off in the middle", "application/octet-stream")
+    response = logged_in.post(reverse("classifiers:upload"), {"file": upload}, follow=True)
+    assert "damaged or incomplete (a ZIP of images and an Excel workbook are both ZIPs inside)" in response.text
+    assert Dataset.objects.count() == 0
