@@ -1,8 +1,8 @@
 from django import forms
 
+from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
-from classifiers.services import dataset_frame
 
 from .disclosure import Disclosure, true_value
 from .engine.choices import DISCRETIZERS

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from classifiers.artifacts import dataset_frame
 from classifiers.selectors import dataset_image_path, display_value, model_for_user, row_subject
-from classifiers.services import dataset_frame
 from jobs.views import job_status_response
 from limelight.params import whole_number
 
