@@ -10,7 +10,7 @@ from .base import DataKind, KindWords
 
 def default_target(dataset) -> str:
     from ..services import dataset_profiles
-    from ..tabular.profiling import default_target as likeliest
+    from ..tabular.targets import default_target as likeliest
 
     return likeliest(dataset_profiles(dataset), row_label=dataset.row_label)
 
@@ -18,7 +18,7 @@ def default_target(dataset) -> str:
 def target_choices(dataset) -> list[str]:
     """The columns offered as the one to predict: not identifiers, dates, the row label or constants."""
     from ..services import dataset_profiles
-    from ..tabular.profiling import target_candidates
+    from ..tabular.targets import target_candidates
 
     profiles = dataset_profiles(dataset)
     return [p.name for p in target_candidates(profiles, row_label=dataset.row_label)] or [p.name for p in profiles]

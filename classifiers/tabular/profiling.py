@@ -8,8 +8,8 @@ day of the week and season instead, see :mod:`.dates`) or was asked not to.
 The user may override a column's kind (:data:`OVERRIDABLE_KINDS`,
 :meth:`ColumnProfile.with_kind`).
 
-:func:`default_row_label` picks the column that names the rows, and
-:func:`default_target` the likeliest answer column. :func:`check_target` says,
+:func:`default_row_label` picks the column that names the rows (the likeliest
+answer column is chosen in :mod:`.targets`). :func:`check_target` says,
 before any training, whether a column can be predicted at all (with the
 numbers a hold-out needs) and which of its classes are too rare to learn well.
 """
@@ -37,10 +37,8 @@ __all__ = [
     "TargetSummary",
     "check_target",
     "default_row_label",
-    "default_target",
     "describe_kind",
     "row_label_candidates",
-    "target_candidates",
     "profile_columns",
     "sorted_classes",
 ]
@@ -227,56 +225,6 @@ def default_row_label(profiles: list[ColumnProfile], n_rows: int, *, nameless: s
     return (named or identifiers or candidates or [""])[0]
 
 
-# Names people give the column they want predicted, as whole words.
-_OUTCOME_WORDS = frozenset(
-    {
-        "target", "class", "label", "outcome", "diagnosis", "result", "y", "survived", "weather",
-        "species", "status", "response", "churn", "default", "income", "category", "decision",
-        "disease", "condition", "grade", "quality", "type", "num", "goal", "verdict", "approved",
-    }
-)  # fmt: skip
-_TARGET_KINDS = frozenset({ColumnKind.CATEGORY, ColumnKind.BOOLEAN, ColumnKind.NUMBER})
-
-
-def target_candidates(profiles: list[ColumnProfile], *, row_label: str = "") -> list[ColumnProfile]:
-    """The columns a person may choose to predict: categories, yes/no and numbers, in file order.
-
-    Identifiers, the row label, dates (and the parts derived from them), free
-    text, constant and unused columns are not answers a model can learn.
-    """
-    derived = {f"{p.name}: " for p in profiles if p.kind == ColumnKind.DATE}
-    return [
-        p
-        for p in profiles
-        if p.kind in _TARGET_KINDS and p.name != row_label and not any(p.name.startswith(d) for d in derived)
-    ]
-
-
-def default_target(profiles: list[ColumnProfile], *, row_label: str = "") -> str:
-    """The likeliest answer column: the column to predict unless the user picks another.
-
-    Among :func:`target_candidates`, the best score wins: a name like an
-    outcome ("class", "diagnosis", "survived"…) counts most, then few distinct
-    values (2 to 10, as answers have), then being a category or yes/no rather
-    than a number; ties go to the later column (files often end with the
-    answer). With no candidate at all, the last column.
-    """
-    if not profiles:
-        raise ValueError("default_target needs at least one column profile")
-    candidates = target_candidates(profiles, row_label=row_label)
-    if not candidates:
-        return profiles[-1].name
-
-    def score(item: tuple[int, ColumnProfile]) -> tuple[int, int]:
-        position, profile = item
-        points = 4 if _name_words(profile.name) & _OUTCOME_WORDS else 0
-        points += 2 if 2 <= profile.distinct <= _MAX_CODE_VALUES else 0
-        points += 1 if profile.kind != ColumnKind.NUMBER else 0
-        return points, position
-
-    return max(enumerate(candidates), key=score)[1].name
-
-
 def _profile(name: str, column: pd.Series) -> ColumnProfile:
     present = column.dropna()
     missing = int(len(column) - len(present))
@@ -340,10 +288,6 @@ def _looks_like_id_name(name: str) -> bool:
 def _words(name: str) -> list[str]:
     # Split snake_case, kebab-case, spaces and camelCase into lower-case words.
     return [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
-
-
-def _name_words(name: str) -> set[str]:
-    return set(_words(name))
 
 
 def sorted_classes(labels: pd.Series) -> list[Any]:

@@ -14,12 +14,11 @@ from classifiers.tabular.profiling import (
     TargetSummary,
     check_target,
     default_row_label,
-    default_target,
     describe_kind,
     profile_columns,
-    target_candidates,
 )
 from classifiers.tabular.reading import TableError
+from classifiers.tabular.targets import default_target, target_candidates
 
 pytestmark = pytest.mark.unit
 
