@@ -86,11 +86,17 @@ class RowSummary:
     in_training: bool
     values: list[str]
     label: str = ""  # the row's own name, from the row-label column
+    columns: tuple[str, ...] = ()  # the names of `values`, in the same order
 
     @property
     def number(self) -> int:
         """The row as the person's spreadsheet numbers it (the first data row is 1)."""
         return row_number(self.index)
+
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """(column, value) pairs: on a phone each row is a card that names its values."""
+        return list(zip(self.columns, self.values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,7 @@ def model_row_page(
                 in_training=bool(results.in_training[index]),
                 values=[display_value(frame.iloc[index][column]) for column in columns],
                 label=display_value(frame.iloc[index][label_column]) if label_column else "",
+                columns=tuple(columns),
             )
         )
     return RowPage(rows=rows, columns=columns, number=number, pages=pages, total=total, label_column=label_column)

@@ -37,15 +37,15 @@ def test_the_row_picker_numbers_rows_from_one_lists_every_column_and_searches_on
     url = reverse("classifiers:model", args=[model.pk])
     page = logged_in.get(url).text
     rows = page[page.index('<table class="list rows">') :]
-    first = re.search(r'<td class="num">(\d+)</td>.*?name="row" value="(\d+)"', rows, re.S)
-    assert first.groups() == ("1", "0")  # shown from 1, sent 0-based
+    first = re.search(r'name="row" value="(\d+)".*?<td class="num" data-label="Row">(\d+)</td>', rows, re.S)
+    assert first.groups() == ("0", "1")  # sent 0-based, shown from 1
     header = re.search(r"<thead>(.*?)</thead>", rows, re.S).group(1)
     for column in model.features:
         assert f"<th>{column}</th>" in header
     # "1003" is patient 1003 (row 4) only when searched in patient_id; anywhere, it could be any number.
     only_id = logged_in.get(url, {"q": "1003", "in": "patient_id"}).text
     assert re.findall(r'name="row" value="(\d+)"', only_id) == ["3"]
-    assert '<td class="num">4</td>' in only_id
+    assert '<td class="num" data-label="Row">4</td>' in only_id
 
 
 def test_rows_are_named_by_the_row_label_in_the_picker_and_the_heading(
@@ -54,8 +54,9 @@ def test_rows_are_named_by_the_row_label_in_the_picker_and_the_heading(
     model = make_trained_model(user)
     name_rows_by(model.dataset, "patient_id", monkeypatch)
     page = logged_in.get(reverse("classifiers:model", args=[model.pk])).text
-    assert '<th class="row-label">patient_id</th>' in page
-    assert '<th scope="row" class="row-label">1000</th>' in page
+    assert '<th class="pick">patient_id and prediction</th>' in page
+    first = row_table_cells(page)[0][0][1]
+    assert '<strong class="row-label">1000</strong>' in first
     explanation = make_explanation(model, row=16, num_samples=300)
     detail = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
     assert "Why did the model predict this for row 17 (1016)?" in detail
@@ -176,3 +177,67 @@ def test_the_gallery_has_its_own_title_thumbnails_and_a_way_on(client, make_trai
     for source in thumbnails:
         assert client.get(source).status_code == 200
     assert page.count(reverse("accounts:signup")) >= 3  # the header, then each card: try it yourself
+
+
+def row_table_cells(page: str) -> list[list[tuple[str, str]]]:
+    """Each body row of the row picker as its cells: (the cell's attributes, its inner HTML)."""
+    table = page[page.index('<table class="list rows">') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return [
+        [(attributes, inner) for _tag, attributes, inner in re.findall(r"<(td|th)\b([^>]*)>(.*?)</\1>", row, re.S)]
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def top_level_css_rules(css: str) -> list[tuple[str, str]]:
+    """(selector, declarations) of the rules outside any @media block: the ones that hold at every width."""
+    outside = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    return [(selector.strip(), body) for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", outside)]
+
+
+def phone_css_rules(css: str) -> list[tuple[str, str]]:
+    """(selector, declarations) of the rules inside `@media (max-width: 600px)` blocks."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    blocks = re.findall(r"@media \(max-width: 600px\)\s*\{((?:[^{}]*\{[^{}]*\})*[^{}]*)\}", css)
+    return [(s.strip(), body) for block in blocks for s, body in re.findall(r"([^{}]+)\{([^{}]*)\}", block)]
+
+
+def test_the_row_pickers_first_cell_holds_explain_and_the_prediction_and_stays_in_view(
+    logged_in, make_trained_model, user, settings
+):
+    from tests.conftest import risk_table
+
+    model = make_trained_model(user)
+    truth = risk_table()["risk"]  # age > 50 -> "high": a forest finds it, so most rows are predicted right
+    page = logged_in.get(reverse("classifiers:model", args=[model.pk])).text
+    rows = row_table_cells(page)
+    assert len(rows) == 15
+    right = 0
+    for cells in rows:
+        attributes, first = cells[0]
+        assert 'class="pick"' in attributes
+        index = int(re.search(r'name="row" value="(\d+)"', first).group(1))
+        assert re.search(r"<button[^>]*>Explain</button>", first)
+        predicted = re.search(r'<span class="predicted-class">(\w+)</span>', first).group(1)
+        assert predicted in ("high", "low")
+        right += predicted == truth[index]
+        assert sum('name="row"' in inner for _attributes, inner in cells) == 1  # one Explain per row
+    assert right >= 13
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    sticky = [body for selector, body in top_level_css_rules(css) if ".pick" in selector]
+    assert any(re.search(r"position:\s*sticky", b) and re.search(r"left:\s*0\b", b) for b in sticky), sticky
+
+
+def test_on_a_phone_each_row_is_a_card_whose_values_are_named(logged_in, make_trained_model, user, settings):
+    model = make_trained_model(user)
+    page = logged_in.get(reverse("classifiers:model", args=[model.pk])).text
+    shown = [column for column in model.features if column != "patient_id"]  # the row label names the card
+    for cells in row_table_cells(page):
+        named = [re.search(r'data-label="([^"]*)"', attributes).group(1) for attributes, _ in cells[1:]]
+        assert named == ["Row", *[c for c in model.features if c in named], "True “risk”", "While training", ""]
+        assert set(shown) <= set(named)
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    phone = phone_css_rules(css)
+    card = [body for selector, body in phone if re.search(r"table\.rows\s+tbody\s+tr$", selector)]
+    assert any(re.search(r"display:\s*(block|grid|flex)", body) for body in card), card
+    assert any("content: attr(data-label)" in body for _selector, body in phone)
