@@ -243,6 +243,10 @@ class CustomValuesForm(forms.Form):
         return result
 
 
+# How long a new share link works unless the person sharing picks another time (the form, and `explain --share`).
+SHARE_DAYS = 30
+
+
 class ShareForm(forms.Form):
     """A share link's options: how long it works, and what it shows beyond the explanation.
 
@@ -250,9 +254,13 @@ class ShareForm(forms.Form):
     ("Which row it is: row 17"), so the form itself previews what the link will show.
     """
 
+    # A link starts with an end date, so one forgotten in an old e-mail stops on its own;
+    # "until I stop it" stays a choice, made on purpose.
     days = forms.TypedChoiceField(
         label="Link works for",
-        choices=[("", "until I stop it"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days")],
+        choices=[("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("", "until I stop it")],
+        initial=str(SHARE_DAYS),
+        help_text=f"The link stops working after {SHARE_DAYS} days; you can stop it sooner.",
         coerce=int,
         empty_value=None,
         required=False,

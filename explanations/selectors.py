@@ -19,15 +19,24 @@ def share_link_for_user(user: AbstractBaseUser, pk: int) -> ShareLink:
     return get_object_or_404(ShareLink, pk=pk, created_by=user)
 
 
+class ShareLinkGone(Http404):
+    """A token with no live link behind it. ``reason`` is "unknown", "stopped" or "expired":
+    what the reader is told, and all they are told (explanations.shared renders it)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Share link {reason}.")
+        self.reason = reason
+
+
 def share_link_active(token: str) -> ShareLink:
-    """The live link for a token; unknown, revoked and expired tokens are all 404."""
-    link = get_object_or_404(
-        ShareLink.objects.select_related("explanation__model__dataset", "model__dataset"),
-        token=token,
-        revoked_at__isnull=True,
-    )
+    """The live link for a token; an unknown, stopped or expired one raises :class:`ShareLinkGone` (a 404)."""
+    link = ShareLink.objects.select_related("explanation__model__dataset", "model__dataset").filter(token=token).first()
+    if link is None:
+        raise ShareLinkGone("unknown")
+    if link.revoked_at is not None:
+        raise ShareLinkGone("stopped")
     if not link.is_active:
-        raise Http404("This link has expired.")
+        raise ShareLinkGone("expired")
     return link
 
 

@@ -24,11 +24,27 @@ from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, expor
 
 
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The view with the token's live link; for a dead token, a page of the site saying why, and nothing else.
+
+    Stopped and expired links answer 404 like unknown ones (not 410 Gone): one status for
+    every link that shows nothing, which is what the pictures and exports of a page still
+    open elsewhere should get too. The words tell the reader which it is.
+    """
+
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        return view(request, selectors.share_link_active(token), *args, **kwargs)
+        try:
+            link = selectors.share_link_active(token)
+        except selectors.ShareLinkGone as gone:
+            return link_gone(request, gone.reason)
+        return view(request, link, *args, **kwargs)
 
     return wrapped
+
+
+def link_gone(request: HttpRequest, reason: str) -> HttpResponse:
+    # Only the reason reaches the template: no link, explanation or model, so nothing behind it can show.
+    return render(request, "shared/link_gone.html", {"reason": reason}, status=404)
 
 
 def _explanation_context(link) -> dict:
