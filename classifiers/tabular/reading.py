@@ -9,7 +9,11 @@ Two things files carry besides their columns are kept in ``frame.attrs``:
 ``row_label``, the name given to a nameless first column (what R's
 ``write.csv`` and pandas' ``to_csv`` write: row names, never a feature), and
 ``unused``, the derived columns left out of a model until asked for (a date's
-year, see :mod:`.dates`).
+year, see :mod:`.dates`). Numbers are read as the file writes them (a decimal
+comma, thousands separators: :mod:`.numbers`); ``decimal`` holds the file's
+decimal, ``notes`` the sentences that say how its numbers were read, and
+``unread_numbers`` what could not be read in the columns a person marked as
+numbers (see :func:`reading_notes`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ import pandas as pd
 from limelight.errors import InputError
 
 from .dates import add_date_parts
+from .numbers import DECIMALS, file_decimal, parse_numbers, read_all
 from .workbooks import WORKBOOK_FORMATS, file_format, read_workbook, unsupported_message
 
-__all__ = ["MISSING_MARKERS", "ROW_LABEL_NAMES", "TableError", "read_table"]
+__all__ = ["MISSING_MARKERS", "ROW_LABEL_NAMES", "TableError", "read_table", "reading_notes"]
 
 
 class TableError(InputError):
@@ -70,6 +75,7 @@ def read_table(
     max_rows: int = 200_000,
     max_columns: int = 500,
     sheet: str = "",
+    numbers: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Read a CSV file or a workbook's sheet (a path or its raw bytes) into a DataFrame.
 
@@ -86,6 +92,13 @@ def read_table(
     A nameless first column is the file's row names (``frame.attrs["row_label"]``
     holds the name given to it); each date column gains its month, day of the
     week, season and year (:func:`.dates.add_date_parts`).
+
+    Numbers may be written with a decimal comma (``39,1``) or thousands
+    separators (``1.234,5``, ``1,234.5``): a CSV's decimal is decided from its
+    cells (:func:`.numbers.file_decimal`), a workbook's typed numbers always use
+    the point. ``numbers`` names columns a person marked as numbers: read
+    under the same decimal, with what could not be read left missing and
+    counted in ``frame.attrs["unread_numbers"]``.
     """
     raw = _read_bytes(source)
     fmt = file_format(raw)
@@ -93,18 +106,46 @@ def read_table(
         raise TableError(unsupported_message(fmt.removeprefix("unknown:")))
     if fmt in WORKBOOK_FORMATS:
         header, rows = _read_sheet(raw, fmt, sheet=sheet, max_rows=max_rows, max_columns=max_columns)
+        decimal = "."  # typed numbers arrive as 39.1; text cells written 39,1 still read (per column)
     else:
         text = _decode(raw)
         if not text.strip():
             raise TableError("The file is empty.")
         delimiter = _sniff_delimiter(text)
         header, rows = _parse(text, delimiter, max_rows=max_rows, max_columns=max_columns)
+        decimal = file_decimal(_cells(rows[:_DECIDE_ROWS]), delimiter=delimiter)
     header, row_label = _name_row_labels(header)
-    frame = _build_frame(header, rows, text_columns=(row_label,))
+    frame = _build_frame(header, rows, text_columns=(row_label,), decimal=decimal, numbers=numbers)
     frame, unused = add_date_parts(frame)
     frame.attrs["row_label"] = row_label
     frame.attrs["unused"] = unused
     return frame
+
+
+# Enough rows to see how a file writes its numbers; a European export does so throughout.
+_DECIDE_ROWS = 2000
+
+
+def _cells(rows: list[list[str]]):
+    return (cell for row in rows for cell in row)
+
+
+def reading_notes(frame: pd.DataFrame) -> list[str]:
+    """What a person should know about how the file's numbers were read, in plain sentences:
+    the decimal comma or thousands separators read, and, for each column they marked as
+    numbers, how many values could not be read and that they are treated as missing."""
+    notes = list(frame.attrs.get("notes", ()))
+    for name, unread in frame.attrs.get("unread_numbers", {}).items():
+        if not unread["failed"]:
+            continue
+        examples = ", ".join(f"“{text}”" for text in unread["examples"])
+        failed, present = unread["failed"], unread["present"]
+        verb = "value" if present == 1 else "values"
+        notes.append(
+            f"“{name}”: {failed:,} of {present:,} {verb} could not be read as numbers (such as {examples}); "
+            f"{'it is' if failed == 1 else 'they are'} treated as missing."
+        )
+    return notes
 
 
 # What a nameless first column is called, the first of these not already taken.
@@ -317,19 +358,64 @@ def _check_header(record: list[str], *, max_columns: int) -> list[str]:
     return names
 
 
-def _build_frame(header: list[str], rows: list[list[str]], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def _build_frame(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    text_columns: tuple[str, ...] = (),
+    decimal: str = ".",
+    numbers: tuple[str, ...] = (),
+) -> pd.DataFrame:
     width = len(header)
     columns: dict[str, pd.Series] = {}
+    read_as: dict[str, tuple[str, str, float]] = {}  # column -> (decimal, an example as written, its value)
+    unread: dict[str, dict] = {}
     for index, name in enumerate(header):
         values = [
             _clean(row[index]) if index < len(row) else None  # short rows: missing
             for row in rows
         ]
         # Row names stay as written ("1", not 1.0), whatever they look like.
-        columns[name] = _text_series(values) if name in text_columns else _typed_series(values)
+        if name in text_columns:
+            columns[name] = _text_series(values)
+            continue
+        columns[name], how = _typed_series(values, decimal)
+        if how:
+            read_as[name] = how
+        elif name in numbers:
+            columns[name], unread[name] = _marked_numbers(values, decimal)
     frame = pd.DataFrame(columns)
     assert frame.shape == (len(rows), width)
+    frame.attrs["decimal"] = decimal
+    frame.attrs["notes"] = _number_notes(read_as)
+    frame.attrs["unread_numbers"] = unread
     return frame
+
+
+def _marked_numbers(values: list[str | None], decimal: str) -> tuple[pd.Series, dict]:
+    """A column a person marked as numbers: read under the file's decimal (the other only if it reads
+    more), every value that cannot be read left missing and counted."""
+    tries = [parse_numbers(values, decimal), parse_numbers(values, _other(decimal))]
+    parsed = min(tries, key=lambda parsed: parsed.failed)  # the file's decimal on a tie
+    counts = {"failed": parsed.failed, "present": parsed.present, "examples": list(parsed.unread)}
+    return pd.Series(parsed.values, dtype="float64"), counts
+
+
+def _other(decimal: str) -> str:
+    return DECIMALS[1 - DECIMALS.index(decimal)]
+
+
+def _number_notes(read_as: dict[str, tuple[str, str, float]]) -> list[str]:
+    """One sentence per way of writing numbers that needed more than a plain decimal point."""
+    notes = []
+    for decimal, what in ((",", "a decimal comma"), (".", "thousands separators")):
+        names = [name for name, how in read_as.items() if how[0] == decimal]
+        if not names:
+            continue
+        _, text, value = read_as[names[0]]
+        shown = ", ".join(f"“{name}”" for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        notes.append(f"Numbers written with {what} ({text}) were read as {value:.15g}, in {shown}.")
+    return notes
 
 
 def _clean(value: str) -> str | None:
@@ -337,11 +423,38 @@ def _clean(value: str) -> str | None:
     return None if value in _MISSING else value
 
 
-def _typed_series(values: list[str | None]) -> pd.Series:
-    """float64 when every present value is a finite number, else strings."""
+def _typed_series(values: list[str | None], decimal: str = ".") -> tuple[pd.Series, tuple[str, str, float] | None]:
+    """float64 when every present value is a finite number, else strings; and, when the numbers
+    needed more than a plain point to read (39,1 or 1,234.5), how: (decimal, an example, its value).
+
+    The file's decimal is tried first, then the other (a column of 3.25 in a file of 39,1).
+    """
     present = [value for value in values if value is not None]
     if not present:
-        return pd.Series(np.nan, index=range(len(values)), dtype="float64")
+        return pd.Series(np.nan, index=range(len(values)), dtype="float64"), None
+    plain = _plain_numbers(values, present) if decimal == "." or not _any_separator(present) else None
+    if plain is not None:
+        return plain, None
+    for candidate in (decimal, _other(decimal)):
+        read = read_all(values, candidate)
+        if read is not None:
+            example = next((text for text in present if _written_otherwise(text, candidate)), present[0])
+            value = float(read[values.index(example)])
+            return pd.Series(read, dtype="float64"), (candidate, example, value)
+    return _text_series(values), None
+
+
+def _written_otherwise(text: str, decimal: str) -> bool:
+    """Whether a number is written other than plainly with a point: a decimal comma or thousands separators."""
+    return any(char in text for char in (",. \u00a0\u202f'" if decimal == "," else ", \u00a0\u202f'"))
+
+
+def _any_separator(texts: list[str]) -> bool:
+    return any(char in text for text in texts for char in ",.")
+
+
+def _plain_numbers(values: list[str | None], present: list[str]) -> pd.Series | None:
+    """The column as numbers written plainly (3.25, -2, 1e5), as pandas reads them; None if not all are."""
     numbers = pd.to_numeric(pd.Series(present, dtype=object), errors="coerce")
     # Infinity parses as a number but breaks every imputer and scaler, so a
     # column containing it is better shown as text the user can inspect. So does
@@ -352,7 +465,7 @@ def _typed_series(values: list[str | None]) -> pd.Series:
         result = np.full(len(values), np.nan)
         result[[value is not None for value in values]] = numbers.to_numpy(dtype="float64")
         return pd.Series(result, dtype="float64")
-    return _text_series(values)
+    return None
 
 
 def _text_series(values: list[str | None]) -> pd.Series:

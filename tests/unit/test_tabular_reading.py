@@ -333,3 +333,67 @@ def test_date_parts_do_not_replace_the_files_own_columns():
 
     assert frame["d: season"].tolist() == ["wet", "dry"]
     assert frame["d: month"].tolist() == ["January", "July"]
+
+
+# Numbers as spreadsheets in other countries write them (issue 23). The expected values
+# are the numbers the person typed, written here in the plain form.
+
+
+def test_a_european_export_reads_decimal_commas_and_thousands_dots_as_numbers_and_says_so():
+    raw = b"species;bill_length;body_mass\nAdelie;39,1;3.750\nGentoo;46,5;5.200,5\nAdelie;-0,5;950\n"
+
+    frame = read_table(raw)
+
+    assert frame["bill_length"].dtype == np.float64
+    assert frame["bill_length"].tolist() == [39.1, 46.5, -0.5]
+    assert frame["body_mass"].tolist() == [3750.0, 5200.5, 950.0]
+    assert frame["species"].tolist() == ["Adelie", "Gentoo", "Adelie"]
+    assert any("decimal comma" in note and "39,1" in note and "39.1" in note for note in frame.attrs["notes"])
+
+
+def test_thousands_commas_in_a_comma_file_are_read_as_thousands():
+    raw = b'name,income\nA,"1,234.5"\nB,"12,345"\nC,17\n'
+
+    frame = read_table(raw)
+
+    assert frame["income"].tolist() == [1234.5, 12345.0, 17.0]
+
+
+def test_a_column_of_decimal_points_in_a_decimal_comma_file_still_reads_as_written():
+    raw = b"a;b\n1,5;3.25\n2,25;4.75\n"
+
+    frame = read_table(raw)
+
+    assert frame["a"].tolist() == [1.5, 2.25]
+    assert frame["b"].tolist() == [3.25, 4.75]
+
+
+def test_a_plain_file_reads_as_before_and_adds_no_note():
+    frame = read_table(b"x,y\n1.5,a\n2,b\n")
+
+    assert frame["x"].tolist() == [1.5, 2.0]
+    assert frame.attrs["notes"] == []
+
+
+def test_a_column_marked_as_numbers_is_read_with_the_files_convention_and_counts_what_failed():
+    raw = b"kind;dose\na;39,1\nb;not measured\nc;40,2\nd;NA\ne;not measured\n"
+
+    plain = read_table(raw)
+    marked = read_table(raw, numbers=("dose",))
+
+    assert plain["dose"].dtype != np.float64  # text: a person has to say it is a number
+    dose = marked["dose"]
+    assert dose.dtype == np.float64
+    assert dose.iloc[0] == 39.1 and dose.iloc[2] == 40.2
+    assert dose.iloc[[1, 3, 4]].isna().all()
+    unread = marked.attrs["unread_numbers"]["dose"]
+    assert (unread["failed"], unread["present"], unread["examples"]) == (2, 4, ["not measured"])
+
+
+def test_text_cells_with_decimal_commas_in_a_workbook_are_numbers_too():
+    raw = _workbook({"s": [["a", "b"], ["39,1", 1.25], ["40,2", 1234.5], ["1.234,5", 2]]})
+
+    frame = read_table(raw)
+
+    assert frame["a"].tolist() == [39.1, 40.2, 1234.5]
+    assert frame["b"].tolist() == [1.25, 1234.5, 2.0]  # typed numbers are never re-read
