@@ -256,6 +256,8 @@ JOB_MAX_ATTEMPTS = 2
 # How much memory one job may add to its worker child (RLIMIT_AS, jobs/limits.py);
 # over it the job fails with "ran out of memory". 0 turns the limit off.
 JOB_MEMORY_LIMIT_MB = env_int("JOB_MEMORY_LIMIT_MB", 4096)
+# Run by each sweep: find finished jobs missing the job that follows them, and queue it.
+JOB_SWEEP_FOLLOW_UPS = ["explanations.follow_ups.diagnoses_missing"]
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
@@ -274,10 +276,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues and routes: explainer_site/celery.py.
+SWEEP_EVERY = max(5, JOB_HEARTBEAT_TIMEOUT // 3)
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
         "task": "jobs.sweep",
-        "schedule": max(5, JOB_HEARTBEAT_TIMEOUT // 3),
+        "schedule": SWEEP_EVERY,
+        # A sweep not taken before the next one is sent is dropped: no pile of them behind a busy queue.
+        "options": {"expires": SWEEP_EVERY},
     },
 }
 

