@@ -15,6 +15,7 @@ from jobs.services import JobError
 from .disclosure import Disclosure
 from .engine.conditions import condition_in_words
 from .engine.verdict import TrustSignals, Verdict, trust_verdict
+from .engine.verdict import which_to_believe as engine_which_to_believe
 from .models import Explainer, Explanation
 
 TOP_REASONS = 3  # an unsure direction counts against the verdict among this many largest reasons
@@ -83,9 +84,17 @@ def signals_of(explanation: Explanation, disclosure: Disclosure | None = None) -
             "explained_class_recall": holdout.recall_of(explained),
         }
     if explanation.explainer == Explainer.ANCHOR and "threshold" in result:
-        signals["rule_meets_threshold"] = (
-            bool(result.get("meets_threshold")) and result["precision_low"] >= result["threshold"]
-        )
+        signals |= {
+            "rule_meets_threshold": bool(result.get("meets_threshold"))
+            and result["precision_low"] >= result["threshold"],
+            "rule_conditions": tuple(result.get("rule", ())),
+            "rule_file_rows": result.get("file_rows"),  # tables only: rows of the file meeting the rule
+            "rule_coverage": result.get("coverage"),
+            "rule_precision": result.get("precision"),
+            "rule_support": result.get("support"),
+        }
+    elif explanation.explainer == Explainer.SHAP and "base_value" in result:
+        signals["shap_sum"] = (float(result["base_value"]), float(result["prediction"]))
     elif result.get("score") is not None:
         signals["fit_score"] = float(result["score"])
     diagnosis = getattr(explanation, "diagnosis", None)  # the trust checks, when they were asked for
@@ -94,6 +103,11 @@ def signals_of(explanation: Explanation, disclosure: Disclosure | None = None) -
     elif diagnosis is not None and diagnosis.status in ("queued", "running"):
         signals["checks_pending"] = True
     return TrustSignals(**signals)
+
+
+def which_to_believe(lime: Explanation, rule: Explanation) -> str:
+    """For a LIME result and an Anchors rule of the same case: which to believe and why ('' if they agree)."""
+    return engine_which_to_believe(signals_of(lime), signals_of(rule))
 
 
 def _diagnosed(found: dict) -> dict:
@@ -109,4 +123,7 @@ def _diagnosed(found: dict) -> dict:
     if "deletion" in curves and "insertion" in curves:
         signals["deletion_better"] = bool(curves["deletion"]["better_than_random"])
         signals["insertion_better"] = bool(curves["insertion"]["better_than_random"])
+        # Checks stored before issue 23 did not look for saturation: they read as before.
+        signals["deletion_saturated"] = bool(curves["deletion"].get("saturated"))
+        signals["insertion_saturated"] = bool(curves["insertion"].get("saturated"))
     return signals

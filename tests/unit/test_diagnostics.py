@@ -17,6 +17,7 @@ from explanations.engine.diagnostic_charts import (
     stability_chart,
     what_if_chart,
 )
+from explanations.engine.diagnostics.submodular_pick import coverage_complete
 from explanations.engine.lime_tabular import FeatureWeight, TabularLime
 
 pytestmark = pytest.mark.unit
@@ -277,6 +278,48 @@ def test_curves_are_deterministic_for_a_seed(uniform):
     assert first == again
 
 
+def _saturated_forest(frame):
+    """Every tree agrees: p(1) = 1.0 whatever any one of x0..x7 is, unless x0 AND x1 are both low."""
+    p = np.where((frame["x0"].to_numpy(dtype=float) < 0.05) & (frame["x1"].to_numpy(dtype=float) < 0.05), 0.5, 1.0)
+    return np.column_stack([1.0 - p, p])
+
+
+def test_a_model_too_sure_to_move_is_saturated_and_the_check_says_it_cannot_tell(uniform):
+    train, _, row = uniform
+    baseline = d.typical_values(train, COLUMNS, [])  # medians near 0.5: hiding never makes x0, x1 < 0.05
+    curves = d.deletion_insertion_tabular(
+        row, _saturated_forest, label=1, order=["x0", "x1", "x2"], baseline=baseline, random_orders=20
+    )
+    # Every point of every curve is 1.0: no order moves it, so the comparison cannot tell.
+    assert set(curves.deletion.explanation) == {1.0} and set(curves.deletion.random_mean) == {1.0}
+    assert curves.deletion.saturated is True and curves.insertion.saturated is True
+    assert curves.deletion.verdict == (
+        "The model is so sure (100%) that hiding these features one at a time does not move it, "
+        "nor does hiding others at random: this check cannot tell here."
+    )
+    assert curves.deletion.to_dict()["saturated"] is True
+
+
+def test_a_flat_explanation_curve_while_random_orders_move_is_a_failure_not_saturation(uniform):
+    # p(1) = 1.0 at the row, drops to 0 once x7 is hidden; the explanation names x0..x2, which the
+    # model ignores, so hiding them moves nothing while random orders (which reach x7) do.
+    train, _, row = uniform
+    baseline = d.typical_values(train, COLUMNS, [])
+    row = row.copy()
+    row["x7"] = 0.95
+
+    def model(frame):
+        p = (frame["x7"].to_numpy(dtype=float) > 0.9).astype(float)
+        return np.column_stack([1.0 - p, p])
+
+    curves = d.deletion_insertion_tabular(row, model, label=1, order=["x0", "x1", "x2"], baseline=baseline)
+    assert curves.deletion.explanation == (1.0, 1.0, 1.0, 1.0)
+    assert min(curves.deletion.random_mean) < 1.0
+    assert curves.deletion.saturated is False
+    assert curves.deletion.better_than_random is False
+    assert "more slowly than a random order" in curves.deletion.verdict
+
+
 # -- SP-LIME ------------------------------------------------------------------
 
 
@@ -293,6 +336,24 @@ def test_sp_lime_pick_on_a_known_matrix():
     assert d.sp_lime_pick(explanations, budget=3) == [0, 2, 3]
     assert d.sp_lime_pick(explanations, budget=10) == [0, 2, 3]  # row 1 adds nothing
     assert d.sp_lime_pick([], budget=3) == []
+
+
+def test_sp_lime_pick_covers_every_predicted_class_before_repeating_one():
+    # Rows 0 and 1 are predicted "A" and each covers a big feature; row 2, predicted "B", covers a
+    # small one. Plain greedy takes 0 then 1 (A twice); the overview must show B second.
+    explanations = [{"f1": 9.0}, {"f2": 4.0}, {"f3": 1.0}]
+    assert d.sp_lime_pick(explanations, budget=2) == [0, 1]  # coverage alone
+    assert d.sp_lime_pick(explanations, budget=2, classes=["A", "A", "B"]) == [0, 2]
+    assert d.sp_lime_pick(explanations, budget=3, classes=["A", "A", "B"]) == [0, 2, 1]
+    # A class whose only row adds no new feature is still shown, once.
+    assert d.sp_lime_pick([{"f1": 1.0}, {"f1": 1.0}], budget=2, classes=["A", "B"]) == [0, 1]
+
+
+def test_coverage_is_complete_only_when_the_next_best_row_adds_nothing():
+    explanations = [{"f1": 2.0, "f2": 0.5}, {"f1": 2.0}, {"f3": 4.0}]
+    assert coverage_complete(explanations, [0, 2]) is True  # row 1 would add nothing new
+    assert coverage_complete(explanations, [0]) is False  # row 2 would add f3
+    assert coverage_complete([], []) is True
 
 
 # -- what-if ------------------------------------------------------------------

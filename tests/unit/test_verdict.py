@@ -8,7 +8,7 @@ import pytest
 
 from classifiers.holdout import holdout_report, no_better_than_baseline, percent
 from explanations.engine.conditions import condition_in_words
-from explanations.engine.verdict import TrustSignals, trust_verdict
+from explanations.engine.verdict import TrustSignals, trust_verdict, which_to_believe
 
 pytestmark = pytest.mark.unit
 
@@ -194,3 +194,129 @@ def test_metrics_without_a_stored_baseline_class_take_the_largest_held_out_class
 )
 def test_conditions_read_as_phrases(condition, words):
     assert condition_in_words(condition) == words
+
+
+# Issue 23: verdicts that match what a reader sees. Signals built by hand for each situation.
+
+HOLDING_RULE = dict(explained="high", baseline_class="low", rule_meets_threshold=True)
+
+
+def test_a_rule_that_holds_for_one_row_of_the_file_is_not_trust():
+    # The rule's precision is certified, but only the explained row itself meets it in a file of 700.
+    found = trust_verdict(
+        TrustSignals(**HOLDING_RULE, rule_conditions=("a > 1", "b <= 2"), rule_file_rows=1, rule_coverage=1 / 700)
+    )
+    assert found.level == "look_closer"
+    assert found.problems[0] == (
+        "the rule holds for only 1 row of the file: it is true of this row and almost no other, "
+        "so it describes this case rather than explains it"
+    )
+
+
+def test_a_rule_of_eight_conditions_covering_a_sliver_of_the_file_is_not_trust():
+    # Biopsy row 1: 8 conditions, coverage 0.14% of 699 rows (1 row would be 0.14%; here 10 of 7,000).
+    eight = tuple(f"f{i} > 1" for i in range(8))
+    found = trust_verdict(
+        TrustSignals(**HOLDING_RULE, rule_conditions=eight, rule_file_rows=10, rule_coverage=10 / 7000)
+    )
+    assert found.level == "look_closer"
+    assert found.problems[0] == (
+        "the rule needs 8 conditions and covers only 0.14% of the file's rows: it is true of this row and "
+        "almost no other, so it describes this case rather than explains it"
+    )
+
+
+def test_a_short_rule_on_a_small_share_of_a_big_file_still_trusts():
+    # 2 conditions met by 270 rows of 54,000 (0.5%): a real group of cases, not one case.
+    found = trust_verdict(
+        TrustSignals(**HOLDING_RULE, rule_conditions=("a > 1", "b = x"), rule_file_rows=270, rule_coverage=0.005)
+    )
+    assert found.level == "trust"
+
+
+def test_a_rule_resting_on_a_missing_value_is_not_trust():
+    # A penguin with every measurement missing: the rule says how the model treats blanks.
+    found = trust_verdict(
+        TrustSignals(
+            **HOLDING_RULE,
+            rule_conditions=("bill_length_mm is missing", "island = Biscoe"),
+            rule_file_rows=40,
+            rule_coverage=40 / 344,
+        )
+    )
+    assert found.level == "look_closer"
+    assert found.problems == (
+        "the rule rests on “bill_length_mm is missing”: it says how the model treats a blank, "
+        "not what about this case decides it",
+    )
+    not_missing = TrustSignals(**HOLDING_RULE, rule_conditions=("bill_length_mm is not missing",), rule_file_rows=300)
+    assert trust_verdict(not_missing).level == "trust"
+
+
+def test_a_saturated_deletion_curve_is_cannot_tell_not_a_failure():
+    # p = 1.0 and no order of hiding moves it: both curves "no better than random", but saturated.
+    found = verdict(deletion_better=False, insertion_better=False, deletion_saturated=True, insertion_saturated=True)
+    assert found.level == "trust"
+    assert found.problems == ()
+    assert found.sentence.endswith(
+        "The hiding check cannot tell here: the model is so sure that hiding its top reasons one at a time "
+        "does not move it."
+    )
+    # With one curve saturated, the other still counts on its own.
+    alone = verdict(deletion_better=False, insertion_better=False, deletion_saturated=True)
+    assert alone.level == "look_closer"
+    assert alone.problems == ("putting back its top reasons moves the prediction no more than a random order",)
+
+
+def test_a_genuinely_bad_deletion_curve_stays_a_failure():
+    # Hiding the top reasons moves nothing while random orders do: not saturated, both curves fail.
+    found = verdict(deletion_better=False, insertion_better=False, deletion_saturated=False)
+    assert found.level == "do_not_trust"
+
+
+def test_kernel_shap_says_which_checks_apply_to_it():
+    found = trust_verdict(TrustSignals(explained="high", baseline_class="low", shap_sum=(0.31, 0.82)))
+    assert "nothing about the explanation itself was checked" not in found.sentence
+    assert found.level == "look_closer"
+    assert found.problems == (
+        "KernelSHAP's values were not checked by repeating them, by hiding the top ones or by a local fit "
+        "(those checks run for LIME)",
+    )
+    assert "its values add up to the prediction by construction (from the average 0.31 to 0.82 for this case)" in (
+        found.sentence
+    )
+
+
+LIME_GOOD = dict(explained="high", baseline_class="low", fit_score=0.9, agreement=1.0)
+
+
+def test_when_the_rule_describes_one_row_lime_is_the_better_guide():
+    lime = TrustSignals(**LIME_GOOD)
+    rule = TrustSignals(**HOLDING_RULE, rule_conditions=("a > 1",), rule_file_rows=1, rule_coverage=0.001)
+    assert which_to_believe(lime, rule) == (
+        "The rule holds for only 1 row of the file, so it describes this case rather than explains it; "
+        "LIME's weights are the better guide here."
+    )
+
+
+def test_when_lime_fits_poorly_and_the_rule_holds_widely_believe_the_rule():
+    lime = TrustSignals(explained="high", baseline_class="low", fit_score=0.12)
+    rule = TrustSignals(
+        **HOLDING_RULE,
+        rule_conditions=("a > 1",),
+        rule_file_rows=400,
+        rule_coverage=0.4,
+        rule_precision=0.97,
+        rule_support=2000,
+    )
+    assert which_to_believe(lime, rule) == (
+        "LIME's local fit is poor (R² 0.12) while the rule holds for 97% of 2,000 cases it was checked on: "
+        "believe the rule."
+    )
+
+
+def test_when_both_fail_neither_is_believed_and_when_they_agree_nothing_is_said():
+    lime = TrustSignals(explained="high", baseline_class="low", fit_score=0.12)
+    rule = TrustSignals(**HOLDING_RULE, rule_conditions=("a > 1",), rule_file_rows=1, rule_coverage=0.001)
+    assert which_to_believe(lime, rule).startswith("Neither explains this case well: the rule holds for only 1 row")
+    assert which_to_believe(TrustSignals(**LIME_GOOD), TrustSignals(**HOLDING_RULE)) == ""

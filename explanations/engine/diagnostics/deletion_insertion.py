@@ -25,6 +25,11 @@ ImageProba = Callable[[np.ndarray], np.ndarray]
 _AUC_TIE = 0.02
 # Band of the random orders' curves: 10th to 90th percentile.
 _BAND = (10.0, 90.0)
+# A model this sure of the row (a forest whose every tree agrees) may not move however its
+# features are hidden; when no order moves it by more than _AUC_TIE, the comparison of orders
+# cannot tell a good explanation from a bad one, and says so instead of failing it. Defined from the
+# probability and the curves themselves, so it holds for any classifier.
+SATURATED = 0.99
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class CurveResult:
     random_auc: float
     better_than_random: bool
     verdict: str
+    saturated: bool = False  # no order moves the probability: this check cannot tell
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -65,6 +71,7 @@ class CurveResult:
             "random_auc": float(self.random_auc),
             "better_than_random": bool(self.better_than_random),
             "verdict": self.verdict,
+            "saturated": bool(self.saturated),
         }
 
 
@@ -126,14 +133,25 @@ def _order_masks(orders: np.ndarray, n_items: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _curves(
-    kind: str, label: int, order: Sequence[Any], y: np.ndarray, unit: str
-) -> CurveResult:  # y: (orders, steps); row 0 is the explanation's order
+    kind: str, label: int, order: Sequence[Any], y: np.ndarray, unit: str, p_row: float
+) -> CurveResult:  # y: (orders, steps); row 0 is the explanation's order; p_row: p(label) of the row itself
     k = y.shape[1] - 1
     x = np.linspace(0.0, 1.0, k + 1)
     rand = y[1:]
     auc = _auc(x, y[0])
     random_auc = float(np.mean([_auc(x, r) for r in rand]))
-    better, verdict = _verdict(kind, auc, random_auc, unit)
+    saturated = p_row >= SATURATED and bool(np.all(np.abs(y - p_row) <= _AUC_TIE))
+    if saturated:
+        what = "hiding" if kind == "deletion" else "putting back"
+        better, verdict = (
+            False,
+            (
+                f"The model is so sure ({p_row:.0%}) that {what} these {unit} one at a time does not move it, "
+                f"nor does {what} others at random: this check cannot tell here."
+            ),
+        )
+    else:
+        better, verdict = _verdict(kind, auc, random_auc, unit)
     return CurveResult(
         kind=kind,
         label=int(label),
@@ -147,6 +165,7 @@ def _curves(
         random_auc=random_auc,
         better_than_random=better,
         verdict=verdict,
+        saturated=saturated,
     )
 
 
@@ -234,8 +253,8 @@ def deletion_insertion_tabular(
     p = label_probabilities(predict_proba, _rows_frame(columns, row, baseline, unique), int(label))[inverse]
     p = p.reshape(2, len(orders), len(order) + 1)
     return CurvePair(
-        deletion=_curves("deletion", label, order, p[0], "features"),
-        insertion=_curves("insertion", label, order, p[1], "features"),
+        deletion=_curves("deletion", label, order, p[0], "features", float(p[0, 0, 0])),
+        insertion=_curves("insertion", label, order, p[1], "features", float(p[0, 0, 0])),
     )
 
 
@@ -282,6 +301,6 @@ def deletion_insertion_image(
         p[start : start + len(chunk)] = proba[:, label]
     p = p[inverse].reshape(2, len(orders), len(order) + 1)
     return CurvePair(
-        deletion=_curves("deletion", label, order, p[0], "regions"),
-        insertion=_curves("insertion", label, order, p[1], "regions"),
+        deletion=_curves("deletion", label, order, p[0], "regions", float(p[0, 0, 0])),
+        insertion=_curves("insertion", label, order, p[1], "regions", float(p[0, 0, 0])),
     )
