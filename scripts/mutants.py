@@ -40,6 +40,10 @@ IMAGE_UNIT = "tests/unit/test_lime_image.py"
 KNOWN_ANSWER = f"{IMAGE_UNIT}::test_hiding_the_bright_block_drops_the_answer_by_the_known_amount"
 CLOSED_FORM = f"{IMAGE_UNIT}::test_linear_model_matches_the_closed_form"
 WEB_SHAPE = "tests/web/test_images.py::test_an_image_model_trains_and_explains_the_shape"
+ANCHOR_UNIT = "tests/unit/test_anchor_tabular.py"
+NETWORK = "classifiers/images/network.py"
+NETWORK_UNIT = "tests/unit/test_image_network.py"
+NETWORK_REFERENCE = f"{NETWORK_UNIT}::test_the_network_gives_the_reference_implementations_imagenet_scores"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,36 @@ MUTANTS: tuple[Mutant, ...] = (
         original="meets_threshold=low >= threshold,",
         replacement="meets_threshold=kept / len(fresh) >= threshold,",
         tests=("tests/unit/test_anchor_text.py::test_meets_threshold_needs_the_lower_bound_not_the_raw_share",),
+    ),
+    Mutant(
+        name="Anchors search certifies 0.05 below the threshold (anchor-exp's epsilon_stop)",
+        path="explanations/engine/anchor_search.py",
+        original="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau)",
+        replacement="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau - 0.05)",
+        tests=(f"{ANCHOR_UNIT}::test_a_rule_is_certified_only_when_its_lower_bound_reaches_the_threshold",),
+    ),
+    # The image network: every ImageNet score against an independent implementation of the
+    # same weights, so preprocessing a little off (every top class unchanged) is seen too.
+    Mutant(
+        name="image network preprocessing off by half a grey level",
+        path=NETWORK,
+        original="_MEAN, _SCALE = 127.0, 1.0 / 128.0",
+        replacement="_MEAN, _SCALE = 127.5, 1.0 / 127.5",
+        tests=(NETWORK_REFERENCE,),
+    ),
+    Mutant(
+        name="image network fed pixels in [0, 1]",
+        path=NETWORK,
+        original="_MEAN, _SCALE = 127.0, 1.0 / 128.0",
+        replacement="_MEAN, _SCALE = 0.0, 1.0 / 255.0",
+        tests=(NETWORK_REFERENCE, f"{NETWORK_UNIT}::test_the_photos_are_seen_as_what_they_show"),
+    ),
+    Mutant(
+        name="image network batch norm with PyTorch's epsilon, not TensorFlow's",
+        path=NETWORK,
+        original="_BN_EPS = 1e-3",
+        replacement="_BN_EPS = 1e-5",
+        tests=(NETWORK_REFERENCE,),
     ),
 )
 

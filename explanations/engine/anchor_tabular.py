@@ -12,8 +12,11 @@ compose into ranges), "feature = value" for a category, "feature is missing"
 for a missing value. The search is anchor-exp's beam search over rules of
 growing size (``beam_size`` rules kept per size), stopping at the first size
 where a rule is certified: precision >= threshold and its KL lower bound
-(anchor-exp's ``delta`` and ``epsilon_stop``) >= threshold - 0.05, taking the
-largest coverage among the certified rules.
+(anchor-exp's confidence ``delta`` = 0.1) >= threshold itself, taking the
+largest coverage among the certified rules. Unlike anchor-exp, whose
+``epsilon_stop`` lets that bound fall 0.05 short, there is no slack: the final
+check (below) asks the lower end to reach the threshold, so the search does
+too (a rule that holds 96% of the time, bound 0.94, is not certified at 0.95).
 
 The sampling distribution is "training rows where the rule holds" (the
 distribution the paper defines, and the one a person can check by filtering

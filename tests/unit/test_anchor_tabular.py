@@ -345,3 +345,34 @@ def test_rows_the_search_saw_never_judge_the_rule(rule_anchors):
     else:
         assert exp.support == CHECK_SAMPLES
     assert exp.meets_threshold and exp.precision_low >= 0.95
+
+
+def test_a_rule_is_certified_only_when_its_lower_bound_reaches_the_threshold():
+    # The model says "positive" iff a = yes and b = yes. Exactly 4% of rows have b = no, so the
+    # one-condition rule "a = yes" keeps the prediction on 96% of the rows it covers, and
+    # "a = yes AND b = yes" on 100%. At threshold 0.95 the 96% rule is not good enough: on the
+    # ~1,000 rows with a = yes that the search sees, its KL lower bound is about 0.94 (below
+    # 0.95, though within anchor-exp's 0.05 slack), and on the ~1,000 fresh ones its Wilson
+    # lower end is about 0.946. So the search must go on to two conditions, and that rule
+    # (1,000 of 1,000: lower ends above 0.99) meets the threshold.
+    n = 4000
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "a": np.where(np.arange(n) % 2 == 0, "yes", "no").astype(object),
+            "b": np.where(np.arange(n) % 25 == 0, "no", "yes").astype(object),  # 4% no, in both halves of a
+            "x": rng.normal(size=n),
+        }
+    )
+    assert (frame.loc[frame["a"] == "yes", "b"] == "yes").mean() == 0.96
+    anchors = TabularAnchors.fit(frame, numeric=["x"], categorical=["a", "b"])
+
+    def both_yes(rows):
+        positive = (rows["a"].to_numpy() == "yes") & (rows["b"].to_numpy() == "yes")
+        return np.column_stack([~positive, positive]).astype(float)
+
+    exp = anchors.explain(pd.Series({"a": "yes", "b": "yes", "x": 0.0}, dtype=object), both_yes, threshold=0.95)
+    assert exp.label == 1
+    assert sorted(exp.rule) == ["a = yes", "b = yes"]
+    assert exp.precision == 1.0 and exp.meets_threshold is True
+    assert exp.coverage == pytest.approx(0.5 * 0.96, abs=0.02)

@@ -1,7 +1,9 @@
 """The pretrained image network (classifiers/images/network.py) and the reader of its weights.
 
 The network takes ~40 ms an image on one CPU thread, so these tests use a few
-small images of their own, drawn with a known answer (stripes or dots).
+small images of their own, drawn with a known answer (stripes or dots), and six
+224 x 224 images (four photos scikit-image ships, two patterns) whose ImageNet
+scores an independent implementation computed (scripts/image_network_reference.py).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import pickle
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ import pytest
 from classifiers.images.features import ImageFeatures
 from classifiers.images.network import FEATURES, network
 from classifiers.images.torch_weights import UnsafeWeightsError, read_state_dict
+from tests.unit.image_network_inputs import reference_images
 
 pytestmark = pytest.mark.unit
 
@@ -69,6 +73,55 @@ def test_features_tell_stripes_from_dots():
         means = [rows[rest & (truth == c)].mean(axis=0) for c in (0, 1)]
         right += int(np.argmax([rows[i] @ m for m in means]) == truth[i])
     assert right == len(images)
+
+
+# -- against a reference implementation ---------------------------------------------------------
+
+REFERENCE = Path(__file__).parent / "data" / "efficientnet_lite0_reference.npz"
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The same weights run by the efficientnet-lite-pytorch package in PyTorch, on the same pixels,
+    preprocessed as TensorFlow's EfficientNet-Lite is: (x - 127) / 128."""
+    with np.load(REFERENCE) as stored:
+        names, logits, features = list(stored["names"]), stored["logits"], stored["features"]
+    images = reference_images()
+    assert names == list(images)
+    return np.stack(list(images.values())), logits, features
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_the_network_gives_the_reference_implementations_imagenet_scores(reference):
+    """Every score of every image, not one image's top class: float32 round-off (~1e-5) is all
+    that may differ. Preprocessing off by half a grey level ((x - 127.5) / 127.5) keeps every top
+    class yet moves scores by ~0.05; feeding [0, 1] or BGR moves them by 2-3."""
+    images, logits, features = reference
+    ours = network().run(images, "logits")
+    assert np.abs(ours - logits).max() < 1e-3
+    assert _cosines(ours, logits).min() > 0.99999
+    assert [list(np.argsort(-row)[:5]) for row in ours] == [list(np.argsort(-row)[:5]) for row in logits]
+    ours_features = network().features(images)
+    assert np.abs(ours_features - features).max() < 1e-3
+    assert _cosines(ours_features, features).min() > 0.99999
+
+
+# ImageNet's class numbers for what the photos show.
+CATS = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
+COFFEE = {504, 967, 968}  # coffee mug, espresso, cup
+ROCKET = {657, 744, 812}  # missile, projectile, space shuttle
+
+
+def test_the_photos_are_seen_as_what_they_show(reference):
+    images, _, _ = reference
+    scores = network().run(images, "logits")
+    top = {name: list(np.argsort(-row)[:3]) for name, row in zip(reference_images(), scores, strict=True)}
+    assert top["chelsea"][0] in CATS and set(top["chelsea"]) <= CATS
+    assert top["coffee"][0] in COFFEE
+    assert top["rocket"][0] in ROCKET
 
 
 # -- the weights reader, on legacy-format files written here by hand ---------------------------
