@@ -42,9 +42,21 @@ class ModelRows:
 
 
 def dataset_frame(dataset: Dataset) -> pd.DataFrame:
-    """The dataset as read by the engine, cached per process. Do not modify it."""
+    """The dataset as read by the engine, cached per process. Do not modify it.
+
+    Columns a person marked as numbers, and every model's number columns, are read as numbers
+    (what cannot be read is missing): no explainer ever meets the text "39,1" in a number column.
+    """
     path = Path(dataset.file.path)
-    return _cached_table(str(path), path.stat().st_mtime, dataset.sheet)
+    return _cached_table(str(path), path.stat().st_mtime, dataset.sheet, _number_columns(dataset))
+
+
+def _number_columns(dataset: Dataset) -> tuple[str, ...]:
+    marked = {name for name, kind in (dataset.role_overrides or {}).items() if kind == "number"}
+    if dataset.pk is not None:  # a model trained before the mark was taken back still reads numbers
+        for numeric in dataset.models.values_list("numeric", flat=True):
+            marked.update(numeric or ())
+    return tuple(sorted(marked))
 
 
 def model_folder(model: TrainedModel) -> Path:
@@ -135,5 +147,6 @@ def _cached(path: str, mtime: float, read: Callable[[str], Any]) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _cached_table(path: str, mtime: float, sheet: str) -> pd.DataFrame:
-    return read_table(path, sheet=sheet)  # a workbook's chosen sheet ('' for the first; CSVs have none)
+def _cached_table(path: str, mtime: float, sheet: str, numbers: tuple[str, ...] = ()) -> pd.DataFrame:
+    # A workbook's chosen sheet ('' for the first; CSVs have none).
+    return read_table(path, sheet=sheet, numbers=numbers)

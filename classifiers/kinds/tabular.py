@@ -178,14 +178,17 @@ def read_dataset(dataset, on_progress) -> None:
 
 def dataset_context(dataset) -> dict[str, Any]:
     """The columns with their kinds, and the first rows."""
+    from ..artifacts import dataset_frame
     from ..forms import ColumnRolesForm, SheetForm
     from ..selectors import dataset_preview
     from ..services import dataset_profiles
     from ..tabular.profiling import describe_kind
+    from ..tabular.reading import reading_notes
 
     columns, rows = dataset_preview(dataset)
     return {
         "profiles": [(profile, describe_kind(profile.kind)) for profile in dataset_profiles(dataset)],
+        "reading_notes": reading_notes(dataset_frame(dataset)),  # how its numbers were read
         "roles_form": ColumnRolesForm(dataset=dataset),
         "target_check": target_check(dataset, default_target(dataset)),
         "sheet_form": SheetForm(dataset=dataset) if len(dataset.sheets) > 1 else None,
