@@ -42,6 +42,10 @@ CLOSED_FORM = f"{IMAGE_UNIT}::test_linear_model_matches_the_closed_form"
 WEB_SHAPE = "tests/web/test_images.py::test_an_image_model_trains_and_explains_the_shape"
 ANCHOR_UNIT = "tests/unit/test_anchor_tabular.py"
 NETWORK = "classifiers/images/network.py"
+FITTING = "classifiers/fitting.py"
+TRAINING_UNIT = "tests/unit/test_tabular_training.py"
+BASELINE_MAJORITY = f"{TRAINING_UNIT}::test_the_baseline_is_the_majority_class_and_its_share_of_the_held_out_rows"
+BASELINE_HELD_OUT = f"{TRAINING_UNIT}::test_the_baseline_is_scored_on_the_held_out_rows_not_the_training_rows"
 NETWORK_UNIT = "tests/unit/test_image_network.py"
 NETWORK_REFERENCE = f"{NETWORK_UNIT}::test_the_network_gives_the_reference_implementations_imagenet_scores"
 
@@ -134,6 +138,21 @@ MUTANTS: tuple[Mutant, ...] = (
         original="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau)",
         replacement="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau - 0.05)",
         tests=(f"{ANCHOR_UNIT}::test_a_rule_is_certified_only_when_its_lower_bound_reaches_the_threshold",),
+    ),
+    # The baseline a model must beat: the training rows' majority class, scored on the held-out rows.
+    Mutant(
+        name="baseline always guesses the first class",
+        path=FITTING,
+        original="return int(np.argmax(np.bincount(train_truths)))",
+        replacement="return 0",
+        tests=(BASELINE_MAJORITY, BASELINE_HELD_OUT),
+    ),
+    Mutant(
+        name="baseline scored on the training rows",
+        path=FITTING,
+        original="return float(np.mean(test_truths == most_common_class(train_truths)))",
+        replacement="return float(np.mean(train_truths == most_common_class(train_truths)))",
+        tests=(BASELINE_HELD_OUT,),
     ),
     # The image network: every ImageNet score against an independent implementation of the
     # same weights, so preprocessing a little off (every top class unchanged) is seen too.

@@ -413,3 +413,38 @@ def test_the_baseline_always_guesses_the_training_rows_most_common_class():
     proba = result.pipeline.predict_proba(frame[FEATURES])
     np.testing.assert_allclose(result.confidence, proba.max(axis=1))
     assert (result.predictions == proba.argmax(axis=1)).all()
+
+
+def test_the_baseline_is_the_majority_class_and_its_share_of_the_held_out_rows():
+    # 80 rows, 56 "yes" and 24 "no" (70/30). A quarter is held out, stratified: 20 rows, 14 of
+    # them "yes". Always guessing "yes" (the majority, and not the first class by name) is right
+    # on 14 of the 20: a baseline of 0.70.
+    rng = np.random.default_rng(3)
+    label = np.array(["yes"] * 56 + ["no"] * 24, dtype=object)
+    rng.shuffle(label)
+    frame = pd.DataFrame({"x1": rng.normal(size=80), "label": pd.Series(label, dtype="str")})
+
+    result = _train(frame, "logistic_regression", features=["x1"], numeric=["x1"], categorical=[])
+
+    assert result.class_names == ("no", "yes")
+    assert (result.metrics["n_train"], result.metrics["n_test"]) == (60, 20)
+    assert result.metrics["baseline_class"] == "yes"
+    assert result.metrics["baseline_accuracy"] == pytest.approx(14 / 20)
+
+
+def test_the_baseline_is_scored_on_the_held_out_rows_not_the_training_rows():
+    # Chosen by hand: the training rows are 42 "yes" / 18 "no" (70%), the held-out rows 12 / 8
+    # (60%). The baseline guesses the training rows' majority, "yes", and is right on 12 of the
+    # 20 held-out rows: 0.60, not the 0.70 it would score on the rows it learned from.
+    from sklearn.dummy import DummyClassifier
+
+    from classifiers.fitting import fit_and_measure
+
+    truths = np.array([1] * 42 + [0] * 18 + [1] * 12 + [0] * 8)
+    train_rows, test_rows = np.arange(60), np.arange(60, 80)
+    inputs = np.zeros((80, 1))
+
+    fitted = fit_and_measure(DummyClassifier(), inputs, truths, ("no", "yes"), train_rows, test_rows)
+
+    assert fitted.metrics["baseline_class"] == "yes"
+    assert fitted.metrics["baseline_accuracy"] == pytest.approx(12 / 20)
