@@ -130,11 +130,12 @@ def file_values(explanation) -> dict[str, Any]:
     from explanations.reports import json_value
 
     from ..artifacts import dataset_frame
+    from ..tabular.cells import row_as_written
 
     if explanation.row_index is None:
         return dict(explanation.custom_values)
-    row = dataset_frame(explanation.model.dataset).iloc[explanation.row_index]
-    return {str(column): json_value(row[column]) for column in row.index}
+    row = row_as_written(dataset_frame(explanation.model.dataset), explanation.row_index)
+    return {column: json_value(value) for column, value in row.items()}
 
 
 def document_instance(explanation) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`manage.py explain DATAFILE --target COL --classifier NAME --explainer lime --row N --json`
+"""`manage.py explain DATAFILE [--sheet NAME] --target COL --classifier NAME --explainer lime [--row N] --json`
 
 Imports a file, trains, explains one row, through the same services as the web
 app (jobs run in this process), and prints one JSON document. Bad input exits
@@ -23,18 +23,30 @@ from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.kinds import kind_of
 from classifiers.models import Classifier, Dataset, TrainedModel
+from classifiers.tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names
 from classifiers.training_settings import TrainingSettings
 from explanations import runs, services
 from explanations.engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
+from explanations.forms import SHARE_DAYS
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
 from explanations.request_settings import ExplanationSettings
 from jobs.services import job_run
 from limelight.errors import InputError
 
+# What `--help` says Limelight reads: what classifiers.tabular.reading (separators), .workbooks
+# (WORKBOOK_FORMATS) and classifiers.images.archive accept, told in the words of people's files.
+FILES_READ = (
+    "DATAFILE is one of: a CSV or other text file of values separated by commas, semicolons, tabs or pipes "
+    "(.csv, .tsv, .txt: what is inside counts, not the name; a column of free text can be explained as text, "
+    "see --text-column); an Excel workbook (.xlsx) or OpenDocument spreadsheet (.ods), the first sheet unless "
+    "--sheet names another; or a ZIP of images (JPEG, PNG, WebP, BMP, GIF or TIFF) with one folder per class. "
+    "Old .xls workbooks are not read: save them as .xlsx."
+)
+
 
 class Command(BaseCommand):
-    help = "Train a model on a data file and explain one of its rows; prints JSON."
+    help = f"Train a model on a data file and explain one of its rows; prints a summary, or JSON. {FILES_READ}"
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -47,14 +59,16 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("datafile", help="a CSV file")
-        parser.add_argument("--target", help="the column to predict (default: the last usable one)")
+        parser.add_argument("datafile", help="a CSV or text file, an .xlsx or .ods workbook, or a ZIP of images")
+        parser.add_argument("--sheet", help="a workbook's sheet, by name (default: the first sheet)")
+        parser.add_argument("--target", help="the column to predict (default: the likeliest one)")
         parser.add_argument("--classifier", default="random_forest", choices=Classifier.values)
         parser.add_argument("--explainer", default="lime", choices=Explainer.values)
         parser.add_argument(
             "--row",
-            required=True,
-            help="0-based row in file order; for a ZIP of images, the index in sorted path order or a path",
+            default="0",
+            help="0-based row in file order (default: the first row, 0); "
+            "for a ZIP of images, the index in sorted path order or a path",
         )
         # Every setting the forms take; ranges are checked once, by the services' settings object.
         defaults = DEFAULTS
@@ -87,6 +101,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="cli", help="who owns the records created")
         parser.add_argument("--share", action="store_true", help="create a share link (share_url in the JSON)")
         parser.add_argument(
+            "--share-days",
+            type=int,
+            default=SHARE_DAYS,
+            help=f"how many days the share link works (default: {SHARE_DAYS}; 0: until it is stopped)",
+        )
+        parser.add_argument(
             "--base-url",
             default=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
             help="where the site is served, for share_url (default: $SITE_URL or http://127.0.0.1:8000)",
@@ -112,6 +132,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         user, _ = get_user_model().objects.get_or_create(username=options["user"])
         try:
+            _check_sheet(path, options["sheet"])  # before anything is stored
             with path.open("rb") as handle:
                 dataset = classifier_services.dataset_create(owner=user, upload=File(handle, name=path.name))
             if not dataset.succeeded:  # a large file is profiled by a job: run it here
@@ -119,6 +140,8 @@ class Command(BaseCommand):
                 dataset.refresh_from_db()
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
+            if options["sheet"]:
+                dataset = classifier_services.dataset_choose_sheet(dataset=dataset, sheet=options["sheet"])
             _refuse_flags_the_kind_lacks(kind_of(dataset), options)
             target = options["target"] or classifier_services.dataset_default_target(dataset)
             text_column = options["text_column"]
@@ -183,7 +206,12 @@ class Command(BaseCommand):
             raise InputError(f"explanation failed: {explanation.message}")
         document = explanation_document(explanation)
         if options["share"]:
-            link = services.share_link_create(user=user, explanation=explanation)
+            try:
+                link = services.share_link_create(
+                    user=user, explanation=explanation, expires_in_days=options["share_days"] or None
+                )
+            except services.RequestError as error:
+                raise InputError(f"--share-days: {error}") from error
             document["share_url"] = options["base_url"].rstrip("/") + reverse("shared:view", args=[link.token])
         return document
 
@@ -232,6 +260,24 @@ DEFAULTS = ExplanationSettings()
 EXPLAIN_FLAGS = {"segmenter": "segmenter", "segment_param": "segmenter", "top_segments": "top_segments",
                  "hide_color": "hide_color"}  # fmt: skip
 TRAIN_FLAGS = {"image_features": "features", "image_size": "image_size"}
+
+
+def _check_sheet(path: Path, sheet: str | None) -> None:
+    """Refuse ``--sheet`` for a file without sheets, or naming none of the workbook's."""
+    if not sheet:
+        return
+    raw = path.read_bytes()
+    fmt = file_format(raw)
+    if fmt not in WORKBOOK_FORMATS:
+        what = "a ZIP of images" if fmt == "zip" else "not a workbook"
+        raise InputError(f"--sheet: {path.name} is {what}, so it has no sheets; only .xlsx and .ods workbooks do.")
+    try:
+        names = sheet_names(raw, fmt)
+    except Exception:  # a damaged workbook: reading it says so in the importer's words
+        return
+    if sheet not in names:
+        there = ", ".join(f"“{name}”" for name in names)
+        raise InputError(f"--sheet {sheet}: {path.name} has no sheet called “{sheet}”; its sheets are {there}.")
 
 
 def _given(value: Any, default: Any) -> Any:
