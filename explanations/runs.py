@@ -27,6 +27,7 @@ from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
 from .engine.diagnostics import auto_samples as choose_num_samples
 from .engine.diagnostics import sp_lime_pick
+from .engine.diagnostics.submodular_pick import coverage_complete
 from .engine.kernel_shap import TabularShap
 from .engine.lime_image import boundaries_png, explain_image, heatmap_png, overlay_png, segments_png, top_region_iou
 from .engine.lime_tabular import TabularLime
@@ -277,10 +278,12 @@ def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict
             num_features=5, random_state=overview.random_state,
         )  # fmt: skip
         explained.append((int(row), int(label), result))
-    picks = sp_lime_pick([{w.feature: w.weight for w in r.weights} for _, _, r in explained], overview.budget)
+    weights = [{w.feature: w.weight for w in r.weights} for _, _, r in explained]
+    picks = sp_lime_pick(weights, overview.budget, classes=[label for _, label, _ in explained])
     return {
         "result": {
             "rows_explained": len(explained),
+            "covers_all": coverage_complete(weights, picks),  # another row would add nothing new
             "picks": [
                 {
                     "row": explained[i][0],

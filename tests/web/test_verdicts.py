@@ -185,3 +185,112 @@ def test_a_probability_is_never_rounded_up_to_a_bare_100_percent():
     assert [whole_percent(v) for v in (99.6, 99.4, 100.0, 0.3, 0.0, 63.5)] == [
         "over 99%", "99%", "100%", "under 1%", "0%", "64%",
     ]  # fmt: skip
+
+
+# Issue 23: verdicts that match what a reader sees. Real explanations of the risk table (age > 50
+# decides the class), with the stored result set by hand where the situation needs it.
+
+
+def _save(explanation: Explanation, **changes) -> Explanation:
+    explanation.result = {**explanation.result, **changes}
+    explanation.save(update_fields=["result"])
+    return explanation
+
+
+def _detail(client, explanation: Explanation) -> str:
+    return client.get(reverse("explanations:detail", args=[explanation.pk])).text
+
+
+def test_a_rule_that_holds_for_one_row_of_the_file_is_not_trusted_on_its_page(
+    logged_in, user, make_trained_model, make_explanation
+):
+    rule = make_explanation(make_trained_model(user), row=3, explainer="anchor")
+    _save(rule, meets_threshold=True, precision_low=0.99, threshold=0.95, file_rows=1, coverage=1 / 160)
+    page = _detail(logged_in, rule)
+    assert "Trust:</strong>" not in page
+    assert (
+        "the rule holds for only 1 row of the file: it is true of this row and almost no other, "
+        "so it describes this case rather than explains it"
+    ) in page
+
+
+def test_a_rule_resting_on_a_blank_is_not_trusted_on_its_page(logged_in, user, make_trained_model, make_explanation):
+    rule = make_explanation(make_trained_model(user), row=3, explainer="anchor")
+    _save(rule, meets_threshold=True, precision_low=0.99, threshold=0.95, rule=["weight is missing"], file_rows=40)
+    page = _detail(logged_in, rule)
+    assert "Look closer:</strong> the rule rests on “weight is missing”" in page
+
+
+def test_a_saturated_model_is_cannot_tell_not_do_not_trust(logged_in, user, make_trained_model, make_explanation):
+    explanation = make_explanation(make_trained_model(user), row=3)
+    diagnosis = explanation.diagnosis
+    flat = "The model is so sure (100%) that hiding these features one at a time does not move it"
+    for kind in ("deletion", "insertion"):
+        diagnosis.result["curves"][kind] |= {"better_than_random": False, "saturated": True, "verdict": flat}
+    diagnosis.result["stability"]["reasons_jaccard"] = 1.0
+    diagnosis.save(update_fields=["result"])
+    _save(explanation, score=0.9)
+    page = _detail(logged_in, explanation)
+    assert "Do not trust:</strong>" not in page
+    assert "The hiding check cannot tell here: the model is so sure that hiding its top reasons" in page
+    assert flat in page
+
+
+def test_kernel_shap_says_which_checks_apply_to_it(logged_in, user, make_trained_model, make_explanation):
+    shap = make_explanation(make_trained_model(user), row=3, explainer="shap")
+    page = _detail(logged_in, shap)
+    assert "nothing about the explanation itself was checked" not in page
+    assert "KernelSHAP&#x27;s values were not checked by repeating them, by hiding the top ones" in page
+    assert "its values add up to the prediction by construction (from the average" in page
+
+
+def test_side_by_side_says_which_to_believe_when_the_rule_describes_one_row(
+    logged_in, user, make_trained_model, make_explanation
+):
+    lime = make_explanation(make_trained_model(user), row=3)
+    response = logged_in.post(reverse("explanations:pair_request", args=[lime.pk]), {"explainer": "anchor"})
+    rule = Explanation.objects.exclude(pk=lime.pk).get()
+    job_run(model=Explanation, pk=rule.pk, work=explanation_runs.explanation_run)
+    rule.refresh_from_db()
+    _save(rule, file_rows=1, coverage=1 / 160)
+    page = logged_in.get(response.url).text
+    assert (
+        "The rule holds for only 1 row of the file, so it describes this case rather than explains it; "
+        "LIME&#x27;s weights are the better guide here."
+    ) in page
+
+
+def _overview(model, budget: int, result: dict):
+    from explanations import services
+    from explanations.models import ModelOverview
+
+    overview = services.overview_request(model=model, budget=budget, dispatch=False)
+    ModelOverview.objects.filter(pk=overview.pk).update(status="succeeded", result=result)
+    return overview
+
+
+NOTHING_NEW = "another row would add nothing new"
+
+
+def test_the_overview_says_nothing_new_only_when_coverage_is_complete(logged_in, user, make_trained_model):
+    model = make_trained_model(user)
+    pick = {"row": 0, "label": "high", "weights": [{"feature": "age", "condition": "age > 50.00", "weight": 0.4}]}
+    short = _overview(model, 5, {"rows_explained": 3, "covers_all": False, "picks": [pick]})
+    page = logged_in.get(reverse("explanations:overview", args=[short.pk])).text
+    assert NOTHING_NEW not in page
+    full = _overview(model, 5, {"rows_explained": 1_200, "covers_all": True, "picks": [pick]})
+    page = logged_in.get(reverse("explanations:overview", args=[full.pk])).text
+    assert "1 was enough: together it covers every column that any of the 1,200 explanations relied on, so " in page
+    assert NOTHING_NEW in page
+
+
+def test_the_overview_shows_every_predicted_class_before_repeating_one(user, make_trained_model):
+    from explanations import services
+    from explanations.models import ModelOverview
+
+    model = make_trained_model(user)
+    overview = services.overview_request(model=model, budget=2, dispatch=False)
+    job_run(model=ModelOverview, pk=overview.pk, work=explanation_runs.overview_run)
+    overview.refresh_from_db()
+    # Ages 20-79 split at 50: among 40 random rows both classes are predicted, so two picks show both.
+    assert {pick["label"] for pick in overview.result["picks"]} == {"high", "low"}
