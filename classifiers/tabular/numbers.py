@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DECIMALS", "ParsedNumbers", "file_decimal", "parse_number", "parse_numbers", "read_all"]
+__all__ = ["DECIMALS", "ParsedNumbers", "file_decimal", "parse_as_numbers", "parse_number", "parse_numbers", "read_all"]
 
 DECIMALS = (".", ",")
 # Separators of thousands other than the two decimals: spaces (plain, no-break,
@@ -115,6 +115,13 @@ def _read(values: Sequence[str | None] | np.ndarray, decimal: str, *, give_up: b
         else:
             result[position] = number
     return ParsedNumbers(values=result, present=present, failed=failed, unread=tuple(unread))
+
+
+def parse_as_numbers(values: Sequence[str | None] | np.ndarray, decimal: str) -> ParsedNumbers:
+    """A column a person (or a model) says holds numbers: read under the file's ``decimal``, or under
+    the other one if that reads more of it (a column of 3.25 in a file of 39,1); on a tie, the file's."""
+    other = DECIMALS[1 - DECIMALS.index(decimal)]
+    return min((parse_numbers(values, decimal), parse_numbers(values, other)), key=lambda parsed: parsed.failed)
 
 
 # Cells that can only be read one way. A comma followed by other than three digits,

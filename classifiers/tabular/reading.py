@@ -29,7 +29,7 @@ import pandas as pd
 from limelight.errors import InputError
 
 from .dates import add_date_parts
-from .numbers import DECIMALS, file_decimal, parse_numbers, read_all
+from .numbers import DECIMALS, file_decimal, parse_as_numbers, read_all
 from .workbooks import WORKBOOK_FORMATS, file_format, read_workbook, unsupported_message
 
 __all__ = ["MISSING_MARKERS", "ROW_LABEL_NAMES", "TableError", "read_table", "reading_notes"]
@@ -395,8 +395,7 @@ def _build_frame(
 def _marked_numbers(values: list[str | None], decimal: str) -> tuple[pd.Series, dict]:
     """A column a person marked as numbers: read under the file's decimal (the other only if it reads
     more), every value that cannot be read left missing and counted."""
-    tries = [parse_numbers(values, decimal), parse_numbers(values, _other(decimal))]
-    parsed = min(tries, key=lambda parsed: parsed.failed)  # the file's decimal on a tie
+    parsed = parse_as_numbers(values, decimal)
     counts = {"failed": parsed.failed, "present": parsed.present, "examples": list(parsed.unread)}
     return pd.Series(parsed.values, dtype="float64"), counts
 

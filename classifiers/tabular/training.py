@@ -36,6 +36,7 @@ from explanations.engine.values import value_text
 
 from ..catalogue import CLASSIFIER_CARDS, CLASSIFIERS, ClassifierCard, Knob, clean_params
 from ..fitting import STAGES, fit_and_measure, holdout_split
+from .numbers import parse_as_numbers
 from .profiling import MAX_CLASSES, MIN_LABELLED_ROWS, sorted_classes
 from .reading import TableError
 
@@ -165,13 +166,16 @@ def build_pipeline(
     categorical: list[str],
     random_state: int = 0,
     params: Mapping[str, object] | None = None,
+    decimal: str = ".",
 ) -> Pipeline:
     """An unfitted pipeline from the original columns to ``classifier``'s probabilities.
 
     Numeric columns are median-imputed (and standardised for estimators that
     need it); categorical columns (yes/no columns too, whether written as
     text or 0/1) get a "(missing)" category and are one-hot encoded, ignoring
-    categories unseen in training. ``params`` are the classifier's knobs
+    categories unseen in training. Number columns that arrive as text are read
+    as the file writes numbers (``decimal``: 39,1 when it is ``","``), never
+    dropped. ``params`` are the classifier's knobs
     (see :data:`CLASSIFIER_CARDS`); missing ones take their defaults. Raises
     :class:`TableError` for an unknown classifier name, a bad setting, or
     when there are no columns at all.
@@ -181,7 +185,7 @@ def build_pipeline(
         raise TableError("Choose at least one column for the model to learn from.")
 
     numeric_steps: list[tuple[str, Any]] = [
-        ("as_number", FunctionTransformer(_as_numbers, feature_names_out="one-to-one")),
+        ("as_number", FunctionTransformer(_as_numbers, kw_args={"decimal": decimal}, feature_names_out="one-to-one")),
         # keep_empty_features: a column empty in the training split must not
         # silently change the number of model inputs.
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
@@ -257,10 +261,40 @@ def _estimator(classifier: str, random_state: int, p: Mapping[str, Any]) -> Base
     raise AssertionError(classifier)  # clean_params checked the name
 
 
-def _as_numbers(X: Any) -> pd.DataFrame:
-    """Coerce to float so explainers may pass numbers as any dtype (or None)."""
+def _as_numbers(X: Any, decimal: str = ".") -> pd.DataFrame:
+    """Floats, so explainers may pass numbers as any dtype (or None); text ("39,1") is read
+    as the file writes numbers, through the same parser as the file (never silently lost)."""
     frame = pd.DataFrame(X)
-    return frame.apply(pd.to_numeric, errors="coerce").astype("float64")
+    columns = {name: _column_numbers(frame[name], decimal) for name in frame.columns}
+    return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
+
+
+def _column_numbers(column: pd.Series, decimal: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column) or column.isna().all():
+        return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+    # Numbers stay as they are (1.234 is never re-read as 1234); only text goes through the parser.
+    values = column.to_numpy(dtype=object)
+    numbers = np.full(len(values), np.nan)
+    texts = np.full(len(values), None, dtype=object)
+    for position, value in enumerate(values):
+        if isinstance(value, str):
+            texts[position] = value
+        elif value is not None and not pd.isna(value):
+            numbers[position] = float(value)
+    return np.where(np.isnan(numbers), parse_as_numbers(texts, decimal).values, numbers)
+
+
+def _read_number_columns(frame: pd.DataFrame, numeric: Sequence[str]) -> pd.DataFrame:
+    """The frame with its number columns as floats, read with the file's decimal: the model, its
+    hold-out and the explainers' statistics all see the numbers the person wrote."""
+    decimal = frame.attrs.get("decimal", ".")
+    texts = [name for name in numeric if not pd.api.types.is_numeric_dtype(frame[name])]
+    if not texts:
+        return frame
+    frame = frame.copy()
+    for name in texts:
+        frame[name] = _column_numbers(frame[name], decimal)
+    return frame
 
 
 def _as_text(X: Any) -> pd.DataFrame:
@@ -351,6 +385,8 @@ def train_classifier(
         truths, test_size=test_size, random_state=random_state, too_few=_TOO_FEW, error=TableError
     )
     categorical_features = [name for name in features if name in set(categorical)]
+    decimal = frame.attrs.get("decimal", ".")
+    frame = _read_number_columns(frame, [name for name in features if name in set(numeric)])
     _check_one_hot_size(frame, categorical_features, n_numeric=len(features) - len(categorical_features))
     n_train = len(train_rows)
     if classifier == "knn" and settings["n_neighbors"] > n_train:
@@ -364,6 +400,7 @@ def train_classifier(
         categorical=categorical_features,
         random_state=random_state,
         params=settings,
+        decimal=decimal,
     )
     # Fitted in the split's own order, as tables always were: the same seed gives the same model.
     fitted = fit_and_measure(
