@@ -15,6 +15,7 @@ from .disclosure import Disclosure, shown_subject, shown_values
 from .engine.confidence import wilson
 from .engine.verdict import GOOD_FIT, POOR_FIT, Verdict
 from .models import Explanation
+from .request_settings import ExplanationSettings
 from .verdicts import Outcome, outcome_of, verdict_of
 
 
@@ -47,6 +48,7 @@ class RuleView:
     high_in_100: int
     coverage_percent: float | None
     threshold_in_100: int
+    threshold_is_default: bool  # left as it was: the page does not say the person asked for it
     meets_threshold: bool
     support: int | None  # fresh cases the precision rests on (None: a result from before it was recorded)
     checked_on: str  # "rows" (of the file, unseen by the search) or "samples" (made-up variations)
@@ -170,6 +172,7 @@ def _rule(result: dict) -> RuleView:
         high_in_100=math.ceil(100 * result["precision_high"] - 1e-9),
         coverage_percent=None if coverage is None else 100 * coverage,
         threshold_in_100=round(100 * threshold),
+        threshold_is_default=math.isclose(threshold, ExplanationSettings.threshold),
         # Results stored before issue 14 compared the raw share: never say "met" without the bound.
         meets_threshold=bool(result["meets_threshold"]) and result["precision_low"] >= threshold,
         support=result.get("support"),

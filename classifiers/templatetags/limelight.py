@@ -37,6 +37,17 @@ def count(value: int | None) -> str:
 
 
 @register.filter
+def counted(value: int | None, noun: str) -> str:
+    """A count and its noun in agreement, thousands grouped: (1, "row") -> "1 row",
+    (1234, "row") -> "1,234 rows", (3, "class,classes") -> "3 classes" (the plural after a comma)."""
+    if value is None:
+        return ""
+    singular, _, plural = noun.partition(",")
+    number = int(value)
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+@register.filter
 def row_number(index: int | None) -> int | str:
     """A 0-based row index as the page shows it (limelight.rows: the first data row is 1)."""
     return "" if index is None else _row_number(index)
