@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.quotas import QuotaError, check_job_quota
+from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
+from classifiers.tabular.numbers import typed_number
 from jobs.services import job_dispatch
 from limelight.errors import InputError
 from limelight.rows import row_number
@@ -146,10 +148,9 @@ def _clean_custom_values(model: TrainedModel, values: dict[str, Any]) -> dict[st
         if value is None or value == "":
             cleaned[name] = None
         elif name in model.numeric:
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise RequestError(f"“{name}” needs a number.") from None
+            number = typed_number(value, dataset_frame(model.dataset).attrs.get("decimal", "."))
+            if number is None:  # read as the file writes numbers: 58,6 in a file of decimal commas
+                raise RequestError(f"“{name}” needs a number.")
             if not np.isfinite(number) or abs(number) > LARGEST_VALUE:
                 raise RequestError(f"“{name}” needs a number between −{LARGEST_VALUE:,.0f} and {LARGEST_VALUE:,.0f}.")
             cleaned[name] = number

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DECIMALS", "ParsedNumbers", "file_decimal", "parse_as_numbers", "parse_number", "parse_numbers", "read_all"]
+__all__ = [
+    "DECIMALS",
+    "ParsedNumbers",
+    "file_decimal",
+    "parse_as_numbers",
+    "parse_number",
+    "parse_numbers",
+    "read_all",
+    "typed_number",
+]
 
 DECIMALS = (".", ",")
 # Separators of thousands other than the two decimals: spaces (plain, no-break,
@@ -122,6 +131,17 @@ def parse_as_numbers(values: Sequence[str | None] | np.ndarray, decimal: str) ->
     the other one if that reads more of it (a column of 3.25 in a file of 39,1); on a tie, the file's."""
     other = DECIMALS[1 - DECIMALS.index(decimal)]
     return min((parse_numbers(values, decimal), parse_numbers(values, other)), key=lambda parsed: parsed.failed)
+
+
+def typed_number(value: object, decimal: str = ".") -> float | None:
+    """A number a person typed (58,6 or 58.6: the file's ``decimal`` first, then the other) or one
+    already a number; None when it is not one. How large it may be is the caller's to say."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value)
+    other = DECIMALS[1 - DECIMALS.index(decimal)]
+    number = parse_number(text, decimal)
+    return parse_number(text, other) if number is None else number
 
 
 # Cells that can only be read one way. A comma followed by other than three digits,

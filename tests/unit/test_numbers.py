@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from classifiers.tabular.numbers import file_decimal, parse_number, parse_numbers
+from classifiers.tabular.numbers import file_decimal, parse_number, parse_numbers, typed_number
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +101,19 @@ def test_more_decimal_commas_than_decimal_points_make_a_decimal_comma_file():
     texts = ["39,1", "40,25", "41,7", "3.5"]
 
     assert file_decimal(texts, delimiter=",") == ","
+
+
+@pytest.mark.parametrize(
+    ("value", "decimal", "expected"),
+    [
+        ("58,6", ".", 58.6),  # a person types their own way, whatever the file
+        ("4.100,5", ",", 4100.5),
+        ("1,234", ",", 1.234),  # ambiguous: the file's decimal decides
+        ("1,234", ".", 1234.0),
+        (7, ",", 7.0),
+        (1.234, ",", 1.234),  # a number is never re-read as text
+        ("seven", ".", None),
+    ],
+)
+def test_a_typed_value_is_read_with_the_files_decimal_first(value, decimal, expected):
+    assert typed_number(value, decimal) == expected

@@ -7,18 +7,22 @@ Each file is made here from known measurements, and the class is decided by one 
 
 from __future__ import annotations
 
+import io
+import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from classifiers import runs as classifier_runs
 from classifiers import services
 from classifiers.artifacts import dataset_frame
 from classifiers.models import Dataset, TrainedModel
+from explanations import services as explanation_services
 from jobs.services import job_run
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
@@ -126,3 +130,28 @@ def test_a_column_marked_as_numbers_says_what_could_not_be_read_and_explains_wit
     assert model.metrics["accuracy"] >= 0.95
     explanation = make_explanation(model, row=0, explainer="lime", num_samples=500)
     assert any("bill_length" in weight["feature"] for weight in explanation.result["weights"])
+
+
+def test_the_command_line_reads_a_european_export_and_explains_in_plain_numbers(user, tmp_path):
+    penguins = _penguins(seed=2)
+    path = tmp_path / "penguins.csv"
+    path.write_bytes(_european_csv(penguins))
+
+    out = io.StringIO()
+    call_command("explain", str(path), "--target", "species", "--row", "0", "--json", "--user", "ada", stdout=out)
+    document = json.loads(out.getvalue())
+
+    assert document["model"]["metrics"]["accuracy"] >= 0.95
+    assert document["instance"]["values"]["bill_length"] == penguins["bill_length"].iloc[0]
+    bill = [w["condition"] for w in document["explanation"]["weights"] if w["feature"] == "bill_length"]
+    assert bill and all(not re.search(r"\d,\d", condition) for condition in bill)
+
+
+def test_a_typed_value_written_with_a_decimal_comma_is_the_number_it_means(logged_in):
+    dataset = _upload(logged_in, _european_csv(_penguins(seed=3)))
+    model = _train(dataset, target="species", classifier="random_forest")
+    values = {"island": "Dream", "bill_length": "58,6", "body_mass": "4.100,5"}
+
+    explanation = explanation_services.explanation_request(model=model, custom_values=values, dispatch=False)
+
+    assert explanation.custom_values == {"island": "Dream", "bill_length": 58.6, "body_mass": 4100.5}
