@@ -9,10 +9,21 @@ from .base import DataKind, KindWords
 
 
 def default_target(dataset) -> str:
+    """The likeliest column to predict among those that pass the training checks (tabular.targets)."""
+    from ..artifacts import dataset_frame
     from ..services import dataset_profiles
     from ..tabular.targets import default_target as likeliest
 
-    return likeliest(dataset_profiles(dataset), row_label=dataset.row_label)
+    return likeliest(dataset_profiles(dataset), row_label=dataset.row_label, frame=dataset_frame(dataset))
+
+
+def no_target_message(dataset) -> str:
+    """Why no column of the file can be predicted, in one message; "" when one can."""
+    from ..artifacts import dataset_frame
+    from ..services import dataset_profiles
+    from ..tabular.targets import no_target_message as why_none
+
+    return why_none(dataset_frame(dataset), dataset_profiles(dataset), row_label=dataset.row_label)
 
 
 def target_choices(dataset) -> list[str]:
@@ -39,7 +50,8 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
         summary = check_target(dataset_frame(dataset), target)
         params = clean_params(classifier, params)
     except TableError as error:
-        raise UploadError(str(error)) from error
+        # When no column of the file can be trained, say that (and why) rather than this column's fault.
+        raise UploadError(no_target_message(dataset) or str(error)) from error
     # The row label names rows; whatever its kind, it is never a reason.
     features = [p for p in profiles if p.name not in (target, dataset.row_label) and p.usable_as_feature]
     row_label = dataset.row_label if dataset.row_label != target else ""
@@ -54,13 +66,22 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
         "numeric": [p.name for p in features if p.kind == ColumnKind.NUMBER],
         "categorical": [p.name for p in features if p.kind != ColumnKind.NUMBER],
         "params": params,
-        "notes": [*summary.warnings, *_left_out_note(row_label, identifiers)],
+        "notes": [*summary.warnings, *_left_out_note(row_label, identifiers, [p.name for p in features])],
     }
 
 
-def _left_out_note(row_label: str, identifiers: list[str]) -> list[str]:
+def row_label_words(row_label: str, features: list[str]) -> str:
+    """What the model does with the column that names the rows: nothing, or (a date) only its parts."""
+    parts = [name for name in features if name.startswith(f"{row_label}: ")]
+    if not parts:
+        return f"“{row_label}” names the rows, so the model does not use it."
+    shown = ", ".join(f"“{name}”" for name in parts)
+    return f"“{row_label}” names the rows; the model uses it only through {shown}."
+
+
+def _left_out_note(row_label: str, identifiers: list[str], features: list[str]) -> list[str]:
     """Say which columns the model leaves out because they name or identify rows."""
-    notes = [f"“{row_label}” names the rows, so the model does not use it."] if row_label else []
+    notes = [row_label_words(row_label, features)] if row_label else []
     if identifiers:
         shown = ", ".join(f"“{name}”" for name in identifiers[:3])
         shown += f" and {len(identifiers) - 3} more" if len(identifiers) > 3 else ""
@@ -159,6 +180,9 @@ def target_check(dataset, target: str) -> dict[str, Any]:
     from ..tabular.profiling import check_target
     from ..tabular.reading import TableError
 
+    none = no_target_message(dataset)
+    if none:  # said once for the file, not once per column
+        return {"target": "", "classes": [], "warnings": [], "error": none}
     try:
         summary = check_target(dataset_frame(dataset), target)
     except TableError as error:
@@ -187,9 +211,12 @@ def dataset_context(dataset) -> dict[str, Any]:
     from ..tabular.reading import reading_notes
 
     columns, rows = dataset_preview(dataset)
+    profiles = dataset_profiles(dataset)
     return {
-        "profiles": [(profile, describe_kind(profile.kind)) for profile in dataset_profiles(dataset)],
+        "profiles": [(profile, describe_kind(profile.kind)) for profile in profiles],
         "reading_notes": reading_notes(dataset_frame(dataset)),  # how its numbers were read
+        "row_label_note": _row_label_note(dataset, profiles),
+        "weekday_notes": _weekday_notes(profiles),
         "roles_form": ColumnRolesForm(dataset=dataset),
         "target_check": target_check(dataset, default_target(dataset)),
         "sheet_form": SheetForm(dataset=dataset) if len(dataset.sheets) > 1 else None,
@@ -198,6 +225,35 @@ def dataset_context(dataset) -> dict[str, Any]:
         "preview_columns": columns,
         "preview_rows": rows,
     }
+
+
+def _row_label_note(dataset, profiles) -> str:
+    """The dataset page's line about the column that names the rows ("" when none does)."""
+    if not dataset.row_label:
+        return ""
+    label = dataset.row_label
+    parts = [p.name for p in profiles if p.usable_as_feature and p.name.startswith(f"{label}: ")]
+    if parts:
+        shown = ", ".join(f"“{name}”" for name in parts)
+        return f"Rows are named by “{label}”, which the model uses only through {shown}."
+    return f"Rows are named by “{label}”, which is never used to predict."
+
+
+def _weekday_notes(profiles) -> list[str]:
+    """For each date whose day of the week is left out, the rule that left it out (dates.WEEKDAY_RULE)."""
+    from ..tabular.dates import WEEKDAY_PART, WEEKDAY_RULE
+    from ..tabular.profiling import ColumnKind
+
+    kinds = {p.name: p.kind for p in profiles}
+    notes = []
+    for profile in profiles:
+        weekday = f"{profile.name}: {WEEKDAY_PART}"
+        if profile.kind == ColumnKind.DATE and kinds.get(weekday) == ColumnKind.UNUSED:
+            notes.append(
+                f"“{weekday}” is left out: {WEEKDAY_RULE}. These dates are not daily; "
+                "choose “category” for it to use it anyway."
+            )
+    return notes
 
 
 KIND = DataKind(

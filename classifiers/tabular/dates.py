@@ -7,7 +7,9 @@ columns are added when the file is read, beside the date itself, so the
 pipeline, LIME, Anchors and what-if all see them as ordinary category columns
 and the explained row shows them. The year is derived too but left out of the
 model unless the person asks for it (its kind is "unused" until they change
-it), because next year's rows would carry a year the model never saw.
+it), because next year's rows would carry a year the model never saw. The day
+of the week is left out the same way unless the rows are daily activity
+(:func:`is_daily`, :data:`WEEKDAY_RULE`).
 
 Seasons are the meteorological seasons of the northern hemisphere: winter is
 December to February, spring March to May, summer June to August, autumn
@@ -24,9 +26,12 @@ import pandas as pd
 
 __all__ = [
     "DATE_PARTS",
+    "WEEKDAY_PART",
+    "WEEKDAY_RULE",
     "YEAR_PART",
     "add_date_parts",
     "derived_names",
+    "is_daily",
     "looks_like_dates",
     "parse_dates",
 ]
@@ -68,6 +73,19 @@ _SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 1
 # year is added last and left out of the model until asked for.
 DATE_PARTS = ("month", "day of the week", "season")
 YEAR_PART = "year"
+WEEKDAY_PART = "day of the week"
+# The day of the week is always offered but used from the start only when the
+# rows are daily activity (sales, rentals, weather by day), where the weekday
+# plausibly matters: at least 3 in 4 steps between one distinct day and the
+# next are one day (working days only still count: 4 in 5), over at least four
+# weeks, so that every weekday has several rows. For dates of birth, weekly or
+# monthly rows it would be noise the model could fit by chance.
+_DAILY_STEPS = 0.75
+_DAILY_SPAN_DAYS = 28
+WEEKDAY_RULE = (
+    "the day of the week is used when the rows are daily (most dates one day after the one before, "
+    "over at least four weeks), as in daily sales or weather, where the weekday can matter"
+)
 
 
 def derived_names(column: str) -> dict[str, str]:
@@ -100,14 +118,25 @@ def parse_dates(texts: pd.Series) -> pd.Series:
     return pd.Series([lookup.get(value, pd.NaT) for value in texts.astype(object)], index=texts.index)
 
 
+def is_daily(stamps: pd.Series) -> bool:
+    """Whether the dates are daily activity (see :data:`WEEKDAY_RULE`): the distinct calendar days,
+    in order, are mostly one day apart and span at least four weeks."""
+    days = np.unique(stamps.dropna().dt.tz_localize(None).dt.normalize().to_numpy(dtype="datetime64[D]"))
+    if len(days) < 2 or (days[-1] - days[0]).astype(int) < _DAILY_SPAN_DAYS:
+        return False
+    steps = np.diff(days).astype(int)
+    return bool(np.mean(steps == 1) >= _DAILY_STEPS)
+
+
 def add_date_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The frame with each date column's parts inserted after it, and the names of the year columns.
+    """The frame with each date column's parts inserted after it, and the parts left out of the
+    model until the person asks for them: every year, and the day of the week unless :func:`is_daily`.
 
     Only text columns that :func:`looks_like_dates` are expanded; a part whose
     name is already a column of the file is not added (the file's own wins).
     """
     columns: dict[str, pd.Series] = {}
-    years: list[str] = []
+    left_out: list[str] = []
     for name in frame.columns:
         column = frame[name]
         columns[name] = column
@@ -119,19 +148,21 @@ def add_date_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         weekdays = stamps.dt.day_of_week.to_numpy()
         parts = {
             "month": [_MONTHS[int(m) - 1] if ok else None for m, ok in zip(months, present, strict=True)],
-            "day of the week": [_WEEKDAYS[int(d)] if ok else None for d, ok in zip(weekdays, present, strict=True)],
+            WEEKDAY_PART: [_WEEKDAYS[int(d)] if ok else None for d, ok in zip(weekdays, present, strict=True)],
             "season": [_SEASONS[int(m)] if ok else None for m, ok in zip(months, present, strict=True)],
         }
         names = derived_names(str(name))
         for part, values in parts.items():
             if names[part] not in frame.columns:
                 columns[names[part]] = pd.Series([np.nan if v is None else v for v in values], dtype="str")
+                if part == WEEKDAY_PART and not is_daily(stamps):
+                    left_out.append(names[part])
         if names[YEAR_PART] not in frame.columns:
             columns[names[YEAR_PART]] = pd.Series(stamps.dt.year.to_numpy(dtype="float64"), dtype="float64")
-            years.append(names[YEAR_PART])
+            left_out.append(names[YEAR_PART])
     if len(columns) == len(frame.columns):
         return frame, []
-    return pd.DataFrame(columns), years
+    return pd.DataFrame(columns), left_out
 
 
 def _to_datetime(values: pd.Series) -> pd.Series:

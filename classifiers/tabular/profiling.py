@@ -34,6 +34,7 @@ __all__ = [
     "OVERRIDABLE_KINDS",
     "ColumnKind",
     "ColumnProfile",
+    "TargetError",
     "TargetSummary",
     "check_target",
     "default_row_label",
@@ -57,9 +58,9 @@ _MIN_ROWS_FOR_UNIQUE = 20
 #     running number: at least 90% of the steps from one row to the next go up,
 #     over a range no wider than twice the rows (1, 2, 3…, with gaps). A column
 #     of whole grams in shuffled order is a number, not an identifier;
-#   * dates keep their kind (used through month, day of the week and season)
-#     but a date column whose values are nearly all different is offered as
-#     the row label when nothing else names the rows (default_row_label).
+#   * dates keep their kind (used through month, day of the week and season);
+#     a date column whose values are nearly all different may be chosen as the
+#     row label, but is never the default one (default_row_label).
 _NEARLY_UNIQUE = 0.9
 _RUNNING_STEPS = 0.9
 _RUNNING_SPAN = 2
@@ -124,7 +125,10 @@ _KIND_DESCRIPTIONS = {
     ColumnKind.BOOLEAN: "yes or no: used to predict",
     ColumnKind.IDENTIFIER: "unique per row, like a name or an id: not used to predict",
     ColumnKind.TEXT: "free text: a text model can read it (choose it under “Predict from”)",
-    ColumnKind.DATE: "a date: used through its month, day of the week and season (the columns after it)",
+    ColumnKind.DATE: (
+        "a date: used through its month and season (the columns after it), and its day of the week "
+        "when the rows are daily"
+    ),
     ColumnKind.CONSTANT: "the same in every row: not used",
     ColumnKind.UNUSED: "left out: not used to predict (choose another type to use it)",
 }
@@ -215,14 +219,16 @@ def row_label_candidates(profiles: list[ColumnProfile], n_rows: int) -> list[str
 
 def default_row_label(profiles: list[ColumnProfile], n_rows: int, *, nameless: str = "") -> str:
     """The column that names the rows: the file's nameless first column, else the first
-    identifier (one named like an id first), else a date that is nearly unique; "" if none."""
+    identifier (one named like an id first); "" if none.
+
+    Never a date: the model uses a date through its month, day of the week and
+    season, so it cannot also be the column "never used to predict". A person may
+    still choose one (:func:`row_label_candidates`)."""
     if nameless:
         return nameless
-    candidates = row_label_candidates(profiles, n_rows)
-    kinds = {p.name: p.kind for p in profiles}
-    identifiers = [name for name in candidates if kinds[name] == ColumnKind.IDENTIFIER]
+    identifiers = [p.name for p in profiles if p.kind == ColumnKind.IDENTIFIER]
     named = [name for name in identifiers if _looks_like_id_name(name)]
-    return (named or identifiers or candidates or [""])[0]
+    return (named or identifiers or [""])[0]
 
 
 def _profile(name: str, column: pd.Series) -> ColumnProfile:
@@ -299,22 +305,38 @@ def sorted_classes(labels: pd.Series) -> list[Any]:
         return sorted(values, key=value_text)
 
 
+class TargetError(TableError):
+    """Why a column cannot be predicted. ``reason`` is a short key ("empty", "one value", "too many
+    values", "no repeats", "too few rows", "rare class"), so that a page can say in one sentence why
+    no column of a file can be (:func:`.targets.no_target_message`)."""
+
+    def __init__(self, column: str, reason: str, message: str) -> None:
+        super().__init__(f"“{column}”: {message}")
+        self.column = column
+        self.reason = reason
+
+
 def _check_enough_rows(target: str, names: list[str], counts: list[int]) -> None:
     """Refuse, with the numbers, a column whose rows are too few for a hold-out (see MIN_LABELLED_ROWS)."""
     total = sum(counts)
     if total < MIN_LABELLED_ROWS:
-        raise TableError(
-            f"Only {total} rows have a value in “{target}”; at least {MIN_LABELLED_ROWS} are needed, "
-            "so that some can be held out to test the model. Add rows to the file."
+        raise TargetError(
+            target,
+            "too few rows",
+            f"only {total} rows have a value; at least {MIN_LABELLED_ROWS} are needed, "
+            "so that some can be held out to test the model. Add rows to the file.",
         )
     too_few = [(name, count) for name, count in zip(names, counts, strict=True) if count < MIN_ROWS_PER_CLASS]
     if too_few:
         name, count = too_few[0]
-        more = f" (and {len(too_few) - 1} more classes)" if len(too_few) > 1 else ""
-        raise TableError(
-            f"“{name}” has {count} row{'s' if count != 1 else ''}{more}; each class needs at least "
+        others = len(too_few) - 1
+        more = f" (and {others} more class{'es' if others != 1 else ''})" if others else ""
+        raise TargetError(
+            target,
+            "rare class",
+            f"the class “{name}” has {count} row{'s' if count != 1 else ''}{more}; each class needs at least "
             f"{MIN_ROWS_PER_CLASS} rows so that one can be held out to test the model and one learned from. "
-            f"Add rows of “{name}”, or choose another column to predict."
+            f"Add rows of “{name}”, or choose another column to predict.",
         )
 
 
@@ -328,25 +350,28 @@ class TargetSummary:
 
 
 def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
-    """Whether ``target`` can be predicted as classes; raises :class:`TableError` if not.
+    """Whether ``target`` can be predicted as classes; raises :class:`TargetError` (naming the
+    column first: "“carb”: the class “6” has 1 row…") if not.
 
-    Errors: the column is absent or empty, has one class, more than
-    :data:`MAX_CLASSES` classes (likely a number or a name to predict), or
-    every class has a single row. Rare classes (fewer than 5 rows, or under
-    1% of the rows) are warnings: the model can train, but will know little
-    about them. Numbers with few values are classes, shown as "1" not "1.0".
+    Errors: the column is empty, has one class, more than :data:`MAX_CLASSES`
+    classes (likely a number or a name to predict), every class has a single
+    row, fewer than :data:`MIN_LABELLED_ROWS` rows have a value or a class has
+    fewer than :data:`MIN_ROWS_PER_CLASS`. Rare classes (fewer than 5 rows, or
+    under 1% of the rows) are warnings: the model can train, but will know
+    little about them. Numbers with few values are classes, shown as "1" not "1.0".
     """
     if target not in frame.columns:
-        raise TableError(f'The table has no column called "{target}".')
+        raise TableError(f"The table has no column called “{target}”.")
     labels = frame[target].dropna()
     if len(labels) == 0:
-        raise TableError(f'The column "{target}" is empty in every row, so there is nothing to learn.')
+        raise TargetError(target, "empty", "the column is empty in every row, so there is nothing to learn.")
     values = sorted_classes(labels)
     names = [value_text(value) for value in values]
     if len(values) == 1:
-        raise TableError(
-            f'The column you chose to predict, "{target}", has only one value ("{names[0]}"). '
-            "A model needs at least two classes to tell apart."
+        raise TargetError(
+            target,
+            "one value",
+            f"the column has only one value (“{names[0]}”); a model needs at least two classes to tell apart.",
         )
     if len(values) > MAX_CLASSES:
         hint = (
@@ -354,17 +379,20 @@ def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
             if pd.api.types.is_numeric_dtype(labels)
             else "Is this a name or a free-text column? "
         )
-        raise TableError(
-            f'The column "{target}" has {len(values)} different values; Limelight predicts '
-            f"categories (2–{MAX_CLASSES} classes). {hint}choose a column with fewer values, "
-            "such as a yes/no answer or a type."
+        raise TargetError(
+            target,
+            "too many values",
+            f"the column has {len(values):,} different values; Limelight predicts categories "
+            f"(2–{MAX_CLASSES} classes). {hint}choose a column with fewer values, such as a yes/no answer or a type.",
         )
     counts_by_value = labels.value_counts()
     counts = [int(counts_by_value[value]) for value in values]
     if max(counts) == 1:
-        raise TableError(
-            f'Every value of "{target}" appears in only one row, so there are no classes to learn. '
-            "Choose a column whose values repeat, such as a yes/no answer or a type."
+        raise TargetError(
+            target,
+            "no repeats",
+            "every value appears in only one row, so there are no classes to learn. "
+            "Choose a column whose values repeat, such as a yes/no answer or a type.",
         )
     _check_enough_rows(target, names, counts)
     rare = [
@@ -374,7 +402,7 @@ def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
     ]
     notes: list[str] = []
     if rare:
-        shown = ", ".join(f'"{name}" ({count} rows)' for name, count in rare[:_NAMED_RARE])
+        shown = ", ".join(f'"{name}" ({count:,} rows)' for name, count in rare[:_NAMED_RARE])
         if len(rare) > _NAMED_RARE:
             shown += f" and {len(rare) - _NAMED_RARE} more"
         noun = "class has" if len(rare) == 1 else "classes have"

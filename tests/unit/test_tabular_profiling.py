@@ -16,9 +16,10 @@ from classifiers.tabular.profiling import (
     default_row_label,
     describe_kind,
     profile_columns,
+    row_label_candidates,
 )
 from classifiers.tabular.reading import TableError
-from classifiers.tabular.targets import default_target, target_candidates
+from classifiers.tabular.targets import default_target, no_target_message, target_candidates
 
 pytestmark = pytest.mark.unit
 
@@ -241,7 +242,10 @@ def test_with_kind_returns_an_overridden_copy_and_refuses_constant():
 
 def test_describe_kind_uses_plain_words_for_every_kind():
     assert describe_kind(ColumnKind.IDENTIFIER) == "unique per row, like a name or an id: not used to predict"
-    assert describe_kind("date") == "a date: used through its month, day of the week and season (the columns after it)"
+    assert describe_kind("date") == (
+        "a date: used through its month and season (the columns after it), and its day of the week "
+        "when the rows are daily"
+    )
     assert describe_kind("unused") == "left out: not used to predict (choose another type to use it)"
     assert describe_kind(ColumnKind.CONSTANT) == "the same in every row: not used"
     assert describe_kind(ColumnKind.TEXT).startswith("free text: a text model can read it")
@@ -273,19 +277,19 @@ def test_check_target_warns_about_rare_classes_naming_at_most_five():
 @pytest.mark.parametrize(
     ("column", "message"),
     [
-        (pd.Series([np.nan] * 30), 'The column "y" is empty in every row'),
+        (pd.Series([np.nan] * 30), "“y”: the column is empty in every row"),
         (
             pd.Series(["same"] * 30, dtype="str"),
-            'The column you chose to predict, "y", has only one value ("same")',
+            "“y”: the column has only one value (“same”)",
         ),
         (
             pd.Series(np.arange(312, dtype=float)),
-            'The column "y" has 312 different values; Limelight predicts categories (2–50 classes). '
+            "“y”: the column has 312 different values; Limelight predicts categories (2–50 classes). "
             "Is this a number to predict?",
         ),
         (
             pd.Series([f"name {i}" for i in range(30)], dtype="str"),
-            'Every value of "y" appears in only one row',
+            "“y”: every value appears in only one row",
         ),
     ],
     ids=["all-missing", "one-class", "too-many", "all-single"],
@@ -356,7 +360,7 @@ def _profile(name, kind, distinct=3):
     return ColumnProfile(name, kind, 0, distinct, ())
 
 
-def test_default_row_label_prefers_the_nameless_column_then_an_id_then_a_unique_date():
+def test_default_row_label_prefers_the_nameless_column_then_an_id_never_a_date():
     date = _profile("day", ColumnKind.DATE, distinct=100)
     patient = _profile("patient_no", ColumnKind.IDENTIFIER, distinct=100)
     name = _profile("name", ColumnKind.IDENTIFIER, distinct=100)
@@ -365,8 +369,10 @@ def test_default_row_label_prefers_the_nameless_column_then_an_id_then_a_unique_
     assert default_row_label([name, patient, date, x], 100, nameless="row name") == "row name"
     assert default_row_label([name, patient, date, x], 100) == "patient_no"
     assert default_row_label([name, date, x], 100) == "name"
-    assert default_row_label([date, x], 100) == "day"
-    assert default_row_label([_profile("day", ColumnKind.DATE, distinct=40), x], 100) == ""
+    # A date is used through its month, day of the week and season: it does not also name the rows
+    # unless the person says so (it stays among the columns they may choose).
+    assert default_row_label([date, x], 100) == ""
+    assert row_label_candidates([date, x], 100) == ["day"]
 
 
 def test_default_target_is_the_likeliest_answer_not_the_last_column():
@@ -410,12 +416,12 @@ def test_identifiers_dates_row_labels_and_constants_are_not_offered_as_targets()
     [
         (
             ["sun"] * 20 + ["rain"] * 20 + ["drizzle"],
-            "“drizzle” has 1 row; each class needs at least 2 rows so that one can be held out to test the model "
-            "and one learned from. Add rows of “drizzle”, or choose another column to predict.",
+            "“y”: the class “drizzle” has 1 row; each class needs at least 2 rows so that one can be held out to test "
+            "the model and one learned from. Add rows of “drizzle”, or choose another column to predict.",
         ),
         (
             ["a", "b"] * 4 + [None] * 20,
-            "Only 8 rows have a value in “y”; at least 10 are needed, so that some can be held out to test the "
+            "“y”: only 8 rows have a value; at least 10 are needed, so that some can be held out to test the "
             "model. Add rows to the file.",
         ),
         # two rows of each of 7 classes: 7 held out (one per class), 7 left to learn from
@@ -433,3 +439,146 @@ def test_check_target_says_before_training_when_a_hold_out_is_impossible(labels,
     with pytest.raises(TableError) as caught:
         check_target(frame, "y")
     assert str(caught.value) == message
+
+
+# The target a person means (issue 23): never a column that cannot be trained, outcomes before codes.
+# Each frame copies the shape of a public file that went wrong; the answers are read off the file itself.
+
+
+def _mtcars_like() -> pd.DataFrame:
+    """R's mtcars, 32 cars: carb has one car with 6 carburettors and one with 8."""
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "row name": pd.Series([f"car {i}" for i in range(32)], dtype="str"),
+            "mpg": rng.normal(20, 6, 32).round(1),
+            "cyl": np.repeat([4.0, 6.0, 8.0], [11, 7, 14]),
+            "hp": rng.integers(50, 340, 32).astype(float),
+            "wt": rng.normal(3.2, 1, 32).round(3),
+            "vs": np.repeat([0.0, 1.0], [18, 14]),
+            "am": np.repeat([0.0, 1.0], [19, 13]),
+            "gear": np.repeat([3.0, 4.0, 5.0], [15, 12, 5]),
+            "carb": np.repeat([1.0, 2.0, 3.0, 4.0, 6.0, 8.0], [7, 10, 3, 10, 1, 1]),
+        }
+    )
+
+
+def _diamonds_like(n: int = 300) -> pd.DataFrame:
+    """ggplot2's diamonds: y is a length in mm (continuous, named like an outcome), cut one of 5."""
+    rng = np.random.default_rng(4)
+    cuts = ["Fair", "Good", "Very Good", "Premium", "Ideal"]
+    return pd.DataFrame(
+        {
+            "carat": rng.uniform(0.2, 3, n).round(2),
+            "cut": pd.Series(rng.choice(cuts, n), dtype="str"),
+            "price": rng.integers(326, 18_823, n).astype(float),
+            "x": rng.uniform(3.7, 9.5, n).round(2),
+            "y": rng.uniform(3.7, 9.5, n).round(2),
+            "z": rng.uniform(2.2, 6, n).round(2),
+        }
+    )
+
+
+def _airports_like(states: int) -> pd.DataFrame:
+    """vega's airports: nearly all in the USA, four countries with one airport each."""
+    n = 240
+    rng = np.random.default_rng(5)
+    countries = ["USA"] * (n - 4) + ["Palau", "Thailand", "Federated States of Micronesia", "N Mariana Islands"]
+    return pd.DataFrame(
+        {
+            "iata": pd.Series([f"A{i:03d}" for i in range(n)], dtype="str"),
+            "name": pd.Series([f"Field {i}" for i in range(n)], dtype="str"),
+            "city": pd.Series([f"Town {i % 120}" for i in range(n)], dtype="str"),
+            "state": pd.Series([f"S{i % states}" for i in range(n)], dtype="str"),
+            "country": pd.Series(countries, dtype="str"),
+            "latitude": rng.uniform(15, 70, n).round(5),
+            "longitude": rng.uniform(-170, -60, n).round(5),
+        }
+    )
+
+
+def _census_like(n: int = 300) -> pd.DataFrame:
+    """A survey: income and occupation as codes of 25 values, and whether the person voted."""
+    rng = np.random.default_rng(6)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, n).astype(float),
+            "vote": pd.Series(rng.choice(["yes", "no"], n), dtype="str"),
+            "occupation_code": rng.integers(1, 26, n).astype(float),
+            "income_code": rng.integers(1, 26, n).astype(float),
+        }
+    )
+
+
+def _chosen(frame: pd.DataFrame) -> str:
+    return default_target(profile_columns(frame), row_label=frame.attrs.get("row_label", ""), frame=frame)
+
+
+def test_mtcars_carb_with_a_one_car_class_is_never_the_default_but_a_yes_no_column_is():
+    frame = _mtcars_like()
+    frame.attrs["row_label"] = "row name"
+
+    chosen = _chosen(frame)
+
+    assert chosen != "carb"
+    check_target(frame, chosen)  # trains
+    # vs and am are the file's yes/no columns, equally likely; the right-most wins (am, the gearbox)
+    assert chosen == "am"
+
+
+def test_diamonds_y_a_continuous_length_is_not_the_default_target_cut_is():
+    assert _chosen(_diamonds_like()) == "cut"
+
+
+def test_airports_country_with_one_airport_countries_is_not_the_default_target_state_is():
+    assert _chosen(_airports_like(states=40)) == "state"
+
+
+def test_a_yes_no_vote_ranks_above_income_and_occupation_codes_of_25_values():
+    assert _chosen(_census_like()) == "vote"
+
+
+def test_two_equally_likely_targets_the_right_most_column_wins():
+    # Files usually put the answer last, so of two columns that look alike the later is chosen.
+    smoker = ColumnProfile("smoker", ColumnKind.BOOLEAN, 0, 2, ())
+    insured = ColumnProfile("insured", ColumnKind.BOOLEAN, 0, 2, ())
+    weight = ColumnProfile("weight", ColumnKind.NUMBER, 0, 80, ())
+
+    assert default_target([smoker, weight, insured]) == "insured"
+    assert default_target([insured, smoker, weight]) == "smoker"
+
+
+def test_target_errors_name_the_column_first():
+    frame = _mtcars_like()
+
+    with pytest.raises(TableError) as caught:
+        check_target(frame, "carb")
+
+    assert str(caught.value) == (
+        "“carb”: the class “6” has 1 row (and 1 more class); each class needs at least 2 rows so that one can "
+        "be held out to test the model and one learned from. Add rows of “6”, or choose another column to predict."
+    )
+
+
+def test_when_no_column_can_be_trained_one_message_says_so_and_why():
+    frame = _airports_like(states=60)
+    profiles = profile_columns(frame)
+
+    message = no_target_message(frame, profiles)
+
+    assert message == (
+        "No column in this file can be predicted: “country” has a class with only 1 row (each class needs 2, "
+        "one to learn from and one to test on); “city”, “state”, “latitude” and 1 more have more than 50 "
+        "different values (Limelight predicts categories, 2 to 50 classes). Upload a file with a column of a "
+        "few categories to predict, such as a yes/no answer, with at least 2 rows of each."
+    )
+    assert no_target_message(_airports_like(states=40), profile_columns(_airports_like(states=40))) == ""
+
+
+def test_a_short_text_column_with_60_percent_distinct_values_stays_a_category():
+    # 100 rows, 60 different town names: repeated enough to learn from, not names of rows.
+    towns = pd.Series([f"Town {i % 60}" for i in range(100)], dtype="str")
+
+    (profile,) = profile_columns(pd.DataFrame({"town": towns}))
+
+    assert (profile.distinct, profile.kind) == (60, ColumnKind.CATEGORY)

@@ -325,7 +325,7 @@ def test_a_date_column_gains_month_day_of_week_season_and_year():
     assert frame["when: season"].tolist()[:4] == ["winter", "spring", "summer", "autumn"]
     assert frame["when: year"].tolist()[:4] == [2012.0] * 4
     assert frame.iloc[4][["when: month", "when: season", "when: year"]].isna().all()  # no date, no parts
-    assert frame.attrs["unused"] == ["when: year"]
+    assert frame.attrs["unused"] == ["when: day of the week", "when: year"]  # four dates months apart: not daily
 
 
 def test_date_parts_do_not_replace_the_files_own_columns():

@@ -304,9 +304,10 @@ def test_too_little_data_is_said_before_training_with_the_numbers(logged_in, use
     )
     _upload(logged_in, "tiny.csv", frame.to_csv(index=False).encode(), "text/csv")
     dataset = Dataset.objects.get()
+    # Neither column can be trained (rain's measurements mostly occur once too): said once, for the file.
     message = (
-        "“drizzle” has 1 row; each class needs at least 2 rows so that one can be held out to test the model "
-        "and one learned from. Add rows of “drizzle”, or choose another column to predict."
+        "No column in this file can be predicted: “rain” and “weather” have a class with only 1 row (each class "
+        "needs 2, one to learn from and one to test on)."
     )
 
     page = logged_in.get(reverse("classifiers:dataset", args=[dataset.pk])).text
