@@ -175,3 +175,11 @@ def test_a_share_link_from_the_command_line_lasts_30_days_unless_told(risk_csv_p
 def test_share_days_out_of_range_is_one_error_line(risk_csv_path, capsys):
     line = refused(capsys, risk_csv_path, "--share", "--share-days", "400")
     assert "--share-days" in line and "365" in line
+
+
+def test_the_plain_summary_names_the_row_by_its_label_as_written(tmp_path):
+    path = tmp_path / "biopsy.csv"
+    path.write_bytes(csv_bytes(biopsy_like()))
+    out = io.StringIO()
+    call_command("explain", str(path), "--target", "malignant", "--num-samples", "300", "--no-diagnostics", stdout=out)
+    assert out.getvalue().splitlines()[0].startswith("Row 0 (1000025): predicted ")

@@ -230,8 +230,10 @@ class Command(BaseCommand):
     @staticmethod
     def summary(document: dict[str, Any]) -> str:
         explanation = document["explanation"]
+        instance = document["instance"]
+        named = f" ({instance['label']})" if instance.get("label") is not None else ""  # the row's name in the file
         lines = [
-            f"Row {document['instance']['row']}: predicted {document['prediction']['label']}",
+            f"Row {instance['row']}{named}: predicted {document['prediction']['label']}",
             f"Model accuracy on held-out rows: {document['model']['metrics'].get('accuracy', 0):.1%}",
             *[f"Warning: {warning}" for warning in document["model"].get("warnings", [])],
             "Reasons (weight toward the predicted class):",
