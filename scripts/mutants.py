@@ -139,6 +139,24 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau - 0.05)",
         tests=(f"{ANCHOR_UNIT}::test_a_rule_is_certified_only_when_its_lower_bound_reaches_the_threshold",),
     ),
+    # A share link shows the case's values in the model's columns only.
+    Mutant(
+        name="share link shows the row-label column",
+        path="explanations/disclosure.py",
+        original="keep = [*model.features, *",
+        replacement="keep = [*model.features, model.dataset.row_label, *",
+        tests=(
+            "tests/web/test_share_privacy.py::test_a_shared_page_lists_exactly_the_models_columns_never_the_row_label",
+        ),
+    ),
+    # An image dataset's network features are kept beside its own images, for its next model.
+    Mutant(
+        name="image features file keyed by the number of images",
+        path="classifiers/artifacts.py",
+        original='path = dataset_image_folder(dataset) / f"features-{name}.npy"',
+        replacement='path = Path(settings.MEDIA_ROOT) / "datasets" / f"features-{name}-{dataset.n_rows}.npy"',
+        tests=("tests/web/test_images.py::test_two_image_datasets_of_the_same_size_never_share_stored_features",),
+    ),
     # The baseline a model must beat: the training rows' majority class, scored on the held-out rows.
     Mutant(
         name="baseline always guesses the first class",

@@ -226,3 +226,54 @@ def test_image_exports_name_pictures_by_url_never_by_server_path(logged_in, imag
         assert (fetched.status_code, fetched["Content-Type"]) == (200, "image/png")
     name = image_model.dataset.images[0]["name"]
     assert name not in shared.text and json.loads(shared.content)["instance"] == {}
+
+
+def _drawn_zip(draw) -> bytes:
+    """Twelve 32 x 32 PNGs, six per class, each drawn by ``draw(class, i)``."""
+    members = {}
+    for label in ("one", "two"):
+        for i in range(6):
+            buffer = io.BytesIO()
+            Image.fromarray(draw(label, i)).save(buffer, format="PNG")
+            members[f"{label}/{i}.png"] = buffer.getvalue()
+    return zip_bytes(members)
+
+
+def _colours(label, i):
+    channel = 0 if label == "one" else 2
+    image = np.full((32, 32, 3), 40 + 10 * i, dtype=np.uint8)
+    image[:, :, channel] = 220
+    return image
+
+
+def _shapes(label, i):
+    y, x = np.mgrid[:32, :32]
+    on = (x + 3 * i) % 8 < 4 if label == "one" else (x - 16) ** 2 + (y - 16) ** 2 < (6 + i) ** 2
+    return np.where(on[:, :, None], 250, 10).astype(np.uint8).repeat(3, axis=2)
+
+
+def test_two_image_datasets_of_the_same_size_never_share_stored_features(user):
+    """The network's features are kept with a dataset's images for its next model. Two uploads
+    with the same name, number and size of images must each get the features of their own images."""
+    from classifiers.images.network import network
+
+    datasets = [
+        services.dataset_create(owner=user, upload=SimpleUploadedFile("pictures.zip", _drawn_zip(draw)))
+        for draw in (_colours, _shapes)
+    ]
+    assert [d.n_rows for d in datasets] == [12, 12]
+    for dataset in datasets:
+        model = services.model_train_request(
+            dataset=dataset, target="class", classifier="logistic_regression", dispatch=False
+        )
+        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
+        model.refresh_from_db()
+        assert model.succeeded and model.params["features"] == "network", model.message
+
+    stored = sorted(Path(settings.MEDIA_ROOT).rglob("features-*.npy"))
+    assert len(stored) == 2  # one file each
+    by_content = {path: np.load(path) for path in stored}
+    for dataset in datasets:
+        own = network().features([services.dataset_image(dataset, i) for i in range(dataset.n_rows)])
+        matching = [path for path, rows in by_content.items() if np.allclose(rows, own, atol=1e-4)]
+        assert len(matching) == 1, dataset.name

@@ -253,3 +253,33 @@ def test_every_404_under_the_shared_prefix_sends_no_referrer(client, private_exp
         assert response["Referrer-Policy"] == "no-referrer", url
         assert response["X-Robots-Tag"] == "noindex, nofollow", url
     assert client.get(reverse("classifiers:home")).get("Referrer-Policy") == "same-origin"  # elsewhere: unchanged
+
+
+def columns_shown(page: str) -> list[str]:
+    """The column names in the table of the case's values, in the order the page lists them."""
+    (table,) = re.findall(r'<table class="list compact values">(.*?)</table>', page, re.S)
+    return re.findall(r'<th scope="row">(.*?)</th>', table)
+
+
+def test_a_shared_page_lists_exactly_the_models_columns_never_the_row_label(
+    client, private_model, private_explanation, user
+):
+    # The file names its rows by patient_id: the owner's page shows it, a share link never
+    # does (ticking "which row" says "row 4 (1003)" in the heading, not as a value of the case),
+    # and no column the model uses is left out. With the true value ticked, the target is added.
+    assert private_model.dataset.row_label == "patient_id"
+    assert "patient_id" in private_explanation.instance and "patient_id" not in private_model.features
+    owner = Client()
+    owner.force_login(user)
+    owners_page = owner.get(reverse("explanations:detail", args=[private_explanation.pk])).text
+    assert "patient_id" in columns_shown(owners_page)
+    for disclosure, expected in (
+        (Disclosure(), private_model.features),
+        (Disclosure(row_label=True, file_name=True), private_model.features),
+        (Disclosure(true_value=True), [*private_model.features, "risk"]),
+    ):
+        link = services.share_link_create(user=user, explanation=private_explanation, disclosure=disclosure)
+        page = client.get(reverse("shared:view", args=[link.token])).text
+        assert columns_shown(page) == expected, disclosure
+        document = json.loads(body(client.get(reverse("shared:export", args=[link.token, "json"]))))
+        assert list(document["instance"]["values"]) == expected, disclosure
