@@ -46,8 +46,8 @@ class UploadError(ValueError):
     """A rejected upload or request, phrased for the person who sent it."""
 
 
-def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bool = False) -> Dataset:
-    """Store an uploaded CSV, workbook or ZIP of images and profile it.
+def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bool = False, sheet: str = "") -> Dataset:
+    """Store an uploaded CSV, workbook or ZIP of images and profile it (a workbook's ``sheet``; "" for the first).
 
     A small file is read here, so a bad one is refused at once and nothing is
     kept. A large one is profiled by a worker, with progress, and a problem
@@ -74,6 +74,7 @@ def dataset_create(*, owner: AbstractBaseUser, upload: UploadedFile, is_demo: bo
         size_bytes=upload.size,
         is_demo=is_demo,
         kind=kind.name,
+        sheet=sheet,
     )
     upload_name = f"upload.{fmt}" if fmt in WORKBOOK_FORMATS else kind.upload_name
     dataset.file.save(upload_name, upload, save=False)

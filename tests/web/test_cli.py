@@ -79,6 +79,18 @@ def test_sheet_reads_the_named_sheet_of_a_workbook(tmp_path):
     assert Dataset.objects.get().sheet == "Patients"
 
 
+def test_sheet_reads_a_workbook_whose_first_sheet_is_an_empty_cover(tmp_path):
+    from openpyxl import load_workbook
+
+    path = two_sheet_workbook(tmp_path / "clinic.xlsx")
+    workbook = load_workbook(path)
+    workbook.remove(workbook["Prices"])
+    workbook.create_sheet("Cover", 0)  # empty: the first sheet alone could not be read
+    workbook.save(path)
+    document = explain(path, "--sheet", "Patients", "--target", "risk")
+    assert set(document["model"]["class_names"]) == {"high", "low"}
+
+
 def test_sheet_naming_the_first_sheet_reads_the_first_sheet(tmp_path):
     path = two_sheet_workbook(tmp_path / "clinic.xlsx")
     document = explain(path, "--sheet", "Prices", "--target", "colour")
@@ -183,3 +195,12 @@ def test_the_plain_summary_names_the_row_by_its_label_as_written(tmp_path):
     out = io.StringIO()
     call_command("explain", str(path), "--target", "malignant", "--num-samples", "300", "--no-diagnostics", stdout=out)
     assert out.getvalue().splitlines()[0].startswith("Row 0 (1000025): predicted ")
+
+
+def test_an_ods_workbook_takes_sheet_too(tmp_path, capsys):
+    path = tmp_path / "clinic.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        pd.DataFrame({"note": ["made by hand"]}).to_excel(writer, sheet_name="Read me", index=False)
+        risk_table().to_excel(writer, sheet_name="Patients", index=False)
+    line = refused(capsys, path, "--sheet", "Data")
+    assert "“Read me”" in line and "“Patients”" in line

@@ -132,16 +132,16 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         user, _ = get_user_model().objects.get_or_create(username=options["user"])
         try:
-            _check_sheet(path, options["sheet"])  # before anything is stored
+            sheet = _sheet(path, options["sheet"])  # checked before anything is stored
             with path.open("rb") as handle:
-                dataset = classifier_services.dataset_create(owner=user, upload=File(handle, name=path.name))
+                dataset = classifier_services.dataset_create(
+                    owner=user, upload=File(handle, name=path.name), sheet=sheet
+                )
             if not dataset.succeeded:  # a large file is profiled by a job: run it here
                 job_run(model=Dataset, pk=dataset.pk, work=classifier_services.dataset_profile)
                 dataset.refresh_from_db()
                 if not dataset.succeeded:
                     raise InputError(dataset.message)
-            if options["sheet"]:
-                dataset = classifier_services.dataset_choose_sheet(dataset=dataset, sheet=options["sheet"])
             _refuse_flags_the_kind_lacks(kind_of(dataset), options)
             target = options["target"] or classifier_services.dataset_default_target(dataset)
             text_column = options["text_column"]
@@ -264,10 +264,12 @@ EXPLAIN_FLAGS = {"segmenter": "segmenter", "segment_param": "segmenter", "top_se
 TRAIN_FLAGS = {"image_features": "features", "image_size": "image_size"}
 
 
-def _check_sheet(path: Path, sheet: str | None) -> None:
-    """Refuse ``--sheet`` for a file without sheets, or naming none of the workbook's."""
+def _sheet(path: Path, sheet: str | None) -> str:
+    """The sheet to read as the dataset stores it ("" for the first), read directly so a workbook
+    whose first sheet is a cover page still works; ``--sheet`` is refused for a file without
+    sheets, or naming none of the workbook's."""
     if not sheet:
-        return
+        return ""
     raw = path.read_bytes()
     fmt = file_format(raw)
     if fmt not in WORKBOOK_FORMATS:
@@ -276,10 +278,11 @@ def _check_sheet(path: Path, sheet: str | None) -> None:
     try:
         names = sheet_names(raw, fmt)
     except Exception:  # a damaged workbook: reading it says so in the importer's words
-        return
+        return ""
     if sheet not in names:
         there = ", ".join(f"“{name}”" for name in names)
         raise InputError(f"--sheet {sheet}: {path.name} has no sheet called “{sheet}”; its sheets are {there}.")
+    return "" if sheet == names[0] else sheet
 
 
 def _given(value: Any, default: Any) -> Any:
