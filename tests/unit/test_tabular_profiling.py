@@ -582,3 +582,24 @@ def test_a_short_text_column_with_60_percent_distinct_values_stays_a_category():
     (profile,) = profile_columns(pd.DataFrame({"town": towns}))
 
     assert (profile.distinct, profile.kind) == (60, ColumnKind.CATEGORY)
+
+
+def test_mtcars_without_its_yes_no_columns_carb_and_gear_look_alike_but_only_gear_trains():
+    # Both are small whole-number codes; carb is the right-most, so only the training check stops it.
+    frame = _mtcars_like().drop(columns=["vs", "am"])
+    frame.attrs["row_label"] = "row name"
+
+    assert _chosen(frame) == "gear"
+
+
+def test_a_column_named_like_a_code_is_not_taken_for_an_outcome():
+    # income_code (8 bands) names an attribute of the person, not an answer; the yes/no column wins.
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "member": pd.Series(rng.choice(["yes", "no"], 200), dtype="str"),
+            "income_code": rng.integers(1, 9, 200).astype(float),
+        }
+    )
+
+    assert _chosen(frame) == "member"
