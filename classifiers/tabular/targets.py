@@ -76,20 +76,22 @@ def target_score(profile: ColumnProfile) -> int:
 
 
 def _ranked(profiles: list[ColumnProfile], row_label: str) -> list[ColumnProfile]:
-    """The candidates, likeliest first; of equal scores the right-most column first, since files
+    """The candidates, likeliest first. Of equal scores, the one with fewer values first (an answer
+    has few classes: diamonds' cut, 5, before clarity, 8), then the right-most column, since files
     usually put the answer last."""
     candidates = list(enumerate(target_candidates(profiles, row_label=row_label)))
-    candidates.sort(key=lambda item: (target_score(item[1]), item[0]), reverse=True)
+    candidates.sort(key=lambda item: (target_score(item[1]), -item[1].distinct, item[0]), reverse=True)
     return [profile for _, profile in candidates]
 
 
 def default_target(profiles: list[ColumnProfile], *, row_label: str = "", frame: pd.DataFrame | None = None) -> str:
     """The likeliest answer column: the column to predict unless the user picks another.
 
-    The best :func:`target_score` among :func:`target_candidates`, ties to the
-    right-most column. Given the ``frame``, columns that fail :func:`check_target`
-    are skipped; if every one fails, the likeliest is still returned (a form
-    needs a choice) and :func:`no_target_message` says why none will train.
+    The best :func:`target_score` among :func:`target_candidates`; of equal
+    scores the one with fewer values, then the right-most column. Given the
+    ``frame``, columns that fail :func:`check_target` are skipped; if every one
+    fails, the likeliest is still returned (a form needs a choice) and
+    :func:`no_target_message` says why none will train.
     With no candidate at all, the last column.
     """
     if not profiles:

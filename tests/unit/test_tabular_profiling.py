@@ -603,3 +603,14 @@ def test_a_column_named_like_a_code_is_not_taken_for_an_outcome():
     )
 
     assert _chosen(frame) == "member"
+
+
+def test_of_equally_likely_targets_the_one_with_fewer_classes_wins_before_the_right_most():
+    # diamonds: cut (5 grades), color (7), clarity (8) score alike; the fewest classes is the likeliest answer.
+    rng = np.random.default_rng(8)
+    frame = _diamonds_like().assign(
+        color=pd.Series(rng.choice(list("DEFGHIJ"), 300), dtype="str"),
+        clarity=pd.Series(rng.choice(["I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"], 300), dtype="str"),
+    )
+
+    assert _chosen(frame) == "cut"
