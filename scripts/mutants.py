@@ -157,6 +157,32 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement='path = Path(settings.MEDIA_ROOT) / "datasets" / f"features-{name}-{dataset.n_rows}.npy"',
         tests=("tests/web/test_images.py::test_two_image_datasets_of_the_same_size_never_share_stored_features",),
     ),
+    # Expected values written by hand, not read back from the code under test.
+    Mutant(
+        name="LIME's default kernel width without the 0.75",
+        path="explanations/engine/lime_tabular.py",
+        original="return 0.75 * math.sqrt(len(self.columns))",
+        replacement="return math.sqrt(len(self.columns))",
+        tests=(
+            "tests/unit/test_lime_tabular.py::test_the_default_kernel_width_is_lime_s_on_a_hand_made_case",
+            "tests/unit/test_lime_fast_ridge.py::test_fit_surrogate_matches_the_two_sklearn_ridges",
+            "tests/unit/test_diagnostics.py::test_kernel_sweep_reuses_one_query_and_matches_explain_at_each_width",
+        ),
+    ),
+    Mutant(
+        name="explanation seeds capped at 65,535",
+        path="explanations/request_settings.py",
+        original='"random_state": SEED_RANGE,',
+        replacement='"random_state": (0, 2**16 - 1),',
+        tests=("tests/unit/test_request_settings.py::test_the_bounds_are_inclusive",),
+    ),
+    Mutant(
+        name="balanced accuracy is plain accuracy",
+        path=FITTING,
+        original='"balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),',
+        replacement='"balanced_accuracy": float(accuracy_score(y_true, y_pred)),',
+        tests=(f"{TRAINING_UNIT}::test_every_classifier_trains_and_predicts_probabilities_over_original_columns",),
+    ),
     # The baseline a model must beat: the training rows' majority class, scored on the held-out rows.
     Mutant(
         name="baseline always guesses the first class",

@@ -155,7 +155,9 @@ def test_kernel_sweep_reuses_one_query_and_matches_explain_at_each_width(uniform
     sweep = d.kernel_sweep(lime, row, model, label=1, num_samples=500, random_state=2)
 
     assert model.calls == 1
-    assert sweep.widths == tuple(sorted(lime.default_kernel_width * f for f in d.WIDTH_FACTORS))
+    # 8 columns: lime's default width is 0.75 * sqrt(8) = 2.1213; the sweep tries 1/4, 1/2, 3/4, 1,
+    # 1.5, 2 and 3 times it.
+    assert sweep.widths == pytest.approx((0.53033, 1.06066, 1.59099, 2.12132, 3.18198, 4.24264, 6.36396), abs=1e-5)
     for j, width in enumerate(sweep.widths):
         alone = lime.explain(row, _two_feature_model, label=1, num_samples=500, kernel_width=width, random_state=2)
         weights = {w.feature: w.weight for w in alone.weights}

@@ -74,7 +74,8 @@ def test_fit_surrogate_matches_the_two_sklearn_ridges(discretizer: str) -> None:
     z = samples.z
     continuous = discretizer == "none"
     distances = np.sqrt(((z - z[0]) ** 2).sum(axis=1)) if continuous else np.sqrt((1.0 - z).sum(axis=1))
-    weights = np.sqrt(np.exp(-(distances**2) / lime.default_kernel_width**2))
+    kernel_width = 2.7041634565979922  # lime's default, 0.75 * sqrt(13 columns) = 0.75 * 3.6055512754639896
+    weights = np.sqrt(np.exp(-(distances**2) / kernel_width**2))
     used, surrogate, score = _sklearn_surrogate(z, y, weights, k)
     expected = {lime.columns[j]: c for j, c in zip(used, surrogate.coef_, strict=True)}
     got = {w.feature: w.weight for w in explanation.weights}

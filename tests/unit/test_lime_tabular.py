@@ -200,6 +200,30 @@ def test_kernel_weights_follow_the_papers_formula_on_a_hand_made_case():
     assert explanation.local_prediction == pytest.approx(8 / 9, abs=1e-3)  # -4/9 + 2 * 2/3
 
 
+def test_the_default_kernel_width_is_lime_s_on_a_hand_made_case():
+    # lime's default kernel width is 0.75 * sqrt(number of columns): 1.5 for four columns, so
+    # sigma^2 = 2.25 and a sample with D^2 features unlike the instance weighs exp(-D^2 / 4.5).
+    # The case of the test above, with two more columns always as in the instance: the weights
+    # are 1, q = exp(-1 / 4.5) = 0.800737 and q^2. Setting the derivatives of
+    #     (1 - b - 2w)^2 + 2q (b + w)^2 + q^2 b^2
+    # to 0 gives (1 + q)^2 b + 2 (1 + q) w = 1 and (1 + q) b + (2 + q) w = 1, whence
+    #     w = 1 / (1 + q) = 0.555328   and   b = -1 / (1 + q)^2 = -0.308389
+    # (q = 1/2 gives the 2/3 and -4/9 above; a width of 1 would give w = 1 / (1 + e^-0.5) = 0.6225).
+    frame = pd.DataFrame({c: [1.0, 2.0, 3.0, 4.0] for c in "abcd"})
+    lime = TabularLime.fit(frame, numeric=list("abcd"), categorical=[])
+    patterns = np.array([[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0], [1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    z = np.repeat(patterns, 2500, axis=0)
+    conditions = {c: f"{c} <= 1" for c in "abcd"}
+    samples = TabularSamples(z=z, frame=pd.DataFrame(), conditions=conditions, continuous=False)
+    y = z[:, 0] * z[:, 1]
+
+    explanation = lime.fit_surrogate(samples, y, label=1)
+
+    weights = {w.feature: w.weight for w in explanation.weights}
+    assert weights["a"] == pytest.approx(0.555328, abs=1e-3) and weights["b"] == pytest.approx(0.555328, abs=1e-3)
+    assert explanation.intercept == pytest.approx(-0.308389, abs=1e-3)
+
+
 def test_missing_values_get_their_own_bin_and_condition():
     rng = np.random.default_rng(11)
     n = 800
