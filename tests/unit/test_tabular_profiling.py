@@ -614,3 +614,16 @@ def test_of_equally_likely_targets_the_one_with_fewer_classes_wins_before_the_ri
     )
 
     assert _chosen(frame) == "cut"
+
+
+def test_the_likeliest_looking_column_is_passed_over_when_one_of_its_classes_has_one_row():
+    # "diagnosis" looks most like the answer, but a class of one row cannot be both learned and tested.
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame(
+        {
+            "stage": pd.Series(rng.choice(["I", "II", "III"], 60), dtype="str"),
+            "diagnosis": pd.Series(["benign"] * 30 + ["malignant"] * 29 + ["unclear"], dtype="str"),
+        }
+    )
+
+    assert _chosen(frame) == "stage"
