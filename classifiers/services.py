@@ -33,7 +33,7 @@ from limelight.sizes import size_text
 
 from .artifacts import dataset_frame
 from .demos import DEMOS, demo_bytes
-from .images.archive import ArchiveError, load_image, read_image_archive, save_normalised
+from .images.archive import ArchiveError, ImageItem, load_image, save_normalised, stream_image_archive
 from .kinds import kind_for_upload, kind_of, training_kind
 from .models import Dataset, TrainedModel
 from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, default_row_label, profile_columns
@@ -145,33 +145,40 @@ def read_images_into(dataset: Dataset) -> None:
     (ArchiveError) and that folder removed, so only a complete set that fits is moved into
     place, and ``size_bytes`` then holds the bytes on disk.
     """
-    archive = read_image_archive(
-        dataset.file.path,
-        max_members=settings.MAX_ZIP_MEMBERS,
-        max_total_bytes=settings.MAX_ZIP_BYTES,
-        max_pixels=settings.MAX_IMAGE_PIXELS,
-    )
-    items = sorted(archive.items, key=lambda item: item.member)
     folder = dataset_image_folder(dataset)
     partial = folder.with_name(f"{folder.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     used = disk_used_by(dataset.owner, excluding=dataset.pk)
     stored = dataset.file.size
+
+    def store(item: ImageItem) -> None:
+        # Handed over one at a time in member order (image i is the i-th member by name) and
+        # let go once written, so memory does not grow with the archive.
+        nonlocal stored, written
+        path = partial / f"{written}.png"
+        save_normalised(item.image, path)
+        written += 1
+        stored += path.stat().st_size
+        if used + stored > settings.USER_MAX_BYTES:
+            raise ArchiveError(str(stored_images_error(used=used, stored=stored)))
+
+    written = 0
     try:
-        for index, item in enumerate(items):
-            path = partial / f"{index}.png"
-            save_normalised(item.image, path)
-            stored += path.stat().st_size
-            if used + stored > settings.USER_MAX_BYTES:
-                raise ArchiveError(str(stored_images_error(used=used, stored=stored)))
+        archive = stream_image_archive(
+            dataset.file.path,
+            store,
+            max_members=settings.MAX_ZIP_MEMBERS,
+            max_total_bytes=settings.MAX_ZIP_BYTES,
+            max_pixels=settings.MAX_IMAGE_PIXELS,
+        )
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    dataset.images = [{"label": item.label, "name": item.member} for item in items]
+    dataset.images = [{"label": entry.label, "name": entry.member} for entry in archive.entries]
     dataset.skipped = list(archive.skipped)
-    dataset.n_rows, dataset.n_columns = len(items), len(archive.classes)
+    dataset.n_rows, dataset.n_columns = len(archive.entries), len(archive.classes)
     dataset.size_bytes = stored
     if dataset.pk is not None:  # read by a worker: the row exists, and the job saves only the profile
         Dataset.objects.filter(pk=dataset.pk).update(size_bytes=stored)

@@ -1,5 +1,10 @@
 """Read an untrusted ZIP of images, one folder per class, into normalised RGB arrays.
 
+One member at a time (:func:`stream_image_archive`): each image is read, checked,
+decoded, shrunk and handed to the caller, then let go before the next is read, so
+memory does not grow with the archive (5,000 photos kept at 512 px would take
+3.9 GB). The ZIP itself is read from its path or file object, never whole.
+
 The archive comes from a stranger, so nothing in it is trusted:
 
 * member names are never used as paths on disk; a name only gives a class
@@ -33,7 +38,7 @@ import re
 import stat
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -46,11 +51,14 @@ from limelight.sizes import size_text
 __all__ = [
     "IMAGE_FORMATS",
     "ArchiveError",
+    "ArchiveSummary",
     "ImageArchive",
+    "ImageEntry",
     "ImageItem",
     "load_image",
     "read_image_archive",
     "save_normalised",
+    "stream_image_archive",
 ]
 
 # Pillow format names we accept (MPO is how Pillow names many phone JPEGs).
@@ -59,7 +67,8 @@ IMAGE_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "BMP", "GIF", "TIFF"})
 _OPEN_FORMATS = sorted(IMAGE_FORMATS - {"MPO"})
 _NOT_AN_IMAGE = "not an image we can read (JPEG, PNG, WebP, BMP, GIF or TIFF)"
 _NESTED_ARCHIVE = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".zst")
-_CHUNK = 1 << 20
+# A member is read in pieces this big: the largest extra copy held beside its bytes.
+_CHUNK = 1 << 18
 _MAX_CLASS_NAME = 100
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _WHITE = (255, 255, 255)
@@ -81,20 +90,45 @@ class ImageItem:
     image: np.ndarray
 
 
+@dataclass(frozen=True)
+class ImageEntry:
+    """Where one usable image came from: its class and its name inside the ZIP (no pixels)."""
+
+    label: str
+    member: str
+
+
+class _Counted:
+    def counts(self) -> dict[str, int]:
+        """Number of images per class, in class order."""
+        counts = dict.fromkeys(self.classes, 0)
+        for entry in self._labelled():
+            counts[entry.label] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class ArchiveSummary(_Counted):
+    """What :func:`stream_image_archive` handed over, in order, the classes (sorted) and what it left out."""
+
+    entries: tuple[ImageEntry, ...]
+    classes: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+    def _labelled(self) -> tuple[ImageEntry, ...]:
+        return self.entries
+
+
 @dataclass(frozen=True, eq=False)
-class ImageArchive:
+class ImageArchive(_Counted):
     """The usable images (sorted by member name), the classes (sorted) and why other members were left out."""
 
     items: tuple[ImageItem, ...]
     classes: tuple[str, ...]
     skipped: tuple[str, ...]
 
-    def counts(self) -> dict[str, int]:
-        """Number of images per class, in class order."""
-        counts = dict.fromkeys(self.classes, 0)
-        for item in self.items:
-            counts[item.label] += 1
-        return counts
+    def _labelled(self) -> tuple[ImageItem, ...]:
+        return self.items
 
 
 def read_image_archive(
@@ -105,7 +139,35 @@ def read_image_archive(
     max_pixels: int = 40_000_000,
     max_side: int = 512,
 ) -> ImageArchive:
-    """Read a ZIP with one folder per class (``cats/x.jpg`` is class "cats").
+    """Every image of the ZIP at once: for small archives and tests (an upload goes through
+    :func:`stream_image_archive`, which keeps none). Same checks, same messages."""
+    items: list[ImageItem] = []
+    summary = stream_image_archive(
+        source,
+        items.append,
+        max_members=max_members,
+        max_total_bytes=max_total_bytes,
+        max_pixels=max_pixels,
+        max_side=max_side,
+    )
+    return ImageArchive(items=tuple(items), classes=summary.classes, skipped=summary.skipped)
+
+
+def stream_image_archive(
+    source: str | os.PathLike | bytes | BinaryIO,
+    on_image: Callable[[ImageItem], None],
+    *,
+    max_members: int = 5000,
+    max_total_bytes: int = 500_000_000,
+    max_pixels: int = 40_000_000,
+    max_side: int = 512,
+) -> ArchiveSummary:
+    """Read a ZIP with one folder per class (``cats/x.jpg`` is class "cats"), one image at a time.
+
+    ``on_image(item)`` is called for each usable image in member-name order; the
+    item is not kept, so memory holds one member's bytes and one decoded image
+    whatever the archive's size. ``source`` is a path or a seekable binary file
+    (read a member at a time) or bytes.
 
     A single wrapper folder is fine (``photos/cats/x.jpg``): the class is the
     last folder of a member's name. Members that cannot be used are listed in
@@ -114,6 +176,9 @@ def read_image_archive(
     ``max_members`` files or more than ``max_total_bytes`` once uncompressed,
     holds an image above ``max_pixels``, or when there is nothing to learn
     from: no images, fewer than two classes, or a class folder without images.
+    These last checks need the whole archive, so they come after every image
+    was handed over: a caller stores what it is given aside (a partial folder)
+    until this returns.
     """
     if isinstance(source, bytes | bytearray | memoryview):
         source = io.BytesIO(bytes(source))
@@ -126,7 +191,7 @@ def read_image_archive(
         ) from error
     with archive:
         try:
-            return _read(archive, max_members, max_total_bytes, max_pixels, max_side)
+            return _read(archive, on_image, max_members, max_total_bytes, max_pixels, max_side)
         except NotImplementedError as error:  # zipfile: a ZIP version or compression it cannot read
             raise ArchiveError(
                 "This ZIP uses a format feature Limelight cannot read. Make it again with your "
@@ -135,8 +200,13 @@ def read_image_archive(
 
 
 def _read(
-    archive: zipfile.ZipFile, max_members: int, max_total_bytes: int, max_pixels: int, max_side: int
-) -> ImageArchive:
+    archive: zipfile.ZipFile,
+    on_image: Callable[[ImageItem], None],
+    max_members: int,
+    max_total_bytes: int,
+    max_pixels: int,
+    max_side: int,
+) -> ArchiveSummary:
     infos = sorted(archive.infolist(), key=lambda info: info.filename)
     if not infos:
         raise ArchiveError("The archive is empty. Put one folder per class in it, with images inside.")
@@ -147,7 +217,7 @@ def _read(
         )
 
     skipped: list[str] = []
-    items: list[ImageItem] = []
+    entries: list[ImageEntry] = []
     folders: set[tuple[str, ...]] = set()  # every folder seen, as tuples of name parts
     candidates: list[tuple[zipfile.ZipInfo, str, tuple[str, ...]]] = []
     for info in infos:
@@ -183,40 +253,28 @@ def _read(
         if parts[-1].lower().endswith(_NESTED_ARCHIVE):
             skipped.append(f"{shown}: an archive inside the archive (not opened)")
             continue
-        data = bytearray()
         try:
-            for chunk in _chunks(archive, info):
-                total += len(chunk)
-                if total > max_total_bytes:
-                    raise ArchiveError(
-                        f"The archive holds more than {size_text(max_total_bytes)} once unpacked; "
-                        "upload fewer or smaller images."
-                    )
-                data += chunk
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            OSError,
-            RuntimeError,
-            NotImplementedError,
-            ValueError,
-        ) as error:
+            data, total = _member_bytes(archive, info, total, max_total_bytes)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as error:
             if isinstance(error, ArchiveError):
                 raise
             skipped.append(f"{shown}: damaged inside the archive")
             continue
-        image, reason = _decode(bytes(data), shown, max_pixels, max_side)
+        with data:
+            image, reason = _decode(data, shown, max_pixels, max_side)
         if image is None:
             skipped.append(f"{shown}: {reason}")
             continue
-        items.append(ImageItem(label=label, member=info.filename, image=image))
+        on_image(ImageItem(label=label, member=info.filename, image=image))
+        entries.append(ImageEntry(label=label, member=info.filename))
+        del image  # let go of the pixels before the next member is read
 
-    if not items:
+    if not entries:
         raise ArchiveError(
             "The archive holds no images we can read (JPEG, PNG, WebP, BMP, GIF or TIFF), "
             "each inside a folder named after its class."
         )
-    classes = sorted({item.label for item in items})
+    classes = sorted({entry.label for entry in entries})
     empty = sorted(
         {folder[-1].strip() for folder in class_folders}
         - set(classes)
@@ -232,7 +290,7 @@ def _read(
             f'All images are in one class ("{classes[0]}"). A model needs at least two classes: '
             "put each class's images in its own folder."
         )
-    return ImageArchive(items=tuple(items), classes=tuple(classes), skipped=tuple(skipped))
+    return ArchiveSummary(entries=tuple(entries), classes=tuple(classes), skipped=tuple(skipped))
 
 
 def _shown(name: str) -> str:
@@ -267,20 +325,38 @@ def _label_problem(label: str) -> str | None:
     return None
 
 
+def _member_bytes(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, max_total_bytes: int
+) -> tuple[io.BytesIO, int]:
+    """One member's bytes, read in pieces and counted as they come (not from its header), with the
+    archive's running total; over ``max_total_bytes`` in all is an :class:`ArchiveError`."""
+    data = io.BytesIO()
+    for chunk in _chunks(archive, info):
+        total += len(chunk)
+        if total > max_total_bytes:
+            raise ArchiveError(
+                f"The archive holds more than {size_text(max_total_bytes)} once unpacked; "
+                "upload fewer or smaller images."
+            )
+        data.write(chunk)
+    data.seek(0)
+    return data, total
+
+
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             yield chunk
 
 
-def _decode(data: bytes, shown: str, max_pixels: int, max_side: int) -> tuple[np.ndarray | None, str]:
+def _decode(data: BinaryIO, shown: str, max_pixels: int, max_side: int) -> tuple[np.ndarray | None, str]:
     """(pixels, "") or (None, reason); raises ArchiveError for an image above the pixel limit."""
     with warnings.catch_warnings():
         # Our own limit below replaces Pillow's warning; Pillow's hard error is still caught.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             # formats=: only these parsers ever see the bytes (no PSD, EPS, ICO, ... plugins).
-            with Image.open(io.BytesIO(data), formats=_OPEN_FORMATS) as im:
+            with Image.open(data, formats=_OPEN_FORMATS) as im:
                 if im.format not in IMAGE_FORMATS:
                     return None, _NOT_AN_IMAGE
                 _check_pixels(im, shown, max_pixels)
