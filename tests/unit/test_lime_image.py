@@ -86,8 +86,17 @@ def test_top_superpixels_lie_on_the_shape_that_decides_the_class(seed, method, p
     assert explanation.weights[0][1] > 0
 
 
+# lime's three segmenters (lime.wrappers.scikit_image.SegmentationAlgorithm), written out: a
+# loop over SEGMENTERS alone would not notice one going missing.
+LIME_SEGMENTERS = ("quickshift", "slic", "felzenszwalb")
+
+
+def test_the_three_segmenters_lime_offers_are_all_here():
+    assert set(SEGMENTERS) == set(LIME_SEGMENTERS)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-@pytest.mark.parametrize("method", SEGMENTERS)
+@pytest.mark.parametrize("method", LIME_SEGMENTERS)
 def test_weights_follow_each_superpixels_share_of_the_shape(seed, method):
     # With a grey fill the model is exactly linear in z: p = sum_j z_j * |segment j on the shape| / |shape|.
     # SLIC cuts across the shape's edge, so its "top area inside" is low, yet the weights are right.
@@ -316,7 +325,7 @@ def test_same_seed_same_weights_and_batches_are_bounded():
 
 def test_segmenters_give_labels_from_zero():
     image, _ = _shape_image(0)
-    for method in SEGMENTERS:
+    for method in LIME_SEGMENTERS:
         labels = segment(image, method=method)
         assert labels.shape == image.shape[:2]
         assert labels.min() == 0
