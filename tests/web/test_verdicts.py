@@ -234,6 +234,8 @@ def test_a_saturated_model_is_cannot_tell_not_do_not_trust(logged_in, user, make
     assert "Do not trust:</strong>" not in page
     assert "The hiding check cannot tell here: the model is so sure that hiding its top reasons" in page
     assert flat in page
+    # The verdict names R² (0.90); the card says in one line what it means.
+    assert "R² says how closely the simple model copies the real one around this case: 1 exactly, 0 not at all." in page
 
 
 def test_kernel_shap_says_which_checks_apply_to_it(logged_in, user, make_trained_model, make_explanation):
