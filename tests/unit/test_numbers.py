@@ -117,3 +117,11 @@ def test_more_decimal_commas_than_decimal_points_make_a_decimal_comma_file():
 )
 def test_a_typed_value_is_read_with_the_files_decimal_first(value, decimal, expected):
     assert typed_number(value, decimal) == expected
+
+
+def test_a_number_too_large_for_a_model_is_counted_as_unreadable():
+    # float32, which tree models use, ends near 3.4e38: 1e39 would overflow there.
+    parsed = parse_numbers(["1e39", "2", "3,5"], ",")
+
+    assert parsed.failed == 1 and parsed.unread == ("1e39",)
+    assert parsed.values[1:].tolist() == [2.0, 3.5]

@@ -397,3 +397,10 @@ def test_text_cells_with_decimal_commas_in_a_workbook_are_numbers_too():
 
     assert frame["a"].tolist() == [39.1, 40.2, 1234.5]
     assert frame["b"].tolist() == [1.25, 1234.5, 2.0]  # typed numbers are never re-read
+
+
+def test_dots_that_could_group_thousands_do_so_in_a_file_of_decimal_commas():
+    # "1.500" alone could be one and a half; beside 39,1 in a semicolon file it is fifteen hundred.
+    frame = read_table(b"a;b\n39,1;1.500\n40,2;2.250\n")
+
+    assert frame["b"].tolist() == [1500.0, 2250.0]
