@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images", "stability", "faithfulness", "load")
+AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "stability", "faithfulness", "load")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -89,6 +89,14 @@ def run_images(quick: bool, repeats: int) -> dict[str, Any]:
     return images.run(quick, repeats, log)
 
 
+def run_archive(quick: bool) -> dict[str, Any]:
+    """Peak memory of storing an image ZIP: 150 MB of photos vs. 1 MB, each in a fresh process."""
+    from . import archive_memory
+
+    log("image archive memory:")
+    return archive_memory.run(quick, log)
+
+
 def run_stability(quick: bool, repeats: int) -> dict[str, Any]:
     """Trust diagnostics: top-5 agreement across seeds, time, the auto sample count."""
     from . import stability
@@ -144,6 +152,11 @@ def print_report(result: dict[str, Any]) -> None:
 
         print()
         print(images.summary(result["images"]))
+    if result.get("archive"):
+        from . import archive_memory
+
+        print()
+        print(archive_memory.summary(result["archive"]))
     if result.get("stability"):
         from . import stability
 
@@ -183,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             result["text"] = run_text(args.quick, repeats)
         if args.only in (None, "images"):
             result["images"] = run_images(args.quick, repeats)
+        if args.only in (None, "archive"):
+            result["archive"] = run_archive(args.quick)
         if args.only in (None, "stability"):
             result["stability"] = run_stability(args.quick, repeats)
         if args.only in (None, "faithfulness"):
