@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # A first start builds the demo gallery (about 70 s on a busy 2-core machine): room for that.
 START_SECONDS = 150
 STOP_SECONDS = 20
+# The launcher prints this once every process is started; the login page can answer a moment
+# before (gunicorn is up, the launcher has not yet said so). A Ctrl-C sent in that moment stopped
+# it before it said it was running, and the test failed at random: it waits for both.
+RUNNING = "Limelight is running at"
 
 
 def free_port() -> int:
@@ -69,9 +73,9 @@ def test_launcher_starts_everything_and_ctrl_c_stops_everything(tmp_path):
     tree: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + START_SECONDS
-        while login_page_status(port) != 200:
+        while RUNNING not in log_path.read_text(errors="replace") or login_page_status(port) != 200:
             assert launcher.poll() is None, f"launcher exited with {launcher.returncode}:\n{log_tail()}"
-            assert time.monotonic() < deadline, f"no login page within {START_SECONDS} s:\n{log_tail()}"
+            assert time.monotonic() < deadline, f"no login page and “{RUNNING}” within {START_SECONDS} s:\n{log_tail()}"
             time.sleep(0.5)
 
         tree = psutil.Process(launcher.pid).children(recursive=True)
@@ -87,7 +91,8 @@ def test_launcher_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         _, alive = psutil.wait_procs(tree, timeout=1)
         assert not alive, f"still running after SIGINT: {[command_line(p) for p in alive]}"
         assert launcher.returncode == 0, log_tail()
-        assert "Limelight is running at" in log_path.read_text(errors="replace")
+        log_text = log_path.read_text(errors="replace")
+        assert log_text.index(RUNNING) < log_text.index("Stopped."), log_tail()
     finally:
         if launcher.poll() is None:
             tree = tree or psutil.Process(launcher.pid).children(recursive=True)
