@@ -48,6 +48,26 @@ BASELINE_MAJORITY = f"{TRAINING_UNIT}::test_the_baseline_is_the_majority_class_a
 BASELINE_HELD_OUT = f"{TRAINING_UNIT}::test_the_baseline_is_scored_on_the_held_out_rows_not_the_training_rows"
 NETWORK_UNIT = "tests/unit/test_image_network.py"
 NETWORK_REFERENCE = f"{NETWORK_UNIT}::test_the_network_gives_the_reference_implementations_imagenet_scores"
+TARGETS = "classifiers/tabular/targets.py"
+DATES = "classifiers/tabular/dates.py"
+PROFILING_UNIT = "tests/unit/test_tabular_profiling.py"
+DATES_UNIT = "tests/unit/test_dates.py"
+TARGETS_WEB = "tests/web/test_targets.py"
+LINKS_STOPPED = "tests/web/test_share_links_stopped.py"
+EXPLAIN_COMMAND = "explanations/management/commands/explain.py"
+CLI_WEB = "tests/web/test_cli.py"
+CELLS = "classifiers/tabular/cells.py"
+CELLS_UNIT = "tests/unit/test_cells.py"
+VERDICT = "explanations/engine/verdict.py"
+VERDICT_UNIT = "tests/unit/test_verdict.py"
+VERDICTS_WEB = "tests/web/test_verdicts.py"
+DELETION = "explanations/engine/diagnostics/deletion_insertion.py"
+SUBMODULAR = "explanations/engine/diagnostics/submodular_pick.py"
+DIAGNOSTICS_UNIT = "tests/unit/test_diagnostics.py"
+PAGES_WEB = "tests/web/test_pages.py"
+WORDS_WEB = "tests/web/test_words.py"
+QUEUES_INTEGRATION = "tests/integration/test_queues.py"
+FOLLOW_UPS_WEB = "tests/web/test_follow_ups.py"
 
 
 @dataclass(frozen=True)
@@ -220,6 +240,359 @@ MUTANTS: tuple[Mutant, ...] = (
         original="_BN_EPS = 1e-3",
         replacement="_BN_EPS = 1e-5",
         tests=(NETWORK_REFERENCE,),
+    ),
+    # Issue 23, the target a person means and dates (tests written from mtcars, diamonds, airports).
+    Mutant(
+        name="the default target may be a column that cannot be trained",
+        path=TARGETS,
+        original="            if _failure(frame, profile.name) is None:\n",
+        replacement="            if True:\n",
+        tests=(
+            f"{PROFILING_UNIT}::test_the_likeliest_looking_column_is_passed_over_when_one_of_its_classes_has_one_row",
+            f"{PROFILING_UNIT}::test_airports_country_with_one_airport_countries_is_not_the_default_target_state_is",
+        ),
+    ),
+    Mutant(
+        name="ties between targets go to the left-most column",
+        path=TARGETS,
+        original="candidates.sort(key=lambda item: (target_score(item[1]), -item[1].distinct, item[0]), reverse=True)",
+        replacement=(
+            "candidates.sort(key=lambda item: (target_score(item[1]), -item[1].distinct, -item[0]), reverse=True)"
+        ),
+        tests=(
+            f"{PROFILING_UNIT}::test_two_equally_likely_targets_the_right_most_column_wins",
+            f"{PROFILING_UNIT}::test_mtcars_carb_with_a_one_car_class_is_never_the_default_but_a_yes_no_column_is",
+        ),
+    ),
+    Mutant(
+        name="ties between targets ignore how many classes they have",
+        path=TARGETS,
+        original="candidates.sort(key=lambda item: (target_score(item[1]), -item[1].distinct, item[0]), reverse=True)",
+        replacement="candidates.sort(key=lambda item: (target_score(item[1]), item[0]), reverse=True)",
+        tests=(
+            f"{PROFILING_UNIT}::test_of_equally_likely_targets_the_one_with_fewer_classes_wins_before_the_right_most",
+        ),
+    ),
+    Mutant(
+        name="a code named like an outcome counts as an outcome",
+        path=TARGETS,
+        original=" and not _looks_like_id_name(profile.name) else 0",
+        replacement=" else 0",
+        tests=(f"{PROFILING_UNIT}::test_a_column_named_like_a_code_is_not_taken_for_an_outcome",),
+    ),
+    Mutant(
+        name="target errors do not name the column",
+        path="classifiers/tabular/profiling.py",
+        original='        super().__init__(f"“{column}”: {message}")',
+        replacement="        super().__init__(message[0].upper() + message[1:])",
+        tests=(f"{PROFILING_UNIT}::test_target_errors_name_the_column_first",),
+    ),
+    Mutant(
+        name="no column trains: each column's error instead of one message",
+        path="classifiers/kinds/tabular.py",
+        original="    if none:  # said once for the file, not once per column",
+        replacement="    if False:",
+        tests=(f"{TARGETS_WEB}::test_a_file_where_no_column_can_be_trained_says_so_once_on_the_page",),
+    ),
+    Mutant(
+        name="the no-target message stops at the first column that fails",
+        path=TARGETS,
+        original="        by_reason.setdefault(failure.reason, []).append(profile.name)",
+        replacement="        by_reason.setdefault(failure.reason, []).append(profile.name)\n        break",
+        tests=(f"{PROFILING_UNIT}::test_when_no_column_can_be_trained_one_message_says_so_and_why",),
+    ),
+    Mutant(
+        name="a nearly unique date is the default row label again",
+        path="classifiers/tabular/profiling.py",
+        original="    identifiers = [p.name for p in profiles if p.kind == ColumnKind.IDENTIFIER]\n    named",
+        replacement="    identifiers = row_label_candidates(profiles, n_rows)\n    named",
+        tests=(
+            f"{PROFILING_UNIT}::test_default_row_label_prefers_the_nameless_column_then_an_id_never_a_date",
+            f"{TARGETS_WEB}::test_a_date_used_through_its_parts_is_not_also_said_to_name_the_rows",
+        ),
+    ),
+    Mutant(
+        name="the day of the week is always used",
+        path=DATES,
+        original="    return bool(np.mean(steps == 1) >= _DAILY_STEPS)",
+        replacement="    return True",
+        tests=(f"{DATES_UNIT}::test_the_day_of_the_week_is_offered_but_left_out_when_the_rows_are_not_daily",),
+    ),
+    Mutant(
+        name="the day of the week is never used from the start",
+        path=DATES,
+        original="    return bool(np.mean(steps == 1) >= _DAILY_STEPS)",
+        replacement="    return False",
+        tests=(
+            f"{DATES_UNIT}::test_daily_rows_over_weeks_use_the_day_of_the_week",
+            f"{DATES_UNIT}::test_working_days_only_still_count_as_daily",
+        ),
+    ),
+    Mutant(
+        name="spring starts in February",
+        path=DATES,
+        original='_SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring"',
+        replacement='_SEASONS = {12: "winter", 1: "winter", 2: "spring", 3: "spring"',
+        tests=(f"{DATES_UNIT}::test_seasons_change_on_the_first_of_march_june_september_and_december",),
+    ),
+    Mutant(
+        name="autumn runs into December",
+        path=DATES,
+        original='_SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}',
+        replacement=(
+            '_SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn", 12: "autumn"}'
+        ),
+        tests=(f"{DATES_UNIT}::test_seasons_change_on_the_first_of_march_june_september_and_december",),
+    ),
+    Mutant(
+        name="a short text column with 60% distinct values is an identifier",
+        path="classifiers/tabular/profiling.py",
+        original="_NEARLY_UNIQUE = 0.9",
+        replacement="_NEARLY_UNIQUE = 0.5",
+        tests=(f"{PROFILING_UNIT}::test_a_short_text_column_with_60_percent_distinct_values_stays_a_category",),
+    ),
+    # Issue 23, the command line and share links that no longer work.
+    Mutant(
+        name="a stopped share link says it does not exist",
+        path="explanations/selectors.py",
+        original='raise ShareLinkGone("stopped")',
+        replacement='raise ShareLinkGone("unknown")',
+        tests=(
+            f"{LINKS_STOPPED}::test_a_stopped_link_says_it_was_stopped_on_a_page_of_the_site_and_shows_nothing_behind_it",
+        ),
+    ),
+    Mutant(
+        name="a stopped share link still shows what it showed",
+        path="explanations/selectors.py",
+        original='raise ShareLinkGone("stopped")',
+        replacement="return link",
+        tests=(
+            f"{LINKS_STOPPED}::test_a_stopped_link_says_it_was_stopped_on_a_page_of_the_site_and_shows_nothing_behind_it",
+            f"{LINKS_STOPPED}::test_a_stopped_model_link_shows_nothing_of_the_model",
+        ),
+    ),
+    Mutant(
+        name="a dead share link is Django's bare Not Found",
+        path="explanations/shared.py",
+        original="return link_gone(request, gone.reason)",
+        replacement="raise",
+        tests=(
+            f"{LINKS_STOPPED}::test_a_made_up_token_says_the_link_does_not_exist",
+            f"{LINKS_STOPPED}::test_an_expired_link_says_it_has_expired_and_shows_nothing_behind_it",
+        ),
+    ),
+    Mutant(
+        name="share form starts on until I stop it",
+        path="explanations/forms.py",
+        original="initial=str(SHARE_DAYS),",
+        replacement='initial="",',
+        tests=(f"{LINKS_STOPPED}::test_a_link_made_with_the_form_as_it_starts_stops_working_after_30_days",),
+    ),
+    Mutant(
+        name="explain needs --row again",
+        path=EXPLAIN_COMMAND,
+        original='default="0",',
+        replacement="required=True,",
+        tests=(f"{CLI_WEB}::test_without_row_the_first_row_of_the_file_is_explained",),
+    ),
+    Mutant(
+        name="explain --sheet is ignored",
+        path=EXPLAIN_COMMAND,
+        original="owner=user, upload=File(handle, name=path.name), sheet=sheet",
+        replacement="owner=user, upload=File(handle, name=path.name)",
+        tests=(
+            f"{CLI_WEB}::test_sheet_reads_the_named_sheet_of_a_workbook",
+            f"{CLI_WEB}::test_sheet_reads_a_workbook_whose_first_sheet_is_an_empty_cover",
+        ),
+    ),
+    Mutant(
+        name="whole numbers print as floats",
+        path=CELLS,
+        original="return int(value) if whole and _whole_numbers(column) else value",
+        replacement="return value",
+        tests=(
+            f"{CLI_WEB}::test_an_integer_row_label_and_whole_numbers_print_as_the_file_wrote_them",
+            f"{CELLS_UNIT}::test_a_column_of_whole_numbers_with_a_gap_gives_integers_and_the_gap_stays_missing",
+        ),
+    ),
+    Mutant(
+        name="a row's cells take the row's one dtype",
+        path=CELLS,
+        original="return {str(column): _cell(frame[column], position) for column in frame.columns}",
+        replacement="return {str(column): frame.iloc[position][column] for column in frame.columns}",
+        tests=(
+            f"{CELLS_UNIT}::test_an_all_number_row_keeps_its_integers_beside_a_measurement",
+            f"{CLI_WEB}::test_an_integer_row_label_and_whole_numbers_print_as_the_file_wrote_them",
+        ),
+    ),
+    Mutant(
+        name="an address that matches nothing is Django's bare Not Found",
+        path="templates/404.html",
+        original="<h1>There is no page at this address</h1>",
+        replacement="<h1>Not Found</h1>",
+        tests=("tests/web/test_not_found.py::test_an_address_that_matches_nothing_is_a_page_of_the_site",),
+    ),
+    # Issue 23, verdicts that match what a reader sees.
+    Mutant(
+        name="verdict: a rule on a few rows of the file is trusted",
+        path=VERDICT,
+        original="if s.rule_file_rows is not None and s.rule_file_rows < FEW_FILE_ROWS:",
+        replacement="if s.rule_file_rows is not None and s.rule_file_rows < 1:",
+        tests=(f"{VERDICT_UNIT}::test_a_rule_that_holds_for_one_row_of_the_file_is_not_trust",),
+    ),
+    Mutant(
+        name="verdict: a long rule on a sliver of the file is trusted",
+        path=VERDICT,
+        original="len(s.rule_conditions) >= MANY_CONDITIONS",
+        replacement="len(s.rule_conditions) >= 99",
+        tests=(f"{VERDICT_UNIT}::test_a_rule_of_eight_conditions_covering_a_sliver_of_the_file_is_not_trust",),
+    ),
+    Mutant(
+        name="verdict: a rule resting on a missing value is trusted",
+        path=VERDICT,
+        original='c.endswith(" is missing")',
+        replacement='c.endswith(" is blank")',
+        tests=(f"{VERDICT_UNIT}::test_a_rule_resting_on_a_missing_value_is_not_trust",),
+    ),
+    Mutant(
+        name="verdict: a saturated deletion curve counts as a failure",
+        path=VERDICT,
+        original="None if s.deletion_saturated else s.deletion_better,",
+        replacement="s.deletion_better,",
+        tests=(f"{VERDICT_UNIT}::test_a_saturated_deletion_curve_is_cannot_tell_not_a_failure",),
+    ),
+    Mutant(
+        name="saturation ignores the random orders",
+        path=DELETION,
+        original="bool(np.all(np.abs(y - p_row) <= _AUC_TIE))",
+        replacement="bool(np.all(np.abs(y[0] - p_row) <= _AUC_TIE))",
+        tests=(
+            f"{DIAGNOSTICS_UNIT}::test_a_flat_explanation_curve_while_random_orders_move_is_a_failure_not_saturation",
+        ),
+    ),
+    Mutant(
+        name="saturation never seen",
+        path=DELETION,
+        original="saturated = p_row >= SATURATED and",
+        replacement="saturated = p_row > 1 and",
+        tests=(f"{DIAGNOSTICS_UNIT}::test_a_model_too_sure_to_move_is_saturated_and_the_check_says_it_cannot_tell",),
+    ),
+    Mutant(
+        name="representative rows repeat a class before showing every class",
+        path=SUBMODULAR,
+        original="            if unshown.any():",
+        replacement="            if False:",
+        tests=(f"{DIAGNOSTICS_UNIT}::test_sp_lime_pick_covers_every_predicted_class_before_repeating_one",),
+    ),
+    Mutant(
+        name="representative rows always claim full coverage",
+        path=SUBMODULAR,
+        original="return bool(np.all(used[list(picked)].any(axis=0) >= used.any(axis=0)))",
+        replacement="return True",
+        tests=(f"{DIAGNOSTICS_UNIT}::test_coverage_is_complete_only_when_the_next_best_row_adds_nothing",),
+    ),
+    Mutant(
+        name="overview says nothing new without full coverage",
+        path="templates/explanations/overview.html",
+        original="{% if picks|length < overview.budget and overview.result.covers_all %}",
+        replacement="{% if picks|length < overview.budget %}",
+        tests=(f"{VERDICTS_WEB}::test_the_overview_says_nothing_new_only_when_coverage_is_complete",),
+    ),
+    Mutant(
+        name="KernelSHAP's verdict names no checks",
+        path="explanations/verdicts.py",
+        original='elif explanation.explainer == Explainer.SHAP and "base_value" in result:',
+        replacement="elif False:",
+        tests=(f"{VERDICTS_WEB}::test_kernel_shap_says_which_checks_apply_to_it",),
+    ),
+    Mutant(
+        name="side by side does not say which to believe when the rule describes one row",
+        path=VERDICT,
+        original='return f"{described[0].upper()}{described[1:]}; LIME\'s weights are the better guide here."',
+        replacement='return ""',
+        tests=(
+            f"{VERDICT_UNIT}::test_when_the_rule_describes_one_row_lime_is_the_better_guide",
+            f"{VERDICTS_WEB}::test_side_by_side_says_which_to_believe_when_the_rule_describes_one_row",
+        ),
+    ),
+    # Issue 23, pages: the row table and the words.
+    Mutant(
+        name="row picker's first column not sticky",
+        path="static/css/site.css",
+        original="table.rows .pick { position: sticky; left: 0;",
+        replacement="table.rows .pick { position: static; left: 0;",
+        tests=(f"{PAGES_WEB}::test_the_row_pickers_first_cell_holds_explain_and_the_prediction_and_stays_in_view",),
+    ),
+    Mutant(
+        name="phone cards do not name their values",
+        path="templates/classifiers/model_detail.html",
+        original='{% for column, value in row.cells %}<td data-label="{{ column }}"',
+        replacement='{% for column, value in row.cells %}<td data-label=""',
+        tests=(f"{PAGES_WEB}::test_on_a_phone_each_row_is_a_card_whose_values_are_named",),
+    ),
+    Mutant(
+        name="counts without thousands separators",
+        path="classifiers/templatetags/limelight.py",
+        original='return f"{number:,} {singular',
+        replacement='return f"{number} {singular',
+        tests=(
+            f"{WORDS_WEB}::test_a_count_agrees_with_its_number_and_groups_its_thousands",
+            f"{WORDS_WEB}::test_a_file_of_1600_rows_is_counted_with_a_thousands_separator",
+        ),
+    ),
+    Mutant(
+        name="pager says 1 rows",
+        path="templates/classifiers/model_detail.html",
+        original='({{ page.total|counted:"row" }})',
+        replacement="({{ page.total }} rows)",
+        tests=(f"{WORDS_WEB}::test_a_page_of_one_row_says_1_row",),
+    ),
+    Mutant(
+        name="default threshold called what the person asked for",
+        path="explanations/presenters.py",
+        original="threshold_is_default=math.isclose(threshold, ExplanationSettings.threshold),",
+        replacement="threshold_is_default=False,",
+        tests=(f"{WORDS_WEB}::test_the_usual_rule_threshold_is_not_called_what_the_person_asked_for",),
+    ),
+    # Issue 24, queues: each kind of job on its own queue; trust checks never lost between jobs.
+    Mutant(
+        name="trust checks routed with explanations",
+        path="explainer_site/celery.py",
+        original='"diagnostics": ("explanations.diagnose", "explanations.overview"),',
+        replacement='"diagnostics": ("explanations.overview",),',
+        tests=(
+            f"{QUEUES_INTEGRATION}::test_a_message_for_each_kind_of_job_lands_on_its_own_queue",
+            f"{QUEUES_INTEGRATION}::test_a_worker_on_the_explanations_queue_only_leaves_training_jobs_waiting",
+        ),
+    ),
+    Mutant(
+        name="worker command ignores --queues",
+        path="jobs/management/commands/worker.py",
+        original='argv += ["worker", "--queues", ",".join(queues),',
+        replacement='argv += ["worker", "--queues", ",".join(QUEUES),',
+        tests=(
+            "tests/web/test_worker_queues.py::test_the_worker_command_passes_the_chosen_queues_to_celery",
+            f"{QUEUES_INTEGRATION}::test_a_worker_on_the_explanations_queue_only_leaves_training_jobs_waiting",
+        ),
+    ),
+    Mutant(
+        name="success and follow-up in separate transactions",
+        path="jobs/services.py",
+        original="            with transaction.atomic():\n                job_succeed(model=model, pk=pk, **fields)",
+        replacement="            if True:\n                job_succeed(model=model, pk=pk, **fields)",
+        tests=(
+            f"{FOLLOW_UPS_WEB}::test_a_worker_dying_while_it_queues_the_trust_checks_does_not_leave_the_explanation_done_without_them",
+        ),
+    ),
+    Mutant(
+        name="sweeper looks for explanations that already have checks",
+        path="explanations/follow_ups.py",
+        original="diagnosis__isnull=True,",
+        replacement="diagnosis__isnull=False,",
+        tests=(
+            f"{FOLLOW_UPS_WEB}::test_when_queuing_the_checks_fails_the_explanation_stands_and_the_sweeper_queues_them",
+            f"{QUEUES_INTEGRATION}::test_an_explanation_saved_without_its_trust_checks_gets_them_from_the_sweeper",
+        ),
     ),
 )
 
