@@ -218,19 +218,25 @@ def image_feature_rows(
     *,
     on_progress: ProgressCallback | None = None,
 ) -> np.ndarray:
-    """Every image's features, float32 ``(n, n_features)``, a few images at a time.
+    """Every image's features, float32 ``(n, n_features)``, a few images at a time (only those
+    few images and the rows are held, so memory grows with the rows, not with the pictures).
 
     ``on_progress(done, n, message)`` after each few images: with the
     pretrained network this is the slow part of training (tens of ms per image).
     """
     count = len(images)
-    parts = []
+    if count == 0:
+        raise ImageTrainingError("There are no images to train on.")
+    rows: np.ndarray | None = None  # filled in place: joining pieces at the end would hold the rows twice
     for start in range(0, count, _FEATURE_CHUNK):
         stop = min(start + _FEATURE_CHUNK, count)
         chunk = images[start:stop] if isinstance(images, np.ndarray) else [images[i] for i in range(start, stop)]
-        parts.append(np.asarray(featurizer.transform(chunk), dtype=np.float32))
+        part = np.asarray(featurizer.transform(chunk), dtype=np.float32)
+        if rows is None:
+            rows = np.empty((count, *part.shape[1:]), dtype=np.float32)
+        rows[start:stop] = part
+        del chunk, part
         if on_progress is not None:
             on_progress(stop, count, f"Looking at each image ({stop:,} of {count:,})")
-    if not parts:
-        raise ImageTrainingError("There are no images to train on.")
-    return np.concatenate(parts)
+    assert rows is not None  # count > 0
+    return rows

@@ -14,9 +14,11 @@ import io
 import tracemalloc
 import zipfile
 
+import numpy as np
 import pytest
 
 from classifiers.images.archive import ArchiveError, read_image_archive, stream_image_archive
+from classifiers.images.training import image_feature_rows
 
 from .photo_archives import PHOTOS, noisy_png, photo_archive
 
@@ -118,3 +120,48 @@ def test_streaming_and_reading_whole_agree_and_class_checks_come_after_the_image
     assert [(item.label, item.member) for item in whole.items] == [(e.label, e.member) for e in summary.entries]
     assert (whole.classes, whole.skipped) == (summary.classes, summary.skipped)
     assert summary.skipped == ("dogs/notes.txt: not an image we can read (JPEG, PNG, WebP, BMP, GIF or TIFF)",)
+
+
+class _ConstantFeatures:
+    """A featurizer whose row for an image is its mean value repeated: known without the code under test."""
+
+    def __init__(self, width: int):
+        self.width = width
+
+    def transform(self, images):
+        return np.stack([np.full(self.width, image.mean(), dtype=np.float32) for image in images])
+
+
+class _LazyImages:
+    """``count`` 8x8 images made when asked for: image i is filled with the value i % 251."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        return np.full((8, 8, 3), index % 251, dtype=np.uint8)
+
+
+def test_the_features_pass_holds_the_feature_rows_once():
+    count, width = 200, 10_000  # the rows: 200 x 10,000 float32 = 8 MB
+    rows_bytes = count * width * 4
+    done: list[int] = []
+
+    tracemalloc.start()
+    try:
+        rows = image_feature_rows(
+            _LazyImages(count), _ConstantFeatures(width), on_progress=lambda d, n, m: done.append(d)
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # Collecting the pieces and joining them at the end would hold the rows twice (16 MB).
+    assert peak < 1.5 * rows_bytes, f"peak {peak / 1e6:.1f} MB for {rows_bytes / 1e6:.1f} MB of rows"
+    assert rows.shape == (count, width) and rows.dtype == np.float32
+    np.testing.assert_array_equal(rows[:, 0], np.arange(count) % 251)
+    np.testing.assert_array_equal(rows[:, -1], np.arange(count) % 251)
+    assert done[-1] == count
