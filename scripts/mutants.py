@@ -68,6 +68,13 @@ PAGES_WEB = "tests/web/test_pages.py"
 WORDS_WEB = "tests/web/test_words.py"
 QUEUES_INTEGRATION = "tests/integration/test_queues.py"
 FOLLOW_UPS_WEB = "tests/web/test_follow_ups.py"
+READING_UNIT = "tests/unit/test_tabular_reading.py"
+NUMBERS = "classifiers/tabular/numbers.py"
+NUMBERS_UNIT = "tests/unit/test_numbers.py"
+DECIMAL_WEB = "tests/web/test_decimal_commas.py"
+ARCHIVE = "classifiers/images/archive.py"
+STREAMING_UNIT = "tests/unit/test_archive_streaming.py"
+INGEST_WEB = "tests/web/test_archive_ingest_memory.py"
 
 
 @dataclass(frozen=True)
@@ -593,6 +600,101 @@ MUTANTS: tuple[Mutant, ...] = (
             f"{FOLLOW_UPS_WEB}::test_when_queuing_the_checks_fails_the_explanation_stands_and_the_sweeper_queues_them",
             f"{QUEUES_INTEGRATION}::test_an_explanation_saved_without_its_trust_checks_gets_them_from_the_sweeper",
         ),
+    ),
+    # Issue 23, decimal commas: numbers read as the file writes them, never met as text by the engine.
+    Mutant(
+        name="a file's decimal never decided",
+        path="classifiers/tabular/reading.py",
+        original="decimal = file_decimal(_cells(rows[:_DECIDE_ROWS]), delimiter=delimiter)",
+        replacement='decimal = "."',
+        tests=(f"{READING_UNIT}::test_dots_that_could_group_thousands_do_so_in_a_file_of_decimal_commas",),
+    ),
+    Mutant(
+        name="no per-column decimal fallback",
+        path="classifiers/tabular/reading.py",
+        original="for candidate in (decimal, _other(decimal)):",
+        replacement="for candidate in (decimal,):",
+        tests=(f"{READING_UNIT}::test_a_column_of_decimal_points_in_a_decimal_comma_file_still_reads_as_written",),
+    ),
+    Mutant(
+        name="thousands separators drop the fraction",
+        path=NUMBERS,
+        original="return float(f\"{sign}{whole.replace(separator, '')}.{fraction or '0'}\")",
+        replacement="return float(f\"{sign}{whole.replace(separator, '')}\")",
+        tests=(NUMBERS_UNIT,),
+    ),
+    Mutant(
+        name="a number too large for a model is read",
+        path=NUMBERS,
+        original="if number is None or not abs(number) <= _LARGEST:",
+        replacement="if number is None:",
+        tests=(f"{NUMBERS_UNIT}::test_a_number_too_large_for_a_model_is_counted_as_unreadable",),
+    ),
+    Mutant(
+        name="a semicolon file's 1,234 is not a decimal comma",
+        path=NUMBERS,
+        original='return "," if commas == 0 and either and delimiter == ";" else "."',
+        replacement='return "."',
+        tests=(f"{NUMBERS_UNIT}::test_file_decimal_decides_the_convention_from_the_file",),
+    ),
+    Mutant(
+        name="training skips number parsing",
+        path="classifiers/tabular/training.py",
+        original="frame = _read_number_columns(frame, [name for name in features if name in set(numeric)])",
+        replacement="frame = frame",
+        tests=(
+            "tests/unit/test_numbers_in_training.py::test_a_number_column_written_with_decimal_commas_is_learned_from",
+        ),
+    ),
+    Mutant(
+        name="a typed value with a decimal comma is refused",
+        path="explanations/services.py",
+        original='number = typed_number(value, dataset_frame(model.dataset).attrs.get("decimal", "."))',
+        replacement='number = typed_number(value, ".") if not isinstance(value, str) or "," not in value else None',
+        tests=(f"{DECIMAL_WEB}::test_a_typed_value_written_with_a_decimal_comma_is_the_number_it_means",),
+    ),
+    # Issue 24, image archives read one member at a time.
+    Mutant(
+        name="archive keeps every decoded image",
+        path=ARCHIVE,
+        original=(
+            "        on_image(ImageItem(label=label, member=info.filename, image=image))\n"
+            "        entries.append(ImageEntry(label=label, member=info.filename))"
+        ),
+        replacement=(
+            "        entries.append(ImageItem(label=label, member=info.filename, image=image))\n"
+            "        on_image(entries[-1])"
+        ),
+        tests=(
+            f"{STREAMING_UNIT}::test_fifty_two_megabyte_photos_are_read_with_at_most_three_members_in_memory",
+            f"{INGEST_WEB}::test_storing_fifty_large_photos_holds_about_one_at_a_time",
+        ),
+    ),
+    Mutant(
+        name="archive read whole from a file object",
+        path=ARCHIVE,
+        original=(
+            "    if isinstance(source, bytes | bytearray | memoryview):\n        source = io.BytesIO(bytes(source))"
+        ),
+        replacement=(
+            '    if hasattr(source, "read"):\n        source = source.read()\n'
+            "    if isinstance(source, bytes | bytearray | memoryview):\n        source = io.BytesIO(bytes(source))"
+        ),
+        tests=(f"{STREAMING_UNIT}::test_a_file_object_is_read_a_member_at_a_time_never_whole",),
+    ),
+    Mutant(
+        name="features pass holds the rows twice",
+        path="classifiers/images/training.py",
+        original="        rows[start:stop] = part\n",
+        replacement="        rows[start:stop] = part\n        rows = np.concatenate([rows[:stop], rows[stop:]])\n",
+        tests=(f"{STREAMING_UNIT}::test_the_features_pass_holds_the_feature_rows_once",),
+    ),
+    Mutant(
+        name="features pass puts rows in the wrong order",
+        path="classifiers/images/training.py",
+        original="        rows[start:stop] = part\n",
+        replacement="        rows[start:stop] = part[::-1]\n",
+        tests=(f"{STREAMING_UNIT}::test_the_features_pass_holds_the_feature_rows_once",),
     ),
 )
 
