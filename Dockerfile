@@ -18,8 +18,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Run as an unprivileged user; /data (the shared media volume) belongs to it, so a
-# fresh named volume mounted there is writable.
+# Run as an unprivileged user; /data belongs to it. With a bucket (docker-compose.yml) /data is
+# this container's own scratch (downloaded files, bounded; beat's schedule) and shared with
+# no other container; without one it holds the files themselves, so mount a volume there.
 RUN useradd --create-home --uid 1000 limelight \
     && mkdir -p /data \
     && chown limelight:limelight /data

@@ -16,7 +16,14 @@ COMPOSE = ROOT / "docker-compose.yml"
 SETTINGS = ROOT / "explainer_site" / "settings.py"
 
 APP_SERVICES = ("web", "worker", "beat")
-ALL_SERVICES = APP_SERVICES + ("redis", "postgres")
+ALL_SERVICES = APP_SERVICES + ("redis", "postgres", "s3")
+# What the settings read to put every file in an S3-compatible bucket instead of DATA_DIR.
+OBJECT_STORE_VARIABLES = {
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+}
 # Every environment variable the settings read (explainer_site/settings.py documents them).
 SETTINGS_VARIABLES = {
     "SECRET_KEY",
@@ -30,6 +37,7 @@ SETTINGS_VARIABLES = {
     "JOB_SOFT_TIME_LIMIT",
     "JOB_HARD_TIME_LIMIT",
     "JOB_HEARTBEAT_TIMEOUT",
+    *OBJECT_STORE_VARIABLES,
 }
 
 
@@ -94,19 +102,57 @@ def test_worker_is_scalable(compose):
     assert "ports" not in worker
 
 
-def test_media_volume_is_mounted_at_data_dir(compose):
-    assert "media" in (compose.get("volumes") or {})
+def mounts(service: dict) -> list[tuple[str | None, str | None]]:
+    """(source, target) of each volume a service mounts, short or long form."""
+    found = []
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, str):
+            source, target = (volume.split(":") + [None])[:2] if ":" in volume else (None, volume)
+        else:
+            source, target = volume.get("source"), volume.get("target")
+        found.append((source, target))
+    return found
+
+
+def test_app_services_share_no_disk(compose):
+    # No named volume or host folder on web, worker or beat: any one of them mounted by two
+    # (or by the N copies of `--scale worker=N`) would be a shared disk again.
     for name in APP_SERVICES:
         service = compose["services"][name]
-        data_dir = environment(service)["DATA_DIR"]
-        mounts = set()
-        for volume in service.get("volumes") or []:
-            if isinstance(volume, str):
-                source, target = volume.split(":")[:2]
-            else:
-                source, target = volume.get("source"), volume.get("target")
-            mounts.add((source, target))
-        assert ("media", data_dir) in mounts, f"{name} does not mount the media volume at {data_dir}"
+        assert mounts(service) == [], f"{name} mounts {mounts(service)}: files belong in the bucket"
+        assert "volumes_from" not in service, name
+    assert "media" not in (compose.get("volumes") or {}), "the shared media volume is gone"
+
+
+def test_app_services_keep_their_files_in_the_compose_object_store(compose):
+    for name in APP_SERVICES:
+        env = environment(compose["services"][name])
+        assert set(env) >= OBJECT_STORE_VARIABLES, f"{name} lacks {sorted(OBJECT_STORE_VARIABLES - set(env))}"
+        assert env["AWS_STORAGE_BUCKET_NAME"], f"{name} has no bucket, so it would write under DATA_DIR"
+        endpoint = urlsplit(env["AWS_S3_ENDPOINT_URL"])
+        assert endpoint.scheme == "http" and endpoint.hostname == "s3" and endpoint.port == 8333, name
+        assert env["AWS_SECRET_ACCESS_KEY"].startswith("${AWS_SECRET_ACCESS_KEY:?"), "no default secret key"
+
+
+def test_the_store_is_given_the_key_the_apps_use(compose):
+    s3 = compose["services"]["s3"]
+    config_path = next(arg.split("=", 1)[1] for arg in s3["command"] if arg.startswith("-s3.config="))
+    (config,) = (item for item in s3["configs"] if item["target"] == config_path)
+    identities = compose["configs"][config["source"]]["content"]
+    app = environment(compose["services"]["web"])
+    # The same variable references, which Compose fills in the same way for both.
+    access, secret = app["AWS_ACCESS_KEY_ID"], app["AWS_SECRET_ACCESS_KEY"].split(":?")[0] + "}"
+    assert f'"accessKey": "{access}"' in identities
+    assert f'"secretKey": "{secret}"' in identities
+    assert "ports" not in s3, "only the apps reach the store"
+
+
+def test_apps_wait_for_a_healthy_store_that_keeps_its_objects(compose):
+    s3 = compose["services"]["s3"]
+    assert s3.get("healthcheck")
+    assert any(source in (compose.get("volumes") or {}) for source, _ in mounts(s3)), "objects need a volume"
+    for name in ("web", "worker"):
+        assert compose["services"][name]["depends_on"]["s3"] == {"condition": "service_healthy"}, name
 
 
 def test_postgres_has_a_volume_and_a_healthcheck(compose):
