@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,9 +12,8 @@ from django.shortcuts import get_object_or_404
 
 from limelight.rows import row_name, row_number
 
-from .artifacts import dataset_frame, model_rows
+from .artifacts import StoredFile, dataset_frame, dataset_image_name, model_rows, stored
 from .models import Dataset, TrainedModel
-from .services import dataset_image_folder
 
 MISSING = "(missing)"
 
@@ -214,9 +212,8 @@ def models_of_dataset(dataset: Dataset) -> QuerySet[TrainedModel]:
     return dataset.models.order_by("-created_at")
 
 
-def dataset_image_path(dataset: Dataset, index: int) -> Path | None:
+def dataset_image_path(dataset: Dataset, index: int) -> StoredFile | None:
     """The stored (re-encoded) image number `index` of an image dataset, if there is one."""
     if not dataset.data_kind.pictures or not 0 <= index < dataset.n_rows:
         return None
-    path = dataset_image_folder(dataset) / f"{index}.png"
-    return path if path.is_file() else None
+    return stored(dataset_image_name(dataset, index))

@@ -6,8 +6,7 @@ process never imports scikit-learn or matplotlib.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import io
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,15 @@ from jobs.services import JobError, ProgressReporter, job_dispatch
 from limelight.errors import InputError
 from limelight.sizes import size_text
 
-from .artifacts import dataset_frame
+from .artifacts import (
+    dataset_frame,
+    dataset_image_folder,
+    dataset_image_name,
+    local_copy,
+    read_stored,
+    remove_stored,
+    write_stored,
+)
 from .demos import DEMOS, demo_bytes
 from .images.archive import ArchiveError, ImageItem, load_image, save_normalised, stream_image_archive
 from .kinds import kind_for_upload, kind_of, training_kind
@@ -131,24 +138,17 @@ def _format(upload: UploadedFile) -> str:
         upload.seek(0)
 
 
-def dataset_image_folder(dataset: Dataset) -> Path:
-    """Where a dataset's re-encoded images live: named after our own file name, never the ZIP's."""
-    return Path(settings.MEDIA_ROOT) / "datasets" / f"{Path(dataset.file.name).stem}-images"
-
-
 def read_images_into(dataset: Dataset) -> None:
     """Check every member of the ZIP, re-encode the images as PNG and record their classes.
 
     What is stored counts toward the owner's disk quota: the ZIP and its PNGs, often
-    several times the ZIP's size. The PNGs are written into a folder of their own, measured
-    as they are written; once the total would go over the quota the upload is refused
-    (ArchiveError) and that folder removed, so only a complete set that fits is moved into
-    place, and ``size_bytes`` then holds the bytes on disk.
+    several times the ZIP's size. The PNGs are stored one by one (in the bucket, when there is
+    one), measured as they are written; once the total would go over the quota the upload is
+    refused (ArchiveError) and every image stored so far removed, so only a complete set that
+    fits stays, and ``size_bytes`` then holds the bytes stored.
     """
     folder = dataset_image_folder(dataset)
-    partial = folder.with_name(f"{folder.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    remove_stored(folder)  # a re-run starts clean
     used = disk_used_by(dataset.owner, excluding=dataset.pk)
     stored = dataset.file.size
 
@@ -156,26 +156,26 @@ def read_images_into(dataset: Dataset) -> None:
         # Handed over one at a time in member order (image i is the i-th member by name) and
         # let go once written, so memory does not grow with the archive.
         nonlocal stored, written
-        path = partial / f"{written}.png"
-        save_normalised(item.image, path)
+        png = io.BytesIO()
+        save_normalised(item.image, png)
+        write_stored(dataset_image_name(dataset, written), png.getvalue())
         written += 1
-        stored += path.stat().st_size
+        stored += png.tell()
         if used + stored > settings.USER_MAX_BYTES:
             raise ArchiveError(str(stored_images_error(used=used, stored=stored)))
 
     written = 0
     try:
         archive = stream_image_archive(
-            dataset.file.path,
+            local_copy(dataset.file.name),  # the ZIP on this machine's disk: members are read one at a time
             store,
             max_members=settings.MAX_ZIP_MEMBERS,
             max_total_bytes=settings.MAX_ZIP_BYTES,
             max_pixels=settings.MAX_IMAGE_PIXELS,
         )
-        shutil.rmtree(folder, ignore_errors=True)
-        partial.rename(folder)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+    except BaseException:
+        remove_stored(folder)
+        raise
     dataset.images = [{"label": entry.label, "name": entry.member} for entry in archive.entries]
     dataset.skipped = list(archive.skipped)
     dataset.n_rows, dataset.n_columns = len(archive.entries), len(archive.classes)
@@ -186,7 +186,7 @@ def read_images_into(dataset: Dataset) -> None:
 
 def dataset_image(dataset: Dataset, index: int, *, max_side: int | None = None) -> np.ndarray:
     """One stored image as RGB pixels, optionally scaled down (for training)."""
-    image = load_image(dataset_image_folder(dataset) / f"{index}.png")
+    image = load_image(io.BytesIO(read_stored(dataset_image_name(dataset, index))))
     if max_side and max(image.shape[:2]) > max_side:
         scale = max_side / max(image.shape[:2])
         size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
@@ -196,7 +196,7 @@ def dataset_image(dataset: Dataset, index: int, *, max_side: int | None = None) 
 
 def _remove_dataset_files(dataset: Dataset) -> None:
     """Delete a refused upload's files; a row that stays (failed, read by a worker) then counts 0 bytes."""
-    shutil.rmtree(dataset_image_folder(dataset), ignore_errors=True)
+    remove_stored(dataset_image_folder(dataset))
     dataset.file.delete(save=False)
     dataset.size_bytes = 0
     if dataset.pk is not None:
@@ -341,22 +341,16 @@ def model_train_request(
 
 def dataset_delete(*, dataset: Dataset) -> None:
     """Delete a dataset with its models, explanations and share links, from disk too."""
-    media = Path(settings.MEDIA_ROOT)
-    folders = [media / "models" / str(pk) for pk in dataset.models.values_list("pk", flat=True)]
-    folders += [
-        media / "explanations" / str(pk)
-        for pk in dataset.models.values_list("explanations__pk", flat=True)
-        if pk is not None
+    names = [f"models/{pk}" for pk in dataset.models.values_list("pk", flat=True)]
+    names += [
+        f"explanations/{pk}" for pk in dataset.models.values_list("explanations__pk", flat=True) if pk is not None
     ]
-    files = [Path(dataset.file.path)] if dataset.file else []
-    folders.append(dataset_image_folder(dataset))
+    names += [dataset.file.name, dataset_image_folder(dataset)] if dataset.file else []
     with transaction.atomic():
         dataset.delete()  # cascades to models, explanations and their share links
-        transaction.on_commit(lambda: _remove(files, folders))
+        transaction.on_commit(lambda: _remove(names))
 
 
-def _remove(files: list[Path], folders: list[Path]) -> None:
-    for file in files:
-        file.unlink(missing_ok=True)
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+def _remove(names: list[str]) -> None:
+    for name in names:
+        remove_stored(name)

@@ -189,8 +189,42 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+
+
+def file_storage() -> dict:
+    """Where every file lives (uploads, models, pictures): MEDIA_ROOT, or an S3-compatible bucket.
+
+    Only classifiers/artifacts.py opens files, through this storage; with a bucket, web and workers
+    on different machines need no shared disk. Path-style addresses and no ACLs suit SeaweedFS,
+    MinIO and AWS alike; files are never public (pages serve them through views that check access).
+    """
+    bucket = env_str("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", ""),
+            "region_name": env_str("AWS_S3_REGION_NAME", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,  # our names are unique (uploads) or ours to replace (a re-trained model)
+            # A downloaded file spills to disk past this size, so reading a large ZIP does not fill memory.
+            "max_memory_size": 8 * MB,
+        },
+    }
+
+
+# Downloads from the bucket are kept here (per machine), least recently used removed past the bound.
+FILE_CACHE_DIR = DATA_DIR / "cache"
+STORAGE_CACHE_MB = env_int("STORAGE_CACHE_MB", 500)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-
+from classifiers.artifacts import StoredFile
 from classifiers.kinds import DataKind
 
 from .capabilities import Capabilities, capabilities_of
 from .disclosure import Disclosure, shown_subject, shown_values
 from .engine.confidence import wilson
 from .engine.verdict import GOOD_FIT, POOR_FIT, Verdict
+from .files import stored_result_file
 from .models import Explanation
 from .request_settings import ExplanationSettings
 from .verdicts import Outcome, outcome_of, verdict_of
@@ -200,19 +199,13 @@ def _highlights(explanation: Explanation) -> list[Highlight]:
     return pieces
 
 
-def media_path(relative: str) -> Path | None:
-    """A file this app wrote under MEDIA_ROOT, if it is still there."""
-    if not relative:
-        return None
-    path = Path(settings.MEDIA_ROOT) / relative
-    return path if path.is_file() else None
+def media_path(relative: str) -> StoredFile | None:
+    """A file this app stored (a result names it), if it is still there; read through the storage."""
+    return stored_result_file(relative)
 
 
-def chart_path(explanation: Explanation) -> Path | None:
-    if not explanation.chart:
-        return None
-    path = Path(settings.MEDIA_ROOT) / explanation.chart
-    return path if path.exists() else None
+def chart_path(explanation: Explanation) -> StoredFile | None:
+    return stored_result_file(explanation.chart)
 
 
 def chart_bytes(explanation: Explanation, fmt: str) -> bytes:

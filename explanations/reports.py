@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 
 from .disclosure import Disclosure, true_value
+from .files import local_result_file
 from .models import Diagnosis, Explanation
 from .verdicts import outcome_of, verdict_of
 
@@ -151,10 +150,9 @@ def _lime_image(
     explanation: Explanation, result: dict[str, Any], picture_url: Callable[[str], str] | None
 ) -> dict[str, Any]:
     if picture_url is None:  # the CLI, on this machine: files it can open
-        media = Path(settings.MEDIA_ROOT)
         files = {
-            "segments_path": str(media / result["segments_path"]),
-            "overlay_path": str(media / result["overlay_path"]),
+            "segments_path": str(local_result_file(result["segments_path"])),
+            "overlay_path": str(local_result_file(result["overlay_path"])),
         }
     else:  # a download: where the browser gets the pictures, never a path on the server
         files = {"segments_url": picture_url("segments"), "overlay_url": picture_url("overlay")}

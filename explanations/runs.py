@@ -8,12 +8,10 @@ diagnostics, charts) and with it scikit-learn, SciPy, scikit-image and matplotli
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 
 from classifiers.artifacts import dataset_frame, explainer_state, model_pipeline, model_rows
 from classifiers.demos import DEMOS
@@ -32,6 +30,7 @@ from .engine.kernel_shap import TabularShap
 from .engine.lime_image import boundaries_png, explain_image, heatmap_png, overlay_png, segments_png, top_region_iou
 from .engine.lime_tabular import TabularLime
 from .engine.lime_text import explain_text
+from .files import save_explanation_file
 from .models import Diagnosis, Explainer, Explanation, ModelOverview
 from .services import explanation_instance
 
@@ -54,14 +53,13 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     chart = ""
     if result.get("weights"):
         on_progress(1, 1, "Drawing the chart")
-        chart = str(Path("explanations") / str(explanation.pk) / "weights.svg")
-        absolute = Path(settings.MEDIA_ROOT) / chart
-        absolute.parent.mkdir(parents=True, exist_ok=True)
-        absolute.write_bytes(
+        chart = save_explanation_file(
+            explanation,
+            "weights.svg",
             weights_chart(
                 [(weight["condition"], weight["weight"]) for weight in result["weights"]],
                 title=model.class_names[label],
-            )
+            ),
         )
     return {
         "label": label,
@@ -158,9 +156,6 @@ def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, An
         random_state=explanation.random_state,
         on_progress=_progress(on_progress, "Asking the model about the image with regions hidden"),
     )
-    folder = Path("explanations") / str(explanation.pk)
-    absolute = Path(settings.MEDIA_ROOT) / folder
-    absolute.mkdir(parents=True, exist_ok=True)
     pictures = {
         "overlay": overlay_png(image, result, top=explanation.top_segments),
         "positive": overlay_png(image, result, top=explanation.top_segments, positive_only=True),
@@ -168,8 +163,7 @@ def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, An
         "heatmap": heatmap_png(image, result),
         "segments": segments_png(result.segments),
     }
-    for name, content in pictures.items():
-        (absolute / f"{name}.png").write_bytes(content)
+    stored = {name: save_explanation_file(explanation, f"{name}.png", content) for name, content in pictures.items()}
     truth = demo_truth(explanation.model.dataset, explanation.row_index)
     weights = [
         {"segment": s, "feature": f"region {s}", "condition": f"region {s}", "weight": weight}
@@ -178,10 +172,10 @@ def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, An
     return {
         **result.to_dict(),
         "weights": weights,
-        "overlay_path": str(folder / "overlay.png"),
-        "segments_path": str(folder / "segments.png"),
+        "overlay_path": stored["overlay"],
+        "segments_path": stored["segments"],
         "segmentation_seconds": result.segmentation_seconds,
-        "pictures": {name: str(folder / f"{name}.png") for name in pictures},
+        "pictures": stored,
         **({"iou": top_region_iou(result, truth, top=explanation.top_segments)} if truth is not None else {}),
     }
 

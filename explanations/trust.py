@@ -7,13 +7,10 @@ results with the sentences the page shows.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
-from PIL import Image
 
 from classifiers.artifacts import dataset_frame, model_pipeline
 from classifiers.models import TrainedModel
@@ -23,16 +20,14 @@ from .engine import diagnostics
 from .engine.conditions import condition_in_words
 from .engine.lime_image import fill_image
 from .engine.lime_tabular import TabularLime
+from .files import read_label_map, save_explanation_file
 from .models import Explanation
 
 STABILITY_RUNS = 5
 
 
-def _write(folder: Path, name: str, content: bytes) -> str:
-    absolute = Path(settings.MEDIA_ROOT) / folder
-    absolute.mkdir(parents=True, exist_ok=True)
-    (absolute / name).write_bytes(content)
-    return str(folder / name)
+def _write(explanation: Explanation, name: str, content: bytes) -> str:
+    return save_explanation_file(explanation, name, content)
 
 
 def diagnose_table(
@@ -46,7 +41,6 @@ def diagnose_table(
     """Stability over seeds, kernel-width sensitivity and deletion/insertion curves for one row."""
     model = explanation.model
     title = model.class_names[label]
-    folder = Path("explanations") / str(explanation.pk)
     seeds = tuple(explanation.random_state + i for i in range(STABILITY_RUNS))
     options = {"label": label, "num_features": explanation.num_features}
     stability = diagnostics.stability_tabular(
@@ -66,13 +60,13 @@ def diagnose_table(
     return {
         "stability": stability.to_dict(),
         "stability_words": stability_words(stability),
-        "stability_chart": _write(folder, "stability.svg", charts.stability_chart(stability, title=title)),
+        "stability_chart": _write(explanation, "stability.svg", charts.stability_chart(stability, title=title)),
         "kernel": sweep.to_dict(),
         "kernel_words": diagnostics.sign_flip_words(sweep),
-        "kernel_chart": _write(folder, "kernel.svg", charts.kernel_width_chart(sweep, title=title)),
+        "kernel_chart": _write(explanation, "kernel.svg", charts.kernel_width_chart(sweep, title=title)),
         "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
         "curves_chart": _write(
-            folder, "curves.svg", charts.deletion_insertion_chart(curves, title=title, unit="features")
+            explanation, "curves.svg", charts.deletion_insertion_chart(curves, title=title, unit="features")
         ),
     }
 
@@ -80,19 +74,18 @@ def diagnose_table(
 def diagnose_image(explanation: Explanation, image: np.ndarray, predict_proba: Any) -> dict[str, Any]:
     """Deletion/insertion curves over superpixels, in the explanation's order vs random."""
     label = explanation.label
-    segments = np.asarray(Image.open(Path(settings.MEDIA_ROOT) / explanation.result["segments_path"])).astype(int)
+    segments = read_label_map(explanation.result["segments_path"])
     weights = explanation.result["weights"]
     order = [w["segment"] for w in weights[: max(explanation.top_segments, 10)]]
     curves = diagnostics.deletion_insertion_image(
         image, segments, predict_proba, label=label, order=order,
         fill=fill_image(image, segments, explanation.hide_color), random_state=explanation.random_state,
     )  # fmt: skip
-    folder = Path("explanations") / str(explanation.pk)
     title = explanation.model.class_names[label]
     chart = charts.deletion_insertion_chart(curves, title=title, unit="regions")
     return {
         "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
-        "curves_chart": _write(folder, "curves.svg", chart),
+        "curves_chart": _write(explanation, "curves.svg", chart),
     }
 
 
