@@ -24,7 +24,7 @@ from .engine.anchor_tabular import TabularAnchors
 from .engine.anchor_text import explain_text_anchor
 from .engine.charts import weights_chart
 from .engine.diagnostics import auto_samples as choose_num_samples
-from .engine.diagnostics import sp_lime_pick
+from .engine.diagnostics import deletion_order, sp_lime_pick
 from .engine.diagnostics.submodular_pick import coverage_complete
 from .engine.kernel_shap import TabularShap
 from .engine.lime_image import boundaries_png, explain_image, heatmap_png, overlay_png, segments_png, top_region_iou
@@ -308,5 +308,5 @@ def diagnose_image(explanation: Explanation, pipeline, image) -> dict[str, Any]:
 def diagnose_table(explanation: Explanation, pipeline, row: pd.DataFrame) -> dict[str, Any]:
     """Stability, kernel width and deletion/insertion for a table row."""
     lime = tabular_lime_for(explanation.model, explanation.discretizer)
-    order = [weight["feature"] for weight in explanation.result["weights"]]
+    order = deletion_order([(weight["feature"], weight["weight"]) for weight in explanation.result["weights"]])
     return trust.diagnose_table(explanation, lime, pipeline.predict_proba, row.iloc[0], explanation.label, order)

@@ -76,7 +76,8 @@ def diagnose_image(explanation: Explanation, image: np.ndarray, predict_proba: A
     label = explanation.label
     segments = read_label_map(explanation.result["segments_path"])
     weights = explanation.result["weights"]
-    order = [w["segment"] for w in weights[: max(explanation.top_segments, 10)]]
+    order = diagnostics.deletion_order([(w["segment"], w["weight"]) for w in weights])
+    order = order[: max(explanation.top_segments, 10)]
     curves = diagnostics.deletion_insertion_image(
         image, segments, predict_proba, label=label, order=order,
         fill=fill_image(image, segments, explanation.hide_color), random_state=explanation.random_state,

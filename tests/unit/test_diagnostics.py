@@ -478,3 +478,34 @@ def test_diagnostics_import_no_django():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _for_and_against(frame):
+    """p(1) = 0.5 + 0.25 [a = 1] + 0.2 [b = 1] - 0.3 [c = 1]; d, e, f do nothing."""
+    on = {name: (frame[name].to_numpy(dtype=float) == 1.0) for name in ("a", "b", "c")}
+    p = 0.5 + 0.25 * on["a"] + 0.2 * on["b"] - 0.3 * on["c"]
+    return np.column_stack([1.0 - p, p])
+
+
+def test_deletion_hides_what_speaks_for_the_label_first_so_a_right_explanation_is_not_called_worse_than_random():
+    # The row has every feature on: p(1) = 0.65, predicted 1 DESPITE c, the largest weight, which
+    # argues against it. An exact explanation lists c first by size: c -0.3, a +0.25, b +0.2.
+    columns = ["a", "b", "c", "d", "e", "f"]
+    row = pd.Series(1.0, index=columns)
+    baseline = dict.fromkeys(columns, 0.0)
+    by_size = [("c", -0.3), ("a", 0.25), ("b", 0.2)]
+
+    order = d.deletion_order(by_size)
+    assert order == ["a", "b", "c"]  # for the label first, most first; against it last
+
+    curves = d.deletion_insertion_tabular(row, _for_and_against, label=1, order=order, baseline=baseline)
+    # By hand: 0.65 -> 0.40 (a hidden) -> 0.20 (b) -> 0.50 (c), area (0.525 + 0.30 + 0.35) / 3 = 0.392.
+    assert curves.deletion.explanation == pytest.approx((0.65, 0.40, 0.20, 0.50))
+    assert curves.deletion.auc == pytest.approx(1.175 / 3)
+    assert curves.deletion.better_than_random is True
+    # Hiding by size instead (c first) would RAISE p to 0.95 and fail this exact explanation.
+    by_size_order = d.deletion_insertion_tabular(
+        row, _for_and_against, label=1, order=[name for name, _ in by_size], baseline=baseline
+    )
+    assert by_size_order.deletion.explanation == pytest.approx((0.65, 0.95, 0.70, 0.50))
+    assert by_size_order.deletion.better_than_random is False

@@ -28,6 +28,7 @@ from .deletion_insertion import (
     CurveResult,
     deletion_insertion_image,
     deletion_insertion_tabular,
+    deletion_order,
     typical_values,
 )
 from .kernel_widths import WIDTH_FACTORS, KernelSweep, SignFlip, kernel_sweep, sign_flip_words

@@ -17,7 +17,14 @@ import pandas as pd
 
 from .probabilities import TableProba, label_probabilities
 
-__all__ = ["CurvePair", "CurveResult", "deletion_insertion_image", "deletion_insertion_tabular", "typical_values"]
+__all__ = [
+    "CurvePair",
+    "CurveResult",
+    "deletion_insertion_image",
+    "deletion_insertion_tabular",
+    "deletion_order",
+    "typical_values",
+]
 
 ImageProba = Callable[[np.ndarray], np.ndarray]
 
@@ -167,6 +174,19 @@ def _curves(
         verdict=verdict,
         saturated=saturated,
     )
+
+
+def deletion_order(weights: Sequence[tuple[Any, float]]) -> list[Any]:
+    """The order in which to hide an explanation's items: what speaks FOR the label first.
+
+    ``weights`` pairs each item with its signed weight for the explained label. Deletion asks
+    whether hiding the explanation's reasons lowers the probability faster than hiding others;
+    an item whose weight is negative argues against the label, so hiding it first RAISES the
+    probability, and an explanation whose largest weights are against the prediction (the
+    prediction holds despite them) would be judged worse than random although every weight is
+    right. Most supporting first, then the rest by weight, so those most against come last.
+    """
+    return [item for item, _ in sorted(weights, key=lambda pair: -pair[1])]
 
 
 def _orders(explained: Sequence[int], n_items: int, random_orders: int, random_state: int) -> np.ndarray:
