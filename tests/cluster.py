@@ -23,7 +23,17 @@ import psycopg
 from limelight.redis_server import HOST, RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES = "postgres://postgres@127.0.0.1:5432"
+
+
+def postgres_server() -> str:
+    """The PostgreSQL server of DATABASE_URL (the test run's), else the local one; no database part."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url.rsplit("/", 1)[0]
+    return "postgres://postgres@127.0.0.1:5432"
+
+
+POSTGRES = postgres_server()
 # A lost worker's job is taken back fast: heartbeat stale after 4 s, beat sweeps every 5 s.
 HEARTBEAT_TIMEOUT = 4
 REQUEUE_AFTER = 3
@@ -35,6 +45,14 @@ class Database:
     def __init__(self) -> None:
         self.name = f"limelight_cluster_{uuid.uuid4().hex[:10]}"
         self.url = f"{POSTGRES}/{self.name}"
+
+    @staticmethod
+    def server_answers() -> bool:
+        try:
+            psycopg.connect(f"{POSTGRES}/postgres", connect_timeout=3).close()
+        except psycopg.Error:
+            return False
+        return True
 
     def create(self) -> None:
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
