@@ -26,6 +26,7 @@ from classifiers.images.network import NAME as NETWORK
 from classifiers.models import TrainedModel
 from explainer_site.settings import file_storage
 from explanations import services as explanation_services
+from jobs.models import JobStatus
 from jobs.services import job_run
 from tests.object_store import object_store  # noqa: F401 - fixture
 
@@ -89,16 +90,21 @@ def test_a_table_its_model_and_its_explanation_live_in_the_bucket(
 def test_a_model_is_downloaded_once_and_read_again_after_it_is_retrained(bucket, user, make_trained_model):
     model = make_trained_model(user)
     artifacts._cached.cache_clear()  # a fresh worker process: only the disk cache remains
-    first = artifacts.model_pipeline(model)
+    artifacts.model_pipeline(model)
     cached = _files_under(django_settings.FILE_CACHE_DIR)
     artifacts._cached.cache_clear()
-    artifacts.model_pipeline(model)
+    first = artifacts.model_pipeline(model)
     assert _files_under(django_settings.FILE_CACHE_DIR) == cached  # no second download
+    assert artifacts.model_pipeline(model) is first  # and held in this process
 
-    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)  # trained again
+    # Trained again with another seed: other bytes under the same names (the same bytes would be
+    # the same ETag, and rightly the same cached copy).
+    TrainedModel.objects.filter(pk=model.pk).update(random_state=1, status=JobStatus.QUEUED)
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
     model.refresh_from_db()
     again = artifacts.model_pipeline(model)
     assert again is not first  # a new version in the bucket is a new entry, never the stale copy
+    assert again.steps[-1][1].random_state == 1
 
 
 def _pictures_zip() -> bytes:
