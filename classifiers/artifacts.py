@@ -142,11 +142,9 @@ def _version(name: str) -> str | None:
         return f"{stat.st_size}-{stat.st_mtime_ns}"
     bucket = getattr(storage, "bucket", None)
     if bucket is not None:  # django-storages' S3: one HEAD request
-        from botocore.exceptions import ClientError
-
         try:
             return bucket.Object(_s3_key(storage, name)).e_tag
-        except ClientError as error:
+        except bucket.meta.client.exceptions.ClientError as error:  # boto3's, without importing it here
             if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return None
             raise
@@ -166,9 +164,7 @@ def _download(name: str, file: IO[bytes]) -> None:
 
 
 def _s3_key(storage: Any, name: str) -> str:
-    from storages.utils import clean_name
-
-    return storage._normalize_name(clean_name(name))  # the key django-storages itself uses
+    return storage._normalize_name(name)  # the key django-storages itself uses (our names are clean)
 
 
 @lru_cache(maxsize=4)
