@@ -180,8 +180,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         name="image features file keyed by the number of images",
         path="classifiers/artifacts.py",
-        original='path = dataset_image_folder(dataset) / f"features-{name}.npy"',
-        replacement='path = Path(settings.MEDIA_ROOT) / "datasets" / f"features-{name}-{dataset.n_rows}.npy"',
+        original='stored_name = f"{dataset_image_folder(dataset)}/features-{name}.npy"',
+        replacement='stored_name = f"datasets/features-{name}-{dataset.n_rows}.npy"',
         tests=("tests/web/test_images.py::test_two_image_datasets_of_the_same_size_never_share_stored_features",),
     ),
     # Expected values written by hand, not read back from the code under test.
@@ -695,6 +695,62 @@ MUTANTS: tuple[Mutant, ...] = (
         original="        rows[start:stop] = part\n",
         replacement="        rows[start:stop] = part[::-1]\n",
         tests=(f"{STREAMING_UNIT}::test_the_features_pass_holds_the_feature_rows_once",),
+    ),
+    Mutant(
+        name="marked number columns not parsed",
+        path="classifiers/artifacts.py",
+        original="return _cached_table(name, version, dataset.sheet, _number_columns(dataset))",
+        replacement="return _cached_table(name, version, dataset.sheet, ())",
+        tests=(
+            f"{DECIMAL_WEB}::test_a_column_marked_as_numbers_says_what_could_not_be_read_and_explains_without_error",
+        ),
+    ),
+    Mutant(
+        name="upload's ZIP read whole into bytes",
+        path="classifiers/services.py",
+        original=(
+            "            local_copy(dataset.file.name),  # the ZIP on this machine's disk: members are read one at a time"
+        ),
+        replacement='            dataset.file.open("rb").read(),',
+        tests=(f"{INGEST_WEB}::test_storing_fifty_large_photos_holds_about_one_at_a_time",),
+    ),
+    # Issue 24, every file through the storage API; a bounded download cache on each worker.
+    Mutant(
+        name="download cache evicts the newest first",
+        path="limelight/file_cache.py",
+        original="for _, size, entry in sorted(entries, key=lambda item: item[0]):",
+        replacement="for _, size, entry in sorted(entries, key=lambda item: item[0], reverse=True):",
+        tests=(
+            "tests/unit/test_file_cache.py::test_filling_past_the_bound_removes_the_oldest_files",
+            "tests/unit/test_file_cache.py::test_a_file_used_again_outlives_older_unused_ones",
+        ),
+    ),
+    Mutant(
+        name="loaded model cached by name only",
+        path="classifiers/artifacts.py",
+        original="return _cached(name, version, _load_joblib)",
+        replacement='return _cached(name, "", _load_joblib)',
+        tests=(
+            "tests/web/test_object_storage.py::test_a_model_is_downloaded_once_and_read_again_after_it_is_retrained",
+        ),
+    ),
+    Mutant(
+        name="bucket folder delete leaves its files",
+        path="classifiers/artifacts.py",
+        original='        storage.delete(f"{name}/{file}")',
+        replacement="        pass",
+        tests=(
+            "tests/web/test_object_storage.py::test_an_image_dataset_its_features_and_its_overlay_live_in_the_bucket",
+        ),
+    ),
+    Mutant(
+        name="deletion hides the largest weights first, whatever their sign",
+        path=DELETION,
+        original="return [item for item, _ in sorted(weights, key=lambda pair: -pair[1])]",
+        replacement="return [item for item, _ in sorted(weights, key=lambda pair: -abs(pair[1]))]",
+        tests=(
+            f"{DIAGNOSTICS_UNIT}::test_deletion_hides_what_speaks_for_the_label_first_so_a_right_explanation_is_not_called_worse_than_random",
+        ),
     ),
 )
 
