@@ -709,7 +709,8 @@ MUTANTS: tuple[Mutant, ...] = (
         name="upload's ZIP read whole into bytes",
         path="classifiers/services.py",
         original=(
-            "            local_copy(dataset.file.name),  # the ZIP on this machine's disk: members are read one at a time"
+            "            local_copy(dataset.file.name),  "
+            "# the ZIP on this machine's disk: members are read one at a time"
         ),
         replacement='            dataset.file.open("rb").read(),',
         tests=(f"{INGEST_WEB}::test_storing_fifty_large_photos_holds_about_one_at_a_time",),
