@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "stability", "faithfulness", "load")
+AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -97,6 +97,18 @@ def run_archive(quick: bool) -> dict[str, Any]:
     return archive_memory.run(quick, log)
 
 
+def run_cluster(quick: bool) -> dict[str, Any]:
+    """Jobs per minute per kind with 1 and 2 workers sharing no disk (PostgreSQL, Redis, SeaweedFS)."""
+    from . import cluster
+
+    log("cluster, 1 and 2 workers:")
+    try:
+        return cluster.run(quick, log)
+    except Exception as error:  # noqa: BLE001 - e.g. no PostgreSQL here: report it, keep the other areas
+        traceback.print_exc()
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
 def run_stability(quick: bool, repeats: int) -> dict[str, Any]:
     """Trust diagnostics: top-5 agreement across seeds, time, the auto sample count."""
     from . import stability
@@ -157,6 +169,11 @@ def print_report(result: dict[str, Any]) -> None:
 
         print()
         print(archive_memory.summary(result["archive"]))
+    if result.get("cluster"):
+        from . import cluster
+
+        print()
+        print(cluster.summary(result["cluster"]) if "error" not in result["cluster"] else result["cluster"]["error"])
     if result.get("stability"):
         from . import stability
 
@@ -198,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             result["images"] = run_images(args.quick, repeats)
         if args.only in (None, "archive"):
             result["archive"] = run_archive(args.quick)
+        if args.only in (None, "cluster"):
+            result["cluster"] = run_cluster(args.quick)
         if args.only in (None, "stability"):
             result["stability"] = run_stability(args.quick, repeats)
         if args.only in (None, "faithfulness"):

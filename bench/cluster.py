@@ -120,22 +120,38 @@ def measure(workers: int, jobs: int, image_jobs: int) -> dict[str, float]:
         store.stop()
 
 
+def run(quick: bool, log=print, *, jobs: int | None = None, image_jobs: int | None = None) -> dict:
+    """Both set-ups, 1 worker then 2; ``quick`` sends smaller bursts. Figures keyed by worker count."""
+    jobs = jobs or (3 if quick else 6)
+    image_jobs = image_jobs or (2 if quick else 4)
+    result: dict = {"load_before": list(psutil.getloadavg()), "jobs": jobs, "image_jobs": image_jobs}
+    for workers in (1, 2):
+        log(f"  {workers} worker(s)…")
+        result[workers] = measure(workers, jobs, image_jobs)
+    result["load_after"] = list(psutil.getloadavg())
+    return result
+
+
+def summary(result: dict) -> str:
+    """A table: one line per figure, a column per number of workers."""
+    one, two = result[1], result[2]
+    lines = [f"{'cluster (no shared disk)':48} {'1 worker':>10} {'2 workers':>10}"]
+    for name in dict.fromkeys([*one, *two]):
+        left = f"{one[name]:>10.1f}" if name in one else f"{'':>10}"
+        right = f"{two[name]:>10.1f}" if name in two else f"{'':>10}"
+        lines.append(f"{name:48} {left} {right}")
+    lines.append("(jobs per minute for the job kinds; MB = resident memory)")
+    load = " -> ".join(" ".join(f"{x:.2f}" for x in result[key]) for key in ("load_before", "load_after"))
+    lines.append(f"load average: {load}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=6, help="jobs per burst of the quick kinds")
     parser.add_argument("--image-jobs", type=int, default=4, help="jobs in the image burst")
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}", flush=True)
-    results = {workers: measure(workers, args.jobs, args.image_jobs) for workers in (1, 2)}
-    print(f"{'':48} {'1 worker':>10} {'2 workers':>10}")
-    for name in results[1]:
-        if name in results[2]:
-            print(f"{name:48} {results[1][name]:>10.1f} {results[2][name]:>10.1f}")
-    for name in results[2]:
-        if name not in results[1]:
-            print(f"{name:48} {'':>10} {results[2][name]:>10.1f}")
-    print("(jobs per minute for the job kinds; MB = resident memory)")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}")
+    print(summary(run(False, jobs=args.jobs, image_jobs=args.image_jobs)))
 
 
 if __name__ == "__main__":

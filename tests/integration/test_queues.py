@@ -64,7 +64,12 @@ def test_a_worker_on_the_explanations_queue_only_leaves_training_jobs_waiting(
     diagnosis.refresh_from_db()
     assert (training.status, training.attempts) == (JobStatus.QUEUED, 0)
     assert (diagnosis.status, diagnosis.attempts) == (JobStatus.QUEUED, 0)
-    assert queue_lengths(broker.url) == {"training": 1, "explanations": 0, "diagnostics": 1, "celery": 0}
+    # The checks' message is published just after the commit that the test saw: wait for it.
+    expected = {"training": 1, "explanations": 0, "diagnostics": 1, "celery": 0}
+    try:
+        wait_until(lambda: queue_lengths(broker.url) == expected, timeout=10, what="the queues to settle")
+    finally:
+        assert queue_lengths(broker.url) == expected
 
 
 def test_an_explanation_saved_without_its_trust_checks_gets_them_from_the_sweeper(
