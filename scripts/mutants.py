@@ -753,6 +753,31 @@ MUTANTS: tuple[Mutant, ...] = (
             f"{DIAGNOSTICS_UNIT}::test_deletion_hides_what_speaks_for_the_label_first_so_a_right_explanation_is_not_called_worse_than_random",
         ),
     ),
+    # Issue 24, no shared disk: the compose file and the sweeper that rescues a killed worker's job.
+    Mutant(
+        name="compose app services share a media volume",
+        path="docker-compose.yml",
+        original=(
+            "  # No volumes: a worker started by --scale shares nothing with the others but the\n"
+            "  # database, Redis and the bucket.\n"
+        ),
+        replacement="  volumes:\n    - media:/data\n",
+        tests=("tests/web/test_compose.py::test_app_services_share_no_disk",),
+    ),
+    Mutant(
+        name="compose store key differs from the apps'",
+        path="docker-compose.yml",
+        original='"secretKey": "${AWS_SECRET_ACCESS_KEY}"',
+        replacement='"secretKey": "limelight-secret"',
+        tests=("tests/web/test_compose.py::test_the_store_is_given_the_key_the_apps_use",),
+    ),
+    Mutant(
+        name="sweeper gives up on a lost worker's job",
+        path="jobs/services.py",
+        original="            if attempts < settings.JOB_MAX_ATTEMPTS:\n",
+        replacement="            if False:\n",
+        tests=("tests/integration/test_no_shared_disk.py::test_a_worker_killed_mid_job_leaves_the_job_to_the_other",),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)
