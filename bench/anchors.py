@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explanations.engine.anchor_tabular import TabularAnchors
+from limelight.explainers.anchor_tabular import TabularAnchors
 
 from .reference import TableCodec
 from .tabular import DATASETS, MODELS, Case, Fitted, fit_case

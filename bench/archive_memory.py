@@ -36,7 +36,7 @@ GOAL_MB = 100
 _CHILD = """
 import json, resource, sys, tempfile, time
 from pathlib import Path
-from classifiers.images.archive import save_normalised, stream_image_archive
+from limelight.images.archive import save_normalised, stream_image_archive
 folder = Path(tempfile.mkdtemp(prefix="bench-archive-"))
 written = 0
 def store(item):

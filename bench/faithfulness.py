@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from explanations.engine.lime_tabular import TabularLime
+from limelight.explainers.lime_tabular import TabularLime
 
 SAMPLES = 5000
 EXPLAINERS = ("ours", "lime default", "lime highest")

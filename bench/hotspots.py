@@ -6,7 +6,7 @@ import cProfile
 import pstats
 from typing import Any
 
-from explanations.engine.lime_tabular import TabularLime
+from limelight.explainers.lime_tabular import TabularLime
 
 from .tabular import Case, Fitted, fit_case
 

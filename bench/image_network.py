@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.images.demos import demo_images
-from classifiers.images.network import network
-from classifiers.images.training import train_image_classifier
-from explanations.engine.lime_image import explain_image, fill_image, perturb_batch, segment
+from limelight.explainers.lime_image import explain_image, fill_image, perturb_batch, segment
+from limelight.images.demos import demo_images
+from limelight.images.network import network
+from limelight.images.training import train_image_classifier
 
 from .timing import interleaved
 

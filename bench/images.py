@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.images.demos import demo_images
-from classifiers.images.training import train_image_classifier
-from explanations.engine.lime_image import explain_image, fill_image, perturb_batch, segment
+from limelight.explainers.lime_image import explain_image, fill_image, perturb_batch, segment
+from limelight.images.demos import demo_images
+from limelight.images.training import train_image_classifier
 
 from .timing import interleaved, peak_mb
 

@@ -3,7 +3,7 @@
 For each demo x random forest and a few rows: the top-5 Jaccard across 5
 seeds at the default 5000 samples, the wall time of one explanation and of
 the 5-seed stability run (one batched model query), and the sample count
-:func:`explanations.engine.diagnostics.sample_count.auto_samples` picks. Printed, never asserted.
+:func:`limelight.explainers.diagnostics.sample_count.auto_samples` picks. Printed, never asserted.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from functools import partial
 from statistics import median
 from typing import Any
 
-from classifiers.tabular.demos import DEMOS, demo_frame
-from classifiers.tabular.training import train_classifier
-from explanations.engine.diagnostics.sample_count import auto_samples
-from explanations.engine.diagnostics.seeds import stability_tabular
-from explanations.engine.lime_tabular import TabularLime
+from limelight.explainers.diagnostics.sample_count import auto_samples
+from limelight.explainers.diagnostics.seeds import stability_tabular
+from limelight.explainers.lime_tabular import TabularLime
+from limelight.tabular.demos import DEMOS, demo_frame
+from limelight.tabular.training import train_classifier
 
 from .timing import wall
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from classifiers.tabular.training import build_pipeline
-from explanations.engine.lime_tabular import TabularLime
+from limelight.explainers.lime_tabular import TabularLime
+from limelight.tabular.training import build_pipeline
 
 from . import data
 from .reference import LimeReference

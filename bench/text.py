@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.text.demos import text_demo_frame
-from classifiers.text.tokens import words
-from classifiers.text.training import train_text_classifier
-from explanations.engine.lime_text import explain_text
+from limelight.explainers.lime_text import explain_text
+from limelight.text.demos import text_demo_frame
+from limelight.text.tokens import words
+from limelight.text.training import train_text_classifier
 
 from .timing import interleaved, peak_mb
 

@@ -41,9 +41,9 @@ from django.core.files.storage import FileSystemStorage, default_storage
 
 from jobs.services import JobError
 from limelight.file_cache import FileCache
+from limelight.tabular.reading import read_table
 
 from .models import Dataset, TrainedModel
-from .tabular.reading import read_table
 
 _MISSING = "This model's saved file is missing; please train it again."
 

@@ -1,11 +1,12 @@
 from django import forms
 
-from .catalogue import CLASSIFIER_CARDS, DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
-from .kinds.tabular import target_choices
+from limelight.catalogue import CLASSIFIER_CARDS, DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
+from limelight.tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
+from limelight.training_settings import TrainingSettings
+
 from .models import Dataset
+from .selectors import target_choices
 from .services import dataset_default_target, dataset_profiles
-from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
-from .training_settings import TrainingSettings
 
 
 class UploadForm(forms.Form):

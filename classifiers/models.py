@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 
 from jobs.models import Job
+from limelight.catalogue import CLASSIFIERS, settings_in_words
+from limelight.holdout import HoldoutReport, holdout_report
 
-from .catalogue import CLASSIFIERS, settings_in_words
-from .holdout import HoldoutReport, holdout_report
 from .kinds import DataKind, choices, kind_of
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from explanations.engine.charts import confusion_matrix_chart
 from jobs.services import JobError, ProgressReporter
+from limelight.drawing.charts import confusion_matrix_chart
 from limelight.errors import InputError
 
 from .artifacts import ModelRows, store_model

@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from limelight.rows import row_name, row_number
+from limelight.tabular.targets import target_candidates
 
 from .artifacts import StoredFile, dataset_frame, dataset_image_name, model_rows, stored
 from .models import Dataset, TrainedModel
+from .services import dataset_profiles
 
 MISSING = "(missing)"
 
@@ -67,6 +69,12 @@ def row_label(dataset: Dataset, index: int) -> str:
         return ""
     value = frame.iloc[index][column]
     return "" if display_value(value) == MISSING else display_value(value)
+
+
+def target_choices(dataset) -> list[str]:
+    """The columns offered as the one to predict: not identifiers, dates, the row label or constants."""
+    profiles = dataset_profiles(dataset)
+    return [p.name for p in target_candidates(profiles, row_label=dataset.row_label)] or [p.name for p in profiles]
 
 
 def row_subject(dataset: Dataset, index: int) -> str:

@@ -27,8 +27,14 @@ from accounts.quotas import (
 )
 from jobs.models import JobStatus
 from jobs.services import JobError, ProgressReporter, job_dispatch
+from limelight.demos import DEMOS, demo_bytes
 from limelight.errors import InputError
+from limelight.images.archive import ArchiveError, ImageItem, load_image, save_normalised, stream_image_archive
 from limelight.sizes import size_text
+from limelight.tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, default_row_label, profile_columns
+from limelight.tabular.reading import TableError
+from limelight.tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names, unsupported_message
+from limelight.training_settings import TrainingSettings
 
 from .artifacts import (
     dataset_frame,
@@ -39,14 +45,8 @@ from .artifacts import (
     remove_stored,
     write_stored,
 )
-from .demos import DEMOS, demo_bytes
-from .images.archive import ArchiveError, ImageItem, load_image, save_normalised, stream_image_archive
 from .kinds import kind_for_upload, kind_of, training_kind
 from .models import Dataset, TrainedModel
-from .tabular.profiling import OVERRIDABLE_KINDS, ColumnKind, ColumnProfile, default_row_label, profile_columns
-from .tabular.reading import TableError
-from .tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names, unsupported_message
-from .training_settings import TrainingSettings
 
 
 class UploadError(ValueError):

@@ -4,16 +4,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from explanations.forms import ExplainForm, ShareForm
-from explanations.models import Explanation
-from explanations.selectors import latest_overview
 from jobs.views import job_status_response
+from limelight.catalogue import CLASSIFIER_CARDS
+from limelight.demos import DEMOS
 from limelight.params import whole_number
 
 from . import selectors, services
 from .artifacts import model_picture
-from .catalogue import CLASSIFIER_CARDS
-from .demos import DEMOS
 from .forms import ColumnRolesForm, SheetForm, UploadForm
 
 
@@ -29,9 +26,6 @@ def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
         "demos": DEMOS.values(),
         "datasets": selectors.datasets_of(request.user),
         "models": selectors.models_of(request.user)[:20],
-        "explanations": Explanation.objects.filter(model__dataset__owner=request.user).select_related("model__dataset")[
-            :20
-        ],
     }
     return render(request, "classifiers/home.html", context, status=status)
 
@@ -174,12 +168,9 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             row_filter=row_filter,
             filter_query=query.urlencode(),
-            explain_form=ExplainForm(model=model),
             explanations=model.explanations.all()[:10],
             comparison=selectors.models_of_dataset(model.dataset),
             search_columns=_searchable_columns(model),
-            latest_overview=latest_overview(model),
-            share_form=ShareForm(model=model),
             share_links=model.share_links.all(),
         )
     return render(request, "classifiers/model_detail.html", context)

@@ -3,9 +3,9 @@ from django import forms
 from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
+from limelight.explainers.choices import DISCRETIZERS
 
 from .disclosure import Disclosure, true_value
-from .engine.choices import DISCRETIZERS
 from .request_settings import BOUNDS, SEGMENT_KNOBS
 
 DISCRETIZER_LABELS = {

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
-from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
 from jobs.services import job_run
+from limelight.demos import DEMOS
 
 from . import runs, services
 from .models import Diagnosis, Explanation, ShareLink

@@ -64,7 +64,9 @@ class Explanation(Job):
     def subject(self) -> str:
         if self.row_index is None:
             return "your own values"
-        from classifiers.selectors import row_subject  # the one way a page names a row
+        # The one way a page names a row; it reads the file (artifacts, pandas), which a models
+        # module, loaded with the app registry, does not import.
+        from classifiers.selectors import row_subject
 
         return row_subject(self.model.dataset, self.row_index)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from classifiers.artifacts import StoredFile
 from classifiers.kinds import DataKind
+from limelight.confidence import wilson
+from limelight.explainers.verdict import GOOD_FIT, POOR_FIT, Verdict
 
 from .capabilities import Capabilities, capabilities_of
 from .disclosure import Disclosure, shown_subject, shown_values
-from .engine.confidence import wilson
-from .engine.verdict import GOOD_FIT, POOR_FIT, Verdict
 from .files import stored_result_file
 from .models import Explanation
 from .request_settings import ExplanationSettings
@@ -211,7 +211,7 @@ def chart_path(explanation: Explanation) -> StoredFile | None:
 def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
     """The explanation's picture as SVG or PNG: the rule for Anchors, else the chart of the stored weights."""
     # Imported here: drawing needs matplotlib, which a web process loads only for an export, never at start.
-    from .engine.charts import rule_chart, weights_chart
+    from limelight.drawing.charts import rule_chart, weights_chart
 
     if capabilities_of(explanation).rule:
         rule = _rule(explanation.result)

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .disclosure import Disclosure, true_value
 from .files import local_result_file
 from .models import Diagnosis, Explanation
 from .verdicts import outcome_of, verdict_of
-
-
-def json_value(value: Any) -> Any:
-    """A cell as JSON: numbers stay numbers, missing becomes null."""
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def explanation_document(

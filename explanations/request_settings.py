@@ -18,10 +18,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from classifiers.training_settings import SEED_RANGE
 from limelight.errors import InputError
-
-from .engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
+from limelight.explainers.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
+from limelight.training_settings import SEED_RANGE
 
 EXPLAINERS: tuple[str, ...] = ("lime", "anchor", "shap")
 

@@ -14,22 +14,29 @@ import numpy as np
 import pandas as pd
 
 from classifiers.artifacts import dataset_frame, explainer_state, model_pipeline, model_rows
-from classifiers.demos import DEMOS
-from classifiers.images.demos import demo_images
 from classifiers.models import TrainedModel
 from jobs.services import JobError, ProgressReporter
+from limelight.demos import DEMOS
+from limelight.drawing.charts import weights_chart
+from limelight.explainers.anchor_tabular import TabularAnchors
+from limelight.explainers.anchor_text import explain_text_anchor
+from limelight.explainers.diagnostics import auto_samples as choose_num_samples
+from limelight.explainers.diagnostics import deletion_order, sp_lime_pick
+from limelight.explainers.diagnostics.submodular_pick import coverage_complete
+from limelight.explainers.kernel_shap import TabularShap
+from limelight.explainers.lime_image import (
+    boundaries_png,
+    explain_image,
+    heatmap_png,
+    overlay_png,
+    segments_png,
+    top_region_iou,
+)
+from limelight.explainers.lime_tabular import TabularLime
+from limelight.explainers.lime_text import explain_text
+from limelight.images.demos import demo_images
 
 from . import trust
-from .engine.anchor_tabular import TabularAnchors
-from .engine.anchor_text import explain_text_anchor
-from .engine.charts import weights_chart
-from .engine.diagnostics import auto_samples as choose_num_samples
-from .engine.diagnostics import deletion_order, sp_lime_pick
-from .engine.diagnostics.submodular_pick import coverage_complete
-from .engine.kernel_shap import TabularShap
-from .engine.lime_image import boundaries_png, explain_image, heatmap_png, overlay_png, segments_png, top_region_iou
-from .engine.lime_tabular import TabularLime
-from .engine.lime_text import explain_text
 from .files import save_explanation_file
 from .models import Diagnosis, Explainer, Explanation, ModelOverview
 from .services import explanation_instance

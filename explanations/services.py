@@ -18,10 +18,10 @@ from django.utils import timezone
 from accounts.quotas import QuotaError, check_job_quota
 from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
-from classifiers.tabular.numbers import typed_number
 from jobs.services import job_dispatch
 from limelight.errors import InputError
 from limelight.rows import row_number
+from limelight.tabular.numbers import typed_number
 
 from .disclosure import NOTHING_EXTRA, Disclosure
 from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from classifiers.artifacts import model_picture
-from classifiers.catalogue import CLASSIFIER_CARDS
+from limelight.catalogue import CLASSIFIER_CARDS
 
 from . import presenters, selectors
 from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, exports_response, picture_response

@@ -1,6 +1,6 @@
 """How far to trust an explanation: the diagnostics run beside it and the what-if curve.
 
-The service layer between explanation rows and explanations/engine/diagnostics.py: it
+The service layer between explanation rows and limelight/explainers/diagnostics.py: it
 picks the settings, writes the charts next to the explanation, and returns JSON-ready
 results with the sentences the page shows.
 """
@@ -14,12 +14,12 @@ import pandas as pd
 
 from classifiers.artifacts import dataset_frame, model_pipeline
 from classifiers.models import TrainedModel
+from limelight.drawing import diagnostic_charts as charts
+from limelight.explainers import diagnostics
+from limelight.explainers.conditions import condition_in_words
+from limelight.explainers.lime_image import fill_image
+from limelight.explainers.lime_tabular import TabularLime
 
-from .engine import diagnostic_charts as charts
-from .engine import diagnostics
-from .engine.conditions import condition_in_words
-from .engine.lime_image import fill_image
-from .engine.lime_tabular import TabularLime
 from .files import read_label_map, save_explanation_file
 from .models import Explanation
 

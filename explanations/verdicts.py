@@ -1,6 +1,6 @@
 """Whether a result can be trusted: was the prediction right, and one verdict over every check.
 
-Gathers what :func:`explanations.engine.verdict.trust_verdict` weighs from an explanation, its
+Gathers what :func:`limelight.explainers.verdict.trust_verdict` weighs from an explanation, its
 model's hold-out report and its trust checks. A share link that does not show the case's true
 value does not say whether the model got it right either (the one would give the other away).
 """
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from classifiers.artifacts import model_rows
 from jobs.services import JobError
+from limelight.explainers.conditions import condition_in_words
+from limelight.explainers.verdict import TrustSignals, Verdict, trust_verdict
+from limelight.explainers.verdict import which_to_believe as engine_which_to_believe
 
 from .disclosure import Disclosure
-from .engine.conditions import condition_in_words
-from .engine.verdict import TrustSignals, Verdict, trust_verdict
-from .engine.verdict import which_to_believe as engine_which_to_believe
 from .models import Explainer, Explanation
 
 TOP_REASONS = 3  # an unsure direction counts against the verdict among this many largest reasons

@@ -1,6 +1,6 @@
 """Compute the reference ImageNet scores that tests/unit/test_image_network.py checks our network against.
 
-Our network (classifiers/images/network.py) is EfficientNet-Lite0 rebuilt as an ONNX graph from
+Our network (limelight/images/network.py) is EfficientNet-Lite0 rebuilt as an ONNX graph from
 the pinned weights file, with its own preprocessing. This script runs the *same weights file*
 through an independent implementation, the ``efficientnet-lite-pytorch`` package (the PyTorch
 port those weights were converted for), preprocessing the images as the original TensorFlow

@@ -35,44 +35,44 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 IGNORED = (".venv", "var", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "test-artifacts")
 
-LIME_IMAGE = "explanations/engine/lime_image.py"
+LIME_IMAGE = "limelight/explainers/lime_image.py"
 IMAGE_UNIT = "tests/unit/test_lime_image.py"
 KNOWN_ANSWER = f"{IMAGE_UNIT}::test_hiding_the_bright_block_drops_the_answer_by_the_known_amount"
 CLOSED_FORM = f"{IMAGE_UNIT}::test_linear_model_matches_the_closed_form"
 WEB_SHAPE = "tests/web/test_images.py::test_an_image_model_trains_and_explains_the_shape"
 ANCHOR_UNIT = "tests/unit/test_anchor_tabular.py"
-NETWORK = "classifiers/images/network.py"
-FITTING = "classifiers/fitting.py"
+NETWORK = "limelight/images/network.py"
+FITTING = "limelight/fitting.py"
 TRAINING_UNIT = "tests/unit/test_tabular_training.py"
 BASELINE_MAJORITY = f"{TRAINING_UNIT}::test_the_baseline_is_the_majority_class_and_its_share_of_the_held_out_rows"
 BASELINE_HELD_OUT = f"{TRAINING_UNIT}::test_the_baseline_is_scored_on_the_held_out_rows_not_the_training_rows"
 NETWORK_UNIT = "tests/unit/test_image_network.py"
 NETWORK_REFERENCE = f"{NETWORK_UNIT}::test_the_network_gives_the_reference_implementations_imagenet_scores"
-TARGETS = "classifiers/tabular/targets.py"
-DATES = "classifiers/tabular/dates.py"
+TARGETS = "limelight/tabular/targets.py"
+DATES = "limelight/tabular/dates.py"
 PROFILING_UNIT = "tests/unit/test_tabular_profiling.py"
 DATES_UNIT = "tests/unit/test_dates.py"
 TARGETS_WEB = "tests/web/test_targets.py"
 LINKS_STOPPED = "tests/web/test_share_links_stopped.py"
 EXPLAIN_COMMAND = "explanations/management/commands/explain.py"
 CLI_WEB = "tests/web/test_cli.py"
-CELLS = "classifiers/tabular/cells.py"
+CELLS = "limelight/tabular/cells.py"
 CELLS_UNIT = "tests/unit/test_cells.py"
-VERDICT = "explanations/engine/verdict.py"
+VERDICT = "limelight/explainers/verdict.py"
 VERDICT_UNIT = "tests/unit/test_verdict.py"
 VERDICTS_WEB = "tests/web/test_verdicts.py"
-DELETION = "explanations/engine/diagnostics/deletion_insertion.py"
-SUBMODULAR = "explanations/engine/diagnostics/submodular_pick.py"
+DELETION = "limelight/explainers/diagnostics/deletion_insertion.py"
+SUBMODULAR = "limelight/explainers/diagnostics/submodular_pick.py"
 DIAGNOSTICS_UNIT = "tests/unit/test_diagnostics.py"
 PAGES_WEB = "tests/web/test_pages.py"
 WORDS_WEB = "tests/web/test_words.py"
 QUEUES_INTEGRATION = "tests/integration/test_queues.py"
 FOLLOW_UPS_WEB = "tests/web/test_follow_ups.py"
 READING_UNIT = "tests/unit/test_tabular_reading.py"
-NUMBERS = "classifiers/tabular/numbers.py"
+NUMBERS = "limelight/tabular/numbers.py"
 NUMBERS_UNIT = "tests/unit/test_numbers.py"
 DECIMAL_WEB = "tests/web/test_decimal_commas.py"
-ARCHIVE = "classifiers/images/archive.py"
+ARCHIVE = "limelight/images/archive.py"
 STREAMING_UNIT = "tests/unit/test_archive_streaming.py"
 INGEST_WEB = "tests/web/test_archive_ingest_memory.py"
 
@@ -131,7 +131,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="tabular LIME kernel weights dropped (all ones)",
-        path="explanations/engine/lime_tabular.py",
+        path="limelight/explainers/lime_tabular.py",
         original="sample_weight = np.sqrt(np.exp(-(distances**2) / kernel_width**2))",
         replacement="sample_weight = np.ones_like(distances)",
         tests=("tests/unit/test_lime_tabular.py::test_kernel_weights_follow_the_papers_formula_on_a_hand_made_case",),
@@ -140,28 +140,28 @@ MUTANTS: tuple[Mutant, ...] = (
     # interval rests on cases the search never saw.
     Mutant(
         name="Anchors 'met' on the raw share, not the lower bound (tables)",
-        path="explanations/engine/anchor_search.py",
+        path="limelight/explainers/anchor_search.py",
         original="meets_threshold=low >= self.tau,",
         replacement="meets_threshold=precision >= self.tau,",
         tests=("tests/unit/test_anchor_tabular.py::test_meets_threshold_needs_the_lower_bound_not_the_raw_share",),
     ),
     Mutant(
         name="Anchors judged on the rows that chose the rule",
-        path="explanations/engine/anchor_search.py",
+        path="limelight/explainers/anchor_search.py",
         original="unseen = meeting[~self.known[meeting]]",
         replacement="unseen = meeting",
         tests=("tests/unit/test_anchor_tabular.py::test_rows_the_search_saw_never_judge_the_rule",),
     ),
     Mutant(
         name="Anchors 'met' on the raw share, not the lower bound (text)",
-        path="explanations/engine/anchor_text.py",
+        path="limelight/explainers/anchor_text.py",
         original="meets_threshold=low >= threshold,",
         replacement="meets_threshold=kept / len(fresh) >= threshold,",
         tests=("tests/unit/test_anchor_text.py::test_meets_threshold_needs_the_lower_bound_not_the_raw_share",),
     ),
     Mutant(
         name="Anchors search certifies 0.05 below the threshold (anchor-exp's epsilon_stop)",
-        path="explanations/engine/anchor_search.py",
+        path="limelight/explainers/anchor_search.py",
         original="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau)",
         replacement="ok = (n > 0) & (hits >= self.tau * n) & (lb >= self.tau - 0.05)",
         tests=(f"{ANCHOR_UNIT}::test_a_rule_is_certified_only_when_its_lower_bound_reaches_the_threshold",),
@@ -187,7 +187,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # Expected values written by hand, not read back from the code under test.
     Mutant(
         name="LIME's default kernel width without the 0.75",
-        path="explanations/engine/lime_tabular.py",
+        path="limelight/explainers/lime_tabular.py",
         original="return 0.75 * math.sqrt(len(self.columns))",
         replacement="return math.sqrt(len(self.columns))",
         tests=(
@@ -289,14 +289,14 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="target errors do not name the column",
-        path="classifiers/tabular/profiling.py",
+        path="limelight/tabular/profiling.py",
         original='        super().__init__(f"“{column}”: {message}")',
         replacement="        super().__init__(message[0].upper() + message[1:])",
         tests=(f"{PROFILING_UNIT}::test_target_errors_name_the_column_first",),
     ),
     Mutant(
         name="no column trains: each column's error instead of one message",
-        path="classifiers/kinds/tabular.py",
+        path="classifiers/handlers/tabular.py",
         original="    if none:  # said once for the file, not once per column",
         replacement="    if False:",
         tests=(f"{TARGETS_WEB}::test_a_file_where_no_column_can_be_trained_says_so_once_on_the_page",),
@@ -310,7 +310,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="a nearly unique date is the default row label again",
-        path="classifiers/tabular/profiling.py",
+        path="limelight/tabular/profiling.py",
         original="    identifiers = [p.name for p in profiles if p.kind == ColumnKind.IDENTIFIER]\n    named",
         replacement="    identifiers = row_label_candidates(profiles, n_rows)\n    named",
         tests=(
@@ -353,7 +353,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="a short text column with 60% distinct values is an identifier",
-        path="classifiers/tabular/profiling.py",
+        path="limelight/tabular/profiling.py",
         original="_NEARLY_UNIQUE = 0.9",
         replacement="_NEARLY_UNIQUE = 0.5",
         tests=(f"{PROFILING_UNIT}::test_a_short_text_column_with_60_percent_distinct_values_stays_a_category",),
@@ -604,14 +604,14 @@ MUTANTS: tuple[Mutant, ...] = (
     # Issue 23, decimal commas: numbers read as the file writes them, never met as text by the engine.
     Mutant(
         name="a file's decimal never decided",
-        path="classifiers/tabular/reading.py",
+        path="limelight/tabular/reading.py",
         original="decimal = file_decimal(_cells(rows[:_DECIDE_ROWS]), delimiter=delimiter)",
         replacement='decimal = "."',
         tests=(f"{READING_UNIT}::test_dots_that_could_group_thousands_do_so_in_a_file_of_decimal_commas",),
     ),
     Mutant(
         name="no per-column decimal fallback",
-        path="classifiers/tabular/reading.py",
+        path="limelight/tabular/reading.py",
         original="for candidate in (decimal, _other(decimal)):",
         replacement="for candidate in (decimal,):",
         tests=(f"{READING_UNIT}::test_a_column_of_decimal_points_in_a_decimal_comma_file_still_reads_as_written",),
@@ -639,7 +639,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="training skips number parsing",
-        path="classifiers/tabular/training.py",
+        path="limelight/tabular/training.py",
         original="frame = _read_number_columns(frame, [name for name in features if name in set(numeric)])",
         replacement="frame = frame",
         tests=(
@@ -684,14 +684,14 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name="features pass holds the rows twice",
-        path="classifiers/images/training.py",
+        path="limelight/images/training.py",
         original="        rows[start:stop] = part\n",
         replacement="        rows[start:stop] = part\n        rows = np.concatenate([rows[:stop], rows[stop:]])\n",
         tests=(f"{STREAMING_UNIT}::test_the_features_pass_holds_the_feature_rows_once",),
     ),
     Mutant(
         name="features pass puts rows in the wrong order",
-        path="classifiers/images/training.py",
+        path="limelight/images/training.py",
         original="        rows[start:stop] = part\n",
         replacement="        rows[start:stop] = part[::-1]\n",
         tests=(f"{STREAMING_UNIT}::test_the_features_pass_holds_the_feature_rows_once",),

@@ -1,9 +1,11 @@
 """What every kind of data declares: the shape of one entry in the registry.
 
-A kind is a frozen record of plain values and functions. The functions import
-their engine (pandas readers, scikit-learn pipelines, the explainers) when they
-run, so importing the registry costs the web process nothing (DESIGN.md:
-light web processes).
+A kind is a frozen record of plain values and of functions named by dotted path
+(:class:`Handler`), like the explainers and the trust checks. The declaration says
+what a kind offers; its handlers (``classifiers.handlers.<kind>``) say how, with the
+models, forms, selectors and services. Naming them keeps the registry below the
+models, which take their vocabulary of kinds from it, and importing it costs the
+web process nothing (DESIGN.md: light web processes).
 """
 
 from __future__ import annotations
@@ -13,6 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A function named by its dotted path, imported when first called (Django's ``import_string``)."""
+
+    path: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return import_string(self.path)(*args, **kwargs)
+
+
+def handlers_in(module: str) -> Callable[[str], Handler]:
+    """``on = handlers_in("classifiers.handlers.tabular")``, then ``train=on("train")``."""
+    return lambda name: Handler(f"{module}.{name}")
 
 
 @dataclass(frozen=True)
@@ -66,7 +83,7 @@ class DataKind:
     train_fields: Callable[..., dict[str, Any]]  # checked training request -> TrainedModel fields
     # Work (worker and CLI):
     train: Callable[..., Any]  # (model, on_progress) -> a result: pipeline, class_names, metrics and, per input,
-    # predictions, truths, confidence and in_training (classifiers.fitting: one path for every kind)
+    # predictions, truths, confidence and in_training (limelight.fitting: one path for every kind)
     instance: Callable[..., Any]  # (explanation) -> what the pipeline reads: frame / text / image
     batch: Callable[[Any], Any]  # one instance -> what predict_proba takes
     # Display:

@@ -1,260 +1,14 @@
-"""Tables: one row of named columns (numbers and categories) is one case."""
+"""Tables: one row of named columns (numbers and categories) is one case.
+
+What tables offer; how each step is done is in :mod:`classifiers.handlers.tabular`."""
 
 from __future__ import annotations
 
-from typing import Any
+from limelight.catalogue import CLASSIFIERS
 
-from ..catalogue import CLASSIFIERS
-from .base import DataKind, KindWords
+from .base import DataKind, KindWords, handlers_in
 
-
-def default_target(dataset) -> str:
-    """The likeliest column to predict among those that pass the training checks (tabular.targets)."""
-    from ..artifacts import dataset_frame
-    from ..services import dataset_profiles
-    from ..tabular.targets import default_target as likeliest
-
-    return likeliest(dataset_profiles(dataset), row_label=dataset.row_label, frame=dataset_frame(dataset))
-
-
-def no_target_message(dataset) -> str:
-    """Why no column of the file can be predicted, in one message; "" when one can."""
-    from ..artifacts import dataset_frame
-    from ..services import dataset_profiles
-    from ..tabular.targets import no_target_message as why_none
-
-    return why_none(dataset_frame(dataset), dataset_profiles(dataset), row_label=dataset.row_label)
-
-
-def target_choices(dataset) -> list[str]:
-    """The columns offered as the one to predict: not identifiers, dates, the row label or constants."""
-    from ..services import dataset_profiles
-    from ..tabular.targets import target_candidates
-
-    profiles = dataset_profiles(dataset)
-    return [p.name for p in target_candidates(profiles, row_label=dataset.row_label)] or [p.name for p in profiles]
-
-
-def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
-    """The checked fields of a table model: the target, the usable columns, the classifier's knobs."""
-    from ..artifacts import dataset_frame
-    from ..catalogue import clean_params
-    from ..services import UploadError, dataset_profiles
-    from ..tabular.profiling import ColumnKind, check_target
-    from ..tabular.reading import TableError
-
-    profiles = dataset_profiles(dataset)
-    if target not in [profile.name for profile in profiles]:
-        raise UploadError(f"There is no column named “{target}” in this file.")
-    try:
-        summary = check_target(dataset_frame(dataset), target)
-        params = clean_params(classifier, params)
-    except TableError as error:
-        # When no column of the file can be trained, say that (and why) rather than this column's fault.
-        raise UploadError(no_target_message(dataset) or str(error)) from error
-    # The row label names rows; whatever its kind, it is never a reason.
-    features = [p for p in profiles if p.name not in (target, dataset.row_label) and p.usable_as_feature]
-    row_label = dataset.row_label if dataset.row_label != target else ""
-    identifiers = [p.name for p in profiles if p.kind == ColumnKind.IDENTIFIER and p.name not in (target, row_label)]
-    if not features:
-        raise UploadError(
-            "No column can be used to predict from: every other column is an identifier, free text, a date or constant."
-        )
-    return {
-        "target": target,
-        "features": [p.name for p in features],
-        "numeric": [p.name for p in features if p.kind == ColumnKind.NUMBER],
-        "categorical": [p.name for p in features if p.kind != ColumnKind.NUMBER],
-        "params": params,
-        "notes": [*summary.warnings, *_left_out_note(row_label, identifiers, [p.name for p in features])],
-    }
-
-
-def row_label_words(row_label: str, features: list[str]) -> str:
-    """What the model does with the column that names the rows: nothing, or (a date) only its parts."""
-    parts = [name for name in features if name.startswith(f"{row_label}: ")]
-    if not parts:
-        return f"“{row_label}” names the rows, so the model does not use it."
-    shown = ", ".join(f"“{name}”" for name in parts)
-    return f"“{row_label}” names the rows; the model uses it only through {shown}."
-
-
-def _left_out_note(row_label: str, identifiers: list[str], features: list[str]) -> list[str]:
-    """Say which columns the model leaves out because they name or identify rows."""
-    notes = [row_label_words(row_label, features)] if row_label else []
-    if identifiers:
-        shown = ", ".join(f"“{name}”" for name in identifiers[:3])
-        shown += f" and {len(identifiers) - 3} more" if len(identifiers) > 3 else ""
-        one = len(identifiers) == 1
-        notes.append(
-            f"{shown} {'identifies' if one else 'identify'} rows (nearly every value is different), "
-            f"so the model does not use {'it' if one else 'them'}."
-        )
-    return notes
-
-
-def train(model, on_progress) -> Any:
-    from ..artifacts import dataset_frame
-    from ..tabular.training import train_classifier
-
-    frame = dataset_frame(model.dataset)
-    return train_classifier(
-        frame,
-        target=model.target,
-        features=model.features,
-        numeric=model.numeric,
-        categorical=model.categorical,
-        classifier=model.classifier,
-        params=model.params,
-        random_state=model.random_state,
-        on_progress=on_progress,
-    )
-
-
-def instance(explanation) -> Any:
-    """A one-row frame over the model's columns, with the file's dtypes."""
-    import numpy as np
-    import pandas as pd
-
-    from ..services import dataset_row_frame
-
-    model = explanation.model
-    frame = dataset_row_frame(model.dataset, explanation.row_index)
-    features = list(model.features)
-    if explanation.row_index is not None:
-        return frame.iloc[[explanation.row_index]][features]
-    row = {}
-    for name in features:
-        value = explanation.custom_values.get(name)
-        if value is not None and name not in model.numeric and pd.api.types.is_numeric_dtype(frame[name]):
-            value = float(value)  # a category stored as numbers, such as 0/1
-        row[name] = [np.nan if value is None else value]
-    return pd.DataFrame(row).astype({name: frame[name].dtype for name in model.numeric})
-
-
-def batch(case: Any) -> Any:
-    return case  # already a one-row frame
-
-
-def display(explanation, case) -> dict[str, str]:
-    from ..artifacts import dataset_frame
-    from ..selectors import display_value
-
-    if explanation.row_index is not None:
-        source = dataset_frame(explanation.model.dataset).iloc[explanation.row_index]
-        return {str(column): display_value(source[column]) for column in source.index}
-    return {name: display_value(case.iloc[0][name]) for name in case.columns}
-
-
-def file_values(explanation) -> dict[str, Any]:
-    """The case's values as JSON: the file's row, or the values the person typed."""
-    from explanations.reports import json_value
-
-    from ..artifacts import dataset_frame
-    from ..tabular.cells import row_as_written
-
-    if explanation.row_index is None:
-        return dict(explanation.custom_values)
-    row = row_as_written(dataset_frame(explanation.model.dataset), explanation.row_index)
-    return {column: json_value(value) for column, value in row.items()}
-
-
-def document_instance(explanation) -> dict[str, Any]:
-    """The row and its values; ``label``, the row's name in the row-label column, when the file has one."""
-    values = file_values(explanation)
-    row_label = explanation.model.dataset.row_label
-    named = explanation.row_index is not None and row_label in values
-    return {"row": explanation.row_index, **({"label": values[row_label]} if named else {}), "values": values}
-
-
-def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
-    from ..artifacts import dataset_frame
-
-    return dataset_frame(model.dataset), list(model.features[:shown_columns])
-
-
-def target_check(dataset, target: str) -> dict[str, Any]:
-    """What the page says before training about a column to predict: its classes with their rows,
-    and a warning or the reason it cannot be trained (too few rows for a hold-out), with the numbers."""
-    from ..artifacts import dataset_frame
-    from ..tabular.profiling import check_target
-    from ..tabular.reading import TableError
-
-    none = no_target_message(dataset)
-    if none:  # said once for the file, not once per column
-        return {"target": "", "classes": [], "warnings": [], "error": none}
-    try:
-        summary = check_target(dataset_frame(dataset), target)
-    except TableError as error:
-        return {"target": target, "classes": [], "warnings": [], "error": str(error)}
-    classes = sorted(zip(summary.classes, summary.counts, strict=True), key=lambda pair: -pair[1])
-    return {"target": target, "classes": classes, "warnings": list(summary.warnings), "error": ""}
-
-
-def read_dataset(dataset, on_progress) -> None:
-    """Read the CSV and profile each column."""
-    from ..artifacts import dataset_frame
-    from ..services import profile_into
-
-    frame = dataset_frame(dataset)
-    on_progress(1, 2, "Looking at each column")
-    profile_into(dataset, frame)
-
-
-def dataset_context(dataset) -> dict[str, Any]:
-    """The columns with their kinds, and the first rows."""
-    from ..artifacts import dataset_frame
-    from ..forms import ColumnRolesForm, SheetForm
-    from ..selectors import dataset_preview
-    from ..services import dataset_profiles
-    from ..tabular.profiling import describe_kind
-    from ..tabular.reading import reading_notes
-
-    columns, rows = dataset_preview(dataset)
-    profiles = dataset_profiles(dataset)
-    return {
-        "profiles": [(profile, describe_kind(profile.kind)) for profile in profiles],
-        "reading_notes": reading_notes(dataset_frame(dataset)),  # how its numbers were read
-        "row_label_note": _row_label_note(dataset, profiles),
-        "weekday_notes": _weekday_notes(profiles),
-        "roles_form": ColumnRolesForm(dataset=dataset),
-        "target_check": target_check(dataset, default_target(dataset)),
-        "sheet_form": SheetForm(dataset=dataset) if len(dataset.sheets) > 1 else None,
-        "sheet_read": dataset.sheet or (dataset.sheets[0] if dataset.sheets else ""),
-        "other_sheets": [name for name in dataset.sheets if name != (dataset.sheet or dataset.sheets[0])],
-        "preview_columns": columns,
-        "preview_rows": rows,
-    }
-
-
-def _row_label_note(dataset, profiles) -> str:
-    """The dataset page's line about the column that names the rows ("" when none does)."""
-    if not dataset.row_label:
-        return ""
-    label = dataset.row_label
-    parts = [p.name for p in profiles if p.usable_as_feature and p.name.startswith(f"{label}: ")]
-    if parts:
-        shown = ", ".join(f"“{name}”" for name in parts)
-        return f"Rows are named by “{label}”, which the model uses only through {shown}."
-    return f"Rows are named by “{label}”, which is never used to predict."
-
-
-def _weekday_notes(profiles) -> list[str]:
-    """For each date whose day of the week is left out, the rule that left it out (dates.WEEKDAY_RULE)."""
-    from ..tabular.dates import WEEKDAY_PART, WEEKDAY_RULE
-    from ..tabular.profiling import ColumnKind
-
-    kinds = {p.name: p.kind for p in profiles}
-    notes = []
-    for profile in profiles:
-        weekday = f"{profile.name}: {WEEKDAY_PART}"
-        if profile.kind == ColumnKind.DATE and kinds.get(weekday) == ColumnKind.UNUSED:
-            notes.append(
-                f"“{weekday}” is left out: {WEEKDAY_RULE}. These dates are not daily; "
-                "choose “category” for it to use it anyway."
-            )
-    return notes
-
+on = handlers_in("classifiers.handlers.tabular")
 
 KIND = DataKind(
     name="tabular",
@@ -283,16 +37,16 @@ KIND = DataKind(
     explain_labels={},
     upload_signatures=(),
     upload_name="upload.csv",
-    read_dataset=read_dataset,
+    read_dataset=on("read_dataset"),
     train_form="classifiers.forms.TrainForm",
     dataset_template="classifiers/dataset_detail.html",
-    dataset_context=dataset_context,
-    default_target=default_target,
-    train_fields=train_fields,
-    train=train,
-    instance=instance,
-    batch=batch,
-    display=display,
-    document_instance=document_instance,
-    row_labels=row_labels,
+    dataset_context=on("dataset_context"),
+    default_target=on("default_target"),
+    train_fields=on("train_fields"),
+    train=on("train"),
+    instance=on("instance"),
+    batch=on("batch"),
+    display=on("display"),
+    document_instance=on("document_instance"),
+    row_labels=on("row_labels"),
 )

@@ -2,6 +2,9 @@
 
 from django import template
 
+from limelight.explainers.choices import SEGMENTER_WORDS
+from limelight.explainers.conditions import condition_in_words
+from limelight.holdout import percent as share_percent
 from limelight.rows import row_number as _row_number
 
 register = template.Library()
@@ -18,9 +21,7 @@ def percent(value: float | None, digits: int = 1) -> str:
 @register.filter
 def whole_percent(value: float | None) -> str:
     """A percentage (0 to 100) in whole percent, never a bare 100% or 0% it did not reach:
-    99.6 -> "over 99%" (classifiers.holdout.percent)."""
-    from classifiers.holdout import percent as share_percent
-
+    99.6 -> "over 99%" (limelight.holdout.percent)."""
     return "" if value is None else share_percent(float(value) / 100)
 
 
@@ -56,14 +57,10 @@ def row_number(index: int | None) -> int | str:
 @register.filter
 def in_words(condition: str) -> str:
     """An explainer's condition as a phrase: "glucose > 120.00" -> "glucose above 120"."""
-    from explanations.engine.conditions import condition_in_words
-
     return condition_in_words(condition)
 
 
 @register.filter
 def segmenter_words(name: str) -> str:
     """How an image was cut into regions, in plain words first: "compact regions of similar size (SLIC)"."""
-    from explanations.engine.choices import SEGMENTER_WORDS
-
     return SEGMENTER_WORDS.get(name, name)

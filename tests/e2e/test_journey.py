@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from explanations.engine.conditions import condition_in_words
+from limelight.explainers.conditions import condition_in_words
 from tests.conftest import PASSWORD, SHAPES_IOU_FLOOR, SHAPES_IOU_ROW, csv_bytes, risk_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -148,7 +148,7 @@ def test_a_shared_link_opens_on_a_phone_without_an_account(
 
 def test_images_train_and_see_the_regions(live_server, start_worker, page, screenshots, tmp_path):
     """Upload a ZIP of pictures (then the shapes demo), train, explain one image: overlay and IoU."""
-    from classifiers.images.demos import demo_archive_bytes
+    from limelight.images.demos import demo_archive_bytes
 
     start_worker()
     archive = tmp_path / "my shapes.zip"
@@ -183,7 +183,7 @@ def test_a_review_is_explained_by_highlighted_words_and_markup_stays_text(
     live_server, start_worker, page, screenshots, tmp_path
 ):
     """Text: a CSV of reviews with markup in one of them; train on the text; the deciding words light up."""
-    from classifiers.text.demos import text_demo_frame
+    from limelight.text.demos import text_demo_frame
     from tests.conftest import csv_bytes
 
     start_worker()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explanations.engine.anchor_tabular import CHECK_SAMPLES, AnchorExplanation, TabularAnchors
+from limelight.explainers.anchor_tabular import CHECK_SAMPLES, AnchorExplanation, TabularAnchors
 
 pytestmark = pytest.mark.unit
 
@@ -216,7 +216,7 @@ def test_unseen_category_and_bad_arguments(rule_anchors):
 def test_engine_does_not_import_django():
     code = (
         "import sys\n"
-        "import explanations.engine.anchor_tabular\n"
+        "import limelight.explainers.anchor_tabular\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
@@ -261,7 +261,7 @@ def test_agrees_with_anchor_exp_on_breast_cancer_precision():
 
 
 def test_wilson_interval_matches_hand_computed_values():
-    from explanations.engine.confidence import wilson
+    from limelight.confidence import wilson
 
     # Wilson (1927): (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n), z = 1.96, by hand.
     assert wilson(18, 18) == pytest.approx((18 / (18 + 1.959964**2), 1.0), abs=1e-5)  # 0.8241

@@ -5,8 +5,8 @@ import zlib
 import numpy as np
 import pytest
 
-from classifiers.text.tokens import words
-from explanations.engine.anchor_text import MASK, TextAnchorExplanation, explain_text_anchor
+from limelight.explainers.anchor_text import MASK, TextAnchorExplanation, explain_text_anchor
+from limelight.text.tokens import words
 
 pytestmark = pytest.mark.unit
 

@@ -17,8 +17,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from classifiers.images.archive import ArchiveError, read_image_archive, stream_image_archive
-from classifiers.images.training import image_feature_rows
+from limelight.images.archive import ArchiveError, read_image_archive, stream_image_archive
+from limelight.images.training import image_feature_rows
 
 from .photo_archives import PHOTOS, noisy_png, photo_archive
 

@@ -1,4 +1,4 @@
-"""A row's cells as the file wrote them (classifiers.tabular.cells): whole numbers stay whole."""
+"""A row's cells as the file wrote them (limelight.tabular.cells): whole numbers stay whole."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.cells import row_as_written
+from limelight.tabular.cells import row_as_written
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from explanations.engine import palette
-from explanations.engine.charts import AGAINST_COLOUR, TOWARD_COLOUR, confusion_matrix_chart, weights_chart
+from limelight.drawing import palette
+from limelight.drawing.charts import AGAINST_COLOUR, TOWARD_COLOUR, confusion_matrix_chart, weights_chart
 
 pytestmark = pytest.mark.unit
 

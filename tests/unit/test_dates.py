@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import pytest
 
-from classifiers.tabular.dates import add_date_parts
+from limelight.tabular.dates import add_date_parts
 
 pytestmark = pytest.mark.unit
 

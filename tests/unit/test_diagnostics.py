@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from explanations.engine import diagnostics as d
-from explanations.engine.diagnostic_charts import (
+from limelight.drawing.diagnostic_charts import (
     deletion_insertion_chart,
     kernel_width_chart,
     stability_chart,
     what_if_chart,
 )
-from explanations.engine.diagnostics.submodular_pick import coverage_complete
-from explanations.engine.lime_tabular import FeatureWeight, TabularLime
+from limelight.explainers import diagnostics as d
+from limelight.explainers.diagnostics.submodular_pick import coverage_complete
+from limelight.explainers.lime_tabular import FeatureWeight, TabularLime
 
 pytestmark = pytest.mark.unit
 
@@ -473,7 +473,7 @@ def test_kernel_chart_marks_the_default_width(chart_inputs):
 
 def test_diagnostics_import_no_django():
     code = (
-        "import sys; import explanations.engine.diagnostics, explanations.engine.diagnostic_charts; "
+        "import sys; import limelight.explainers.diagnostics, limelight.drawing.diagnostic_charts; "
         "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from classifiers.images.archive import ArchiveError, load_image, read_image_archive, save_normalised
-from classifiers.images.demos import demo_archive_bytes
+from limelight.images.archive import ArchiveError, load_image, read_image_archive, save_normalised
+from limelight.images.demos import demo_archive_bytes
 
 pytestmark = pytest.mark.unit
 
@@ -251,7 +251,7 @@ def test_demo_archive_reads_back_with_three_classes():
 def test_image_engine_does_not_import_django():
     code = (
         "import sys\n"
-        "import classifiers.images, classifiers.images.training, explanations.engine.lime_image\n"
+        "import limelight.images, limelight.images.training, limelight.explainers.lime_image\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))

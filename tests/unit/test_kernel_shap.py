@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explanations.engine.kernel_shap import ShapExplanation, TabularShap
-from explanations.engine.lime_tabular import FeatureWeight, TabularLime
+from limelight.explainers.kernel_shap import ShapExplanation, TabularShap
+from limelight.explainers.lime_tabular import FeatureWeight, TabularLime
 
 pytestmark = pytest.mark.unit
 
@@ -244,7 +244,7 @@ def test_bad_arguments_are_rejected(linear_table, linear_shap):
 def test_engine_does_not_import_django():
     code = (
         "import sys\n"
-        "import explanations.engine.kernel_shap\n"
+        "import limelight.explainers.kernel_shap\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))

@@ -8,8 +8,8 @@ import pytest
 from sklearn.linear_model import Ridge
 from sklearn.metrics import r2_score
 
-from explanations.engine.lime_tabular import TabularLime
-from explanations.engine.weighted_ridge import weighted_r2, weighted_ridge
+from limelight.explainers.lime_tabular import TabularLime
+from limelight.explainers.weighted_ridge import weighted_r2, weighted_ridge
 
 pytestmark = pytest.mark.unit
 
@@ -98,7 +98,7 @@ def test_fit_surrogate_refuses_non_finite_probabilities() -> None:
 
 @pytest.mark.parametrize(("seed", "n", "d", "binary"), [(0, 500, 8, True), (1, 300, 30, False), (3, 400, 64, True)])
 def test_forward_selection_picks_what_lime_s_loop_of_sklearn_fits_picks(seed, n, d, binary) -> None:
-    from explanations.engine.weighted_ridge import WeightedGram
+    from limelight.explainers.weighted_ridge import WeightedGram
 
     X, y, weights = _weighted_data(seed, n, d, binary)
     # lime's forward_selection, written out: add the column whose fit scores best, 6 times.
@@ -131,7 +131,7 @@ def test_few_reasons_are_chosen_by_the_fit_they_add_not_by_a_noisy_weight() -> N
     y = 0.3 * X[:, 0] + rng.normal(scale=0.05, size=n)
     y[rare] += 0.6  # the rare rows are high whatever column 0 says
     weights = np.ones(n)
-    from explanations.engine.weighted_ridge import WeightedGram
+    from limelight.explainers.weighted_ridge import WeightedGram
 
     gram = WeightedGram.build(X, y, weights)
     ranked = np.argsort(-np.abs(gram.solve(0.01)), kind="stable")
@@ -142,7 +142,7 @@ def test_few_reasons_are_chosen_by_the_fit_they_add_not_by_a_noisy_weight() -> N
 def test_lime_chooses_up_to_six_reasons_by_forward_selection() -> None:
     # The case above, as LIME's binary samples (row 0 is the instance: all ones): asked for one
     # reason, the explanation names the column that decides, not the rare noisy one.
-    from explanations.engine.lime_tabular import TabularSamples
+    from limelight.explainers.lime_tabular import TabularSamples
 
     rng = np.random.default_rng(0)
     n = 2000

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explanations.engine.lime_image import (
+from limelight.explainers.lime_image import (
     HIDE_COLORS,
     SEGMENTERS,
     ImageLimeExplanation,
@@ -360,8 +360,8 @@ def test_overlay_and_segments_png_are_at_the_image_size():
 
 
 def test_on_the_shape_demo_a_trained_model_is_explained_by_its_shape():
-    from classifiers.images.demos import demo_images
-    from classifiers.images.training import train_image_classifier
+    from limelight.images.demos import demo_images
+    from limelight.images.training import train_image_classifier
 
     demo = demo_images(seed=0)
     model = train_image_classifier(list(demo.images), list(demo.labels), features="hog")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.stats import truncnorm
 
-from explanations.engine.lime_tabular import (
+from limelight.explainers.lime_tabular import (
     DISCRETIZERS,
     KEEP_SHARE,
     FeatureWeight,
@@ -525,7 +525,7 @@ def test_discretizer_survives_joblib_and_old_pickles_default_to_quartile(seven_f
 
 
 # An explainer pickled before the per-column statistics moved out of
-# lime_tabular.py: its bins are ``explanations.engine.lime_tabular._NumericStats``
+# lime_tabular.py: its bins are ``limelight.explainers.lime_tabular._NumericStats``
 # and ``._CategoricalStats``, the names stored explainers on users' disks use.
 # Fitted on the frame of the test below.
 _PICKLED_BEFORE_THE_SPLIT = """
@@ -564,7 +564,7 @@ def test_explainer_pickled_before_the_statistics_moved_still_loads_and_explains_
 def test_engine_does_not_import_django():
     code = (
         "import sys\n"
-        "import explanations.engine.lime_tabular, explanations.engine.charts\n"
+        "import limelight.explainers.lime_tabular, limelight.drawing.charts\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))

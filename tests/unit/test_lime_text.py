@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.text.demos import text_demo_frame
-from classifiers.text.tokens import words
-from classifiers.text.training import train_text_classifier
-from explanations.engine.lime_text import TextLimeExplanation, WordWeight, explain_text
+from limelight.explainers.lime_text import TextLimeExplanation, WordWeight, explain_text
+from limelight.text.demos import text_demo_frame
+from limelight.text.tokens import words
+from limelight.text.training import train_text_classifier
 
 pytestmark = pytest.mark.unit
 
@@ -153,8 +153,8 @@ def test_progress_is_reported():
 def test_engine_does_not_import_django():
     code = (
         "import sys\n"
-        "import explanations.engine.lime_text, explanations.engine.anchor_text\n"
-        "import classifiers.text.training, classifiers.text.demos\n"
+        "import limelight.explainers.lime_text, limelight.explainers.anchor_text\n"
+        "import limelight.text.training, limelight.text.demos\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from classifiers.tabular.numbers import file_decimal, parse_number, parse_numbers, typed_number
+from limelight.tabular.numbers import file_decimal, parse_number, parse_numbers, typed_number
 
 pytestmark = pytest.mark.unit
 

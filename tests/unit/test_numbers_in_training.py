@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.training import train_classifier
+from limelight.tabular.training import train_classifier
 
 pytestmark = pytest.mark.unit
 

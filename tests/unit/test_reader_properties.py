@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifiers.images.archive import ArchiveError, read_image_archive
-from classifiers.tabular.reading import TableError, read_table
+from limelight.images.archive import ArchiveError, read_image_archive
+from limelight.tabular.reading import TableError, read_table
 from tests.conftest import csv_bytes, risk_table
 
 pytestmark = pytest.mark.unit

@@ -73,14 +73,14 @@ def test_the_bounds_are_inclusive(name, low, high):
 
 @pytest.mark.parametrize("seed", [-1, 2**31, 99999999999999999999999, 1.5, True, "7"])
 def test_a_training_seed_outside_what_the_database_holds_is_refused_in_words(seed):
-    from classifiers.training_settings import TrainingSettings
+    from limelight.training_settings import TrainingSettings
 
     with pytest.raises(InputError, match="random seed must be a whole number from 0 to 2,147,483,647"):
         TrainingSettings(random_state=seed).checked()
 
 
 def test_training_settings_are_checked_into_a_plain_copy():
-    from classifiers.training_settings import TrainingSettings
+    from limelight.training_settings import TrainingSettings
 
     settings = TrainingSettings(target="risk", params=None, text_column=None, random_state=2**31 - 1).checked()
     assert (settings.params, settings.text_column, settings.random_state) == ({}, "", 2**31 - 1)

@@ -5,11 +5,11 @@ import hashlib
 import numpy as np
 import pytest
 
-from classifiers.tabular.demos import DEMOS, demo_csv_bytes, demo_frame
-from classifiers.tabular.profiling import ColumnKind, check_target, profile_columns
-from classifiers.tabular.reading import read_table
-from classifiers.tabular.training import train_classifier
-from explanations.engine.lime_tabular import TabularLime
+from limelight.explainers.lime_tabular import TabularLime
+from limelight.tabular.demos import DEMOS, demo_csv_bytes, demo_frame
+from limelight.tabular.profiling import ColumnKind, check_target, profile_columns
+from limelight.tabular.reading import read_table
+from limelight.tabular.training import train_classifier
 
 pytestmark = pytest.mark.unit
 

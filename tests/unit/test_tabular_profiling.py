@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.profiling import (
+from limelight.tabular.profiling import (
     OVERRIDABLE_KINDS,
     ColumnKind,
     ColumnProfile,
@@ -18,8 +18,8 @@ from classifiers.tabular.profiling import (
     profile_columns,
     row_label_candidates,
 )
-from classifiers.tabular.reading import TableError
-from classifiers.tabular.targets import default_target, no_target_message, target_candidates
+from limelight.tabular.reading import TableError
+from limelight.tabular.targets import default_target, no_target_message, target_candidates
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.reading import MISSING_MARKERS, TableError, read_table
+from limelight.tabular.reading import MISSING_MARKERS, TableError, read_table
 
 pytestmark = pytest.mark.unit
 

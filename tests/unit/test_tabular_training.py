@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.reading import TableError
-from classifiers.tabular.training import (
+from limelight.tabular.reading import TableError
+from limelight.tabular.training import (
     CLASSIFIER_CARDS,
     CLASSIFIERS,
     MAX_ONE_HOT_CELLS,
@@ -392,8 +392,8 @@ def test_build_pipeline_rejects_unknown_classifier():
 def test_engine_imports_without_django():
     code = (
         "import sys\n"
-        "import classifiers.tabular, classifiers.tabular.reading, "
-        "classifiers.tabular.profiling, classifiers.tabular.training, classifiers.tabular.demos\n"
+        "import limelight.tabular, limelight.tabular.reading, "
+        "limelight.tabular.profiling, limelight.tabular.training, limelight.tabular.demos\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
         "print('ok')\n"
     )
@@ -443,7 +443,7 @@ def test_the_baseline_is_scored_on_the_held_out_rows_not_the_training_rows():
     # 20 held-out rows: 0.60, not the 0.70 it would score on the rows it learned from.
     from sklearn.dummy import DummyClassifier
 
-    from classifiers.fitting import fit_and_measure
+    from limelight.fitting import fit_and_measure
 
     truths = np.array([1] * 42 + [0] * 18 + [1] * 12 + [0] * 8)
     train_rows, test_rows = np.arange(60), np.arange(60, 80)

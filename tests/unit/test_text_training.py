@@ -2,16 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifiers.tabular.reading import TableError
-from classifiers.text.demos import (
-    NEGATED,
-    NEGATIVE_WORDS,
-    POSITIVE_WORDS,
-    text_demo_csv_bytes,
-    text_demo_frame,
-)
-from classifiers.text.tokens import WordMasker, tokenize, words
-from classifiers.text.training import TEXT_CLASSIFIERS, build_text_pipeline, train_text_classifier
+from limelight.tabular.reading import TableError
+from limelight.text.demos import NEGATED, NEGATIVE_WORDS, POSITIVE_WORDS, text_demo_csv_bytes, text_demo_frame
+from limelight.text.tokens import WordMasker, tokenize, words
+from limelight.text.training import TEXT_CLASSIFIERS, build_text_pipeline, train_text_classifier
 
 pytestmark = pytest.mark.unit
 

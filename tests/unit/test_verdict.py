@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from classifiers.holdout import holdout_report, no_better_than_baseline, percent
-from explanations.engine.conditions import condition_in_words
-from explanations.engine.verdict import TrustSignals, trust_verdict, which_to_believe
+from limelight.explainers.conditions import condition_in_words
+from limelight.explainers.verdict import TrustSignals, trust_verdict, which_to_believe
+from limelight.holdout import holdout_report, no_better_than_baseline, percent
 
 pytestmark = pytest.mark.unit
 

@@ -20,10 +20,10 @@ from PIL import Image
 
 from classifiers import runs as classifier_runs
 from classifiers import services
-from classifiers.images.demos import demo_archive_bytes, demo_images
 from classifiers.models import Dataset, TrainedModel
 from explanations.models import Explanation
 from jobs.services import job_run
+from limelight.images.demos import demo_archive_bytes, demo_images
 from tests.conftest import SHAPES_IOU_FLOOR, SHAPES_IOU_ROW
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
@@ -256,7 +256,7 @@ def _shapes(label, i):
 def test_two_image_datasets_of_the_same_size_never_share_stored_features(user):
     """The network's features are kept with a dataset's images for its next model. Two uploads
     with the same name, number and size of images must each get the features of their own images."""
-    from classifiers.images.network import network
+    from limelight.images.network import network
 
     datasets = [
         services.dataset_create(owner=user, upload=SimpleUploadedFile("pictures.zip", _drawn_zip(draw)))

@@ -15,9 +15,9 @@ from django.utils.html import escape
 from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
 from explanations import runs as explanation_runs
-from explanations.engine.conditions import condition_in_words
 from explanations.models import Explanation
 from jobs.models import JobStatus
+from limelight.explainers.conditions import condition_in_words
 from tests.conftest import PASSWORD, csv_bytes, risk_table
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifiers.catalogue import CLASSIFIER_CARDS
+from limelight.catalogue import CLASSIFIER_CARDS
 
 pytestmark = pytest.mark.django_db
 

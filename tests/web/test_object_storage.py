@@ -22,12 +22,12 @@ from PIL import Image
 
 from classifiers import artifacts, services
 from classifiers import runs as classifier_runs
-from classifiers.images.network import NAME as NETWORK
 from classifiers.models import TrainedModel
 from explainer_site.settings import file_storage
 from explanations import services as explanation_services
 from jobs.models import JobStatus
 from jobs.services import job_run
+from limelight.images.network import NAME as NETWORK
 from tests.object_store import object_store  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]

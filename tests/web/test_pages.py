@@ -103,7 +103,7 @@ def test_two_explainers_side_by_side_say_so(logged_in, make_trained_model, make_
 
 
 def test_the_image_overlay_numbers_its_regions_where_the_table_does(make_explanation):
-    from explanations.engine.lime_image import ImageLimeExplanation, overlay_png, region_centre
+    from limelight.explainers.lime_image import ImageLimeExplanation, overlay_png, region_centre
 
     image = np.full((96, 96, 3), 120, dtype=np.uint8)
     segments = np.zeros((96, 96), dtype=np.int64)

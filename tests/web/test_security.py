@@ -307,9 +307,9 @@ def test_no_code_path_loads_a_pickle_a_user_could_have_supplied():
     # fixed list of names and raises on any other (tests/unit/test_image_network.py feeds it others).
     importers = {name for name, lines in found.items() if any("import pickle" in line for line in lines)}
     assert {name for name in importers if not name.startswith(("tests/", "bench/"))} == {
-        "classifiers/images/torch_weights.py"
+        "limelight/images/torch_weights.py"
     }
-    reader = (ROOT / "classifiers/images/torch_weights.py").read_text()
+    reader = (ROOT / "limelight/images/torch_weights.py").read_text()
     assert "def find_class(" in reader and "_ALLOWED[(module, name)]" in reader and "pickle.load" not in reader
 
 

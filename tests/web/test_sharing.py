@@ -18,9 +18,9 @@ from django.utils import timezone
 from classifiers import runs as classifier_runs
 from classifiers.models import Dataset, TrainedModel
 from explanations import services
-from explanations.engine.conditions import condition_in_words
 from explanations.exports import safe_cell
 from explanations.models import Explanation, ShareLink
+from limelight.explainers.conditions import condition_in_words
 from tests.conftest import PASSWORD, csv_bytes, risk_table
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]

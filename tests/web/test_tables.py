@@ -14,14 +14,14 @@ from django.utils.html import escape
 
 from classifiers import runs as classifier_runs
 from classifiers import services
-from classifiers.demos import DEMOS
 from classifiers.models import Dataset, TrainedModel
-from classifiers.tabular.training import CLASSIFIERS
 from explanations import runs as explanation_runs
-from explanations.engine.conditions import condition_in_words
 from explanations.models import Explanation
 from jobs.models import JobStatus
 from jobs.services import job_run
+from limelight.demos import DEMOS
+from limelight.explainers.conditions import condition_in_words
+from limelight.tabular.training import CLASSIFIERS
 from tests.conftest import csv_bytes, risk_table
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]

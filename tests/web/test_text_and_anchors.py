@@ -15,10 +15,10 @@ from django.urls import reverse
 from classifiers import runs as classifier_runs
 from classifiers import services
 from classifiers.models import TrainedModel
-from classifiers.text.demos import text_demo_frame
 from explanations import runs as explanation_runs
 from explanations.models import Explanation
 from jobs.services import job_run
+from limelight.text.demos import text_demo_frame
 from tests.conftest import csv_bytes
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]

@@ -23,19 +23,19 @@ from classifiers import runs as classifier_runs
 from classifiers import services as classifier_services
 from classifiers.kinds import kind_of
 from classifiers.models import Classifier, Dataset, TrainedModel
-from classifiers.tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names
-from classifiers.training_settings import TrainingSettings
 from explanations import runs, services
-from explanations.engine.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
 from explanations.forms import SHARE_DAYS
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
 from explanations.request_settings import ExplanationSettings
 from jobs.services import job_run
 from limelight.errors import InputError
+from limelight.explainers.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
+from limelight.tabular.workbooks import WORKBOOK_FORMATS, file_format, sheet_names
+from limelight.training_settings import TrainingSettings
 
-# What `--help` says Limelight reads: what classifiers.tabular.reading (separators), .workbooks
-# (WORKBOOK_FORMATS) and classifiers.images.archive accept, told in the words of people's files.
+# What `--help` says Limelight reads: what limelight.tabular.reading (separators), .workbooks
+# (WORKBOOK_FORMATS) and limelight.images.archive accept, told in the words of people's files.
 FILES_READ = (
     "DATAFILE is one of: a CSV or other text file of values separated by commas, semicolons, tabs or pipes "
     "(.csv, .tsv, .txt: what is inside counts, not the name; a column of free text can be explained as text, "
