@@ -778,6 +778,31 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="            if False:\n",
         tests=("tests/integration/test_no_shared_disk.py::test_a_worker_killed_mid_job_leaves_the_job_to_the_other",),
     ),
+    # Issue 24, the house: pickles under a module's old path still load; kinds call their handlers.
+    Mutant(
+        name="an explainer state pickled before the move no longer loads",
+        path="limelight/moved_modules.py",
+        original='    "explanations.engine.lime_tabular": "limelight.explainers.lime_tabular",  # TabularLime\n',
+        replacement="",
+        tests=(
+            "tests/unit/test_moved_modules.py::test_a_name_pickled_under_its_old_module_loads_as_the_moved_object",
+            "tests/web/test_moved_modules_installed.py::test_the_app_lets_an_explainer_state_pickled_under_the_old_path_load",
+        ),
+    ),
+    Mutant(
+        name="a kind's handler is looked up but never called",
+        path="classifiers/kinds/base.py",
+        original="        return import_string(self.path)(*args, **kwargs)\n",
+        replacement="        return import_string(self.path)\n",
+        tests=("tests/web/test_kinds.py::test_a_kind_added_to_the_registry_is_used_everywhere",),
+    ),
+    Mutant(
+        name="a stored pickle outside the models folder is loaded",
+        path="classifiers/artifacts.py",
+        original='    if parts[:1] != ("models",) or ".." in parts:',
+        replacement="    if False:",
+        tests=("tests/web/test_security.py::test_no_code_path_loads_a_pickle_a_user_could_have_supplied",),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)
