@@ -34,14 +34,14 @@ def lookup_field(form, index: int):
 @register.filter
 def count(value: int | None) -> str:
     """2000 -> "2,000"."""
-    return "" if value is None else f"{int(value):,}"
+    return "" if value in (None, "") else f"{int(value):,}"  # "": a variable the page does not have
 
 
 @register.filter
 def counted(value: int | None, noun: str) -> str:
     """A count and its noun in agreement, thousands grouped: (1, "row") -> "1 row",
     (1234, "row") -> "1,234 rows", (3, "class,classes") -> "3 classes" (the plural after a comma)."""
-    if value is None:
+    if value in (None, ""):  # "": a variable the page does not have
         return ""
     singular, _, plural = noun.partition(",")
     number = int(value)

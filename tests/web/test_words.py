@@ -76,3 +76,21 @@ def test_each_term_says_what_it_means_where_it_is_shown(logged_in, make_trained_
     words = visible_text(logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text)
     assert re.search(r"R² = -?[\d.]+: 1 would mean", words), "R² is explained where it is shown"
     assert re.search(r"seed \d+: the number that fixes the random draws", words)
+
+
+@pytest.mark.parametrize(("precision", "said"), [(1.0, "for every one of them"), (0.985, "for 98.5% of them")])
+def test_a_rule_that_held_on_every_variation_says_every_one_not_a_bare_100_percent(precision, said):
+    """2,000 of 2,000 reads 'every one of them' beside its 95% range, never a bare '100.0%'."""
+    from django.template.loader import render_to_string
+
+    rule = {
+        "is_empty": False, "conditions": ["age <= 37.75"], "checked_on": "samples", "support": 2000,
+        "precision": precision, "low_in_100": 99, "high_in_100": 100, "file_rows": None,
+        "coverage_percent": None, "meets_threshold": True, "threshold_is_default": True, "threshold_in_100": 95,
+        "candidates_tried": 23, "samples_used": 4200,
+    }  # fmt: skip
+    view = {"rule": rule, "predicted": "low", "kind": {"rule_keeps_words": False, "words": {"cases": "rows"}}}
+    page = " ".join(render_to_string("explanations/_anchor.html", {"view": view}).split())
+
+    assert said in page
+    assert "100.0%" not in page
