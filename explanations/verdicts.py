@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from classifiers.artifacts import model_rows
 from jobs.services import JobError
 from limelight.explainers.conditions import condition_in_words
-from limelight.explainers.verdict import TrustSignals, Verdict, trust_verdict
+from limelight.explainers.verdict import TrustSignals, Verdict, trust_verdict, unsure_reasons
 from limelight.explainers.verdict import which_to_believe as engine_which_to_believe
 
 from .disclosure import Disclosure
@@ -116,7 +116,7 @@ def _diagnosed(found: dict) -> dict:
         stability = found["stability"]
         top = stability.get("features", [])[:TOP_REASONS]
         signals["agreement"] = float(stability["reasons_jaccard"])
-        signals["unsure"] = tuple(condition_in_words(f["condition"]) for f in top if f.get("sign_uncertain"))
+        signals["unsure"] = tuple(condition_in_words(condition) for condition in unsure_reasons(top))
         flips = found.get("kernel", {}).get("sign_flips", [])
         signals["sign_flips"] = tuple(condition_in_words(flip["condition"]) for flip in flips)
     curves = found.get("curves", {})

@@ -27,6 +27,24 @@ FEW_FILE_ROWS = 5
 # still a real group of cases, so the share alone does not count against it.
 MANY_CONDITIONS = 6
 SLIVER = 0.01
+# A reason whose average weight is under this share of the largest one barely moves the
+# prediction: a reader does not lean on it, so its direction wavering over repeated runs says
+# nothing about the explanation (0.037 beside 0.634 on the loan demo made a plainly right
+# explanation "Look closer").
+MATTERING_SHARE = 0.1
+
+
+def unsure_reasons(features: list[dict]) -> list[str]:
+    """The conditions of the reasons that matter (:data:`MATTERING_SHARE`) whose direction is not sure.
+
+    ``features``: a stability check's reasons (``condition``, ``mean``, ``sign_uncertain``).
+    """
+    largest = max((abs(f["mean"]) for f in features), default=0.0)
+    return [
+        f["condition"]
+        for f in features
+        if f.get("sign_uncertain") and largest > 0 and abs(f["mean"]) >= MATTERING_SHARE * largest
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from limelight.explainers.conditions import condition_in_words
-from limelight.explainers.verdict import TrustSignals, trust_verdict, which_to_believe
+from limelight.explainers.verdict import TrustSignals, trust_verdict, unsure_reasons, which_to_believe
 from limelight.holdout import holdout_report, no_better_than_baseline, percent
 
 pytestmark = pytest.mark.unit
@@ -320,3 +320,15 @@ def test_when_both_fail_neither_is_believed_and_when_they_agree_nothing_is_said(
     rule = TrustSignals(**HOLDING_RULE, rule_conditions=("a > 1",), rule_file_rows=1, rule_coverage=0.001)
     assert which_to_believe(lime, rule).startswith("Neither explains this case well: the rule holds for only 1 row")
     assert which_to_believe(TrustSignals(**LIME_GOOD), TrustSignals(**HOLDING_RULE)) == ""
+
+
+def test_only_reasons_that_matter_count_as_unsure():
+    # The loan demo: age decides (0.634); two reasons under a tenth of it waver, one that matters does too.
+    features = [
+        {"condition": "age <= 39.00", "mean": 0.634, "sign_uncertain": False},
+        {"condition": "smoker = yes", "mean": -0.2, "sign_uncertain": True},  # 0.2 >= 0.0634: it matters
+        {"condition": "66.40 < weight <= 75.60", "mean": 0.037, "sign_uncertain": True},  # under a tenth
+        {"condition": "city = Lyon", "mean": 0.009, "sign_uncertain": True},
+    ]
+    assert unsure_reasons(features) == ["smoker = yes"]
+    assert unsure_reasons([]) == []
