@@ -803,6 +803,25 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="    if False:",
         tests=("tests/web/test_security.py::test_no_code_path_loads_a_pickle_a_user_could_have_supplied",),
     ),
+    Mutant(
+        name="verdict: a negligible reason's wavering direction counts",
+        path=VERDICT,
+        original="MATTERING_SHARE = 0.1\n",
+        replacement="MATTERING_SHARE = 0.0\n",
+        tests=(f"{VERDICT_UNIT}::test_only_reasons_that_matter_count_as_unsure",),
+    ),
+    Mutant(
+        name="a rule that held every time reads a bare 100.0%",
+        path="templates/explanations/_anchor.html",
+        original=(
+            "the model predicts {{ view.predicted }} for {% if rule.precision >= 1 %}every one{% else %}"
+            "{{ rule.precision|percent:1 }}{% endif %} of them (95% sure of the range).</li>\n    {% endif %}"
+        ),
+        replacement=(
+            "the model predicts {{ view.predicted }} for {{ rule.precision|percent:1 }} of them.</li>\n    {% endif %}"
+        ),
+        tests=(f"{WORDS_WEB}::test_a_rule_that_held_on_every_variation_says_every_one_not_a_bare_100_percent",),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)
