@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import psycopg
 
 from limelight.redis_server import HOST, RedisServer, free_port
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,16 +100,6 @@ class Process:
             self.kill()
 
 
-def wait_for(condition, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
-
-
 class Cluster:
     """The web server (gunicorn), beat and two workers, each with its own DATA_DIR."""
 
@@ -171,9 +161,9 @@ class Cluster:
         self._start("beat", beat, "web")
         for name in self.WORKERS:
             self.start_worker(name)
-        wait_for(self.web_answers, timeout=60, what="the web server")
+        wait_until(self.web_answers, timeout=60, what="the web server")
         for name in self.WORKERS:
-            wait_for(lambda name=name: self.worker_ready(name), timeout=90, what=name)
+            wait_until(lambda name=name: self.worker_ready(name), timeout=90, what=name)
 
     def _start(self, name: str, argv: list[str], machine: str) -> None:
         process = Process(name, argv, self.env(machine), self.logs)

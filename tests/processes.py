@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,18 +23,9 @@ from django.db import connection
 
 from explainer_site.celery import app as celery_app
 from limelight.redis_server import RedisServer
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
 
 
 def test_database_url() -> str:

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.cluster import POSTGRES, Cluster, Database, wait_for
+from tests.cluster import POSTGRES, Cluster, Database
 from tests.conftest import PASSWORD, csv_bytes, risk_table
 from tests.http_forms import Browser
 from tests.object_store import object_store  # noqa: F401 - fixture
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
@@ -61,7 +62,7 @@ def finished(browser: Browser, status_url: str, timeout: float = JOB_SECONDS) ->
         status = browser.get(status_url).json()
         return status if status["finished"] else None
 
-    status = wait_for(done, timeout=timeout, what=status_url, interval=0.5)
+    status = wait_until(done, timeout=timeout, what=status_url, interval=0.5)
     assert status["status"] == "succeeded", status
     return status
 
@@ -166,12 +167,12 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_the_other(cluster, person):
     person.submit(r"/explanations/request/\d+/$", button=("row", "5"), num_samples=LONG_SAMPLES, skip_diagnostics="on")
     explanation = pk_in(person.page_url, "explanations")
     status_url = f"/explanations/{explanation}/status.json"
-    wait_for(lambda: person.get(status_url).json()["done"] > 0, timeout=JOB_SECONDS, what="the job to be working")
+    wait_until(lambda: person.get(status_url).json()["done"] > 0, timeout=JOB_SECONDS, what="the job to be working")
 
     def taker() -> str | None:
         return next((n for n in cluster.WORKERS if explain_tasks_received(cluster, n) > before[n]), None)
 
-    doomed = wait_for(taker, timeout=10, what="the log of the worker that took the job")
+    doomed = wait_until(taker, timeout=10, what="the log of the worker that took the job")
     (survivor,) = (name for name in cluster.WORKERS if name != doomed)
     took = explain_tasks_received(cluster, survivor)
     cluster.processes[doomed].kill()
