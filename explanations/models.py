@@ -82,13 +82,16 @@ def new_share_token() -> str:
 
 
 class ShareLink(models.Model):
-    """A read-only, revocable link to one explanation or one model's overview."""
+    """A read-only, revocable link to one explanation, one model's summary or one whole-model report."""
 
     token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     explanation = models.ForeignKey(
         Explanation, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
     )
     model = models.ForeignKey(TrainedModel, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links")
+    report = models.ForeignKey(
+        "ModelReport", null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -103,13 +106,15 @@ class ShareLink(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(explanation__isnull=False) ^ models.Q(model__isnull=False),
+                condition=models.Q(explanation__isnull=False, model__isnull=True, report__isnull=True)
+                | models.Q(explanation__isnull=True, model__isnull=False, report__isnull=True)
+                | models.Q(explanation__isnull=True, model__isnull=True, report__isnull=False),
                 name="share_link_has_one_target",
             )
         ]
 
     def __str__(self) -> str:
-        return f"Share link to {self.explanation or self.model}"
+        return f"Share link to {self.explanation or self.model or self.report}"
 
     @property
     def is_active(self) -> bool:
@@ -149,3 +154,35 @@ class Diagnosis(Job):
 
     def __str__(self) -> str:
         return f"Trust checks of {self.explanation}"
+
+
+class ModelReport(Job):
+    """The whole model at a glance (issue 27): global importance, dependence, where it is wrong,
+    the fairness check for one sensitive column, the trust verdicts, and the standalone report.
+
+    Cached: a finished report is reused while its key is the same, namely the model (a succeeded
+    model is never trained again: a new training is a new row), the sensitive column, the seed and
+    ``inputs``, which finished explanations and trust checks it read (explanations.selectors.
+    report_inputs). A new explanation of the model, or new checks, make the next request a new report.
+    """
+
+    task_name = "explanations.report"
+
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="reports")
+    sensitive = models.CharField(
+        max_length=500, blank=True, help_text="The column whose groups the fairness check compares; empty: none."
+    )
+    random_state = models.IntegerField(default=0)
+    inputs = models.CharField(
+        max_length=200, blank=True, help_text="The finished explanations and trust checks it read, as counts and ids."
+    )
+    result = models.JSONField(default=dict, help_text="The overview's document (limelight.overview).")
+    charts = models.JSONField(default=dict, help_text="Chart name -> its name in the storage.")
+    report = models.CharField(max_length=300, blank=True, help_text="The standalone HTML report, in the storage.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        about = f" with groups of “{self.sensitive}”" if self.sensitive else ""
+        return f"The whole of {self.model}{about}"
