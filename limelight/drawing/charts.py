@@ -18,10 +18,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from limelight.amount_words import amount, signed_amount
+
 from . import palette
 from .chart_canvas import FONT_SIZE, WIDTH, check_format, figure_bytes, rendering
 
-__all__ = ["weights_chart", "rule_chart", "confusion_matrix_chart", "TOWARD_COLOUR", "AGAINST_COLOUR"]
+__all__ = [
+    "weights_chart",
+    "rule_chart",
+    "confusion_matrix_chart",
+    "actual_predicted_chart",
+    "TOWARD_COLOUR",
+    "AGAINST_COLOUR",
+]
 
 # Kept under these names for callers and tests; the colours live in palette.py.
 TOWARD_COLOUR = palette.TOWARD
@@ -37,18 +46,25 @@ def _lines(labels: Sequence[str]) -> int:
     return max(1, sum(textwrap.fill(label, _LABEL_WIDTH).count("\n") + 1 for label in labels))
 
 
-def _signed(value: float) -> str:
+def _signed(value: float, amount_unit: str | None = None) -> str:
     # U+2212 minus: a visible sign marker beside colour and hatching.
+    if amount_unit is not None:
+        return signed_amount(value, amount_unit)
     return f"+{value:.3f}" if value >= 0 else f"\u2212{abs(value):.3f}"
 
 
-def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: str = "svg") -> bytes:
+def weights_chart(
+    weights: Sequence[tuple[str, float]], *, title: str, format: str = "svg", amount_unit: str | None = None
+) -> bytes:
     """Draw LIME weights as a horizontal bar chart and return SVG or PNG bytes.
 
     ``weights`` are ``(condition, weight)`` pairs; the largest |weight| is drawn
     at the top. ``title`` is the name of the explained class: positive weights
     push the prediction toward it (blue), negative ones away (vermillion,
-    hatched, with a minus sign). The same input gives the same bytes.
+    hatched, with a minus sign). For a model that predicts an amount,
+    ``amount_unit`` is the target's unit ("" for none) and ``title`` the target:
+    a weight is what the fact adds to (or takes from) the predicted amount, and
+    its label carries the unit. The same input gives the same bytes.
     """
     check_format(format)
     items = sorted(
@@ -87,7 +103,7 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
             ax.text(
                 w + pad if w >= 0 else w - pad,
                 pos,
-                _signed(w),
+                _signed(w, amount_unit),
                 va="center",
                 ha="left" if w >= 0 else "right",
                 fontsize=FONT_SIZE,
@@ -99,16 +115,17 @@ def weights_chart(weights: Sequence[tuple[str, float]], *, title: str, format: s
         ax.set_xlim(lo - 0.8 * span if lo < 0 else -0.05 * span, hi + 0.5 * span)
         if n == 0:
             ax.set_yticks([])
-        ax.set_xlabel(
-            textwrap.fill(f"\u2190 away from '{title}'  |  toward '{title}' \u2192", 30),
-            parse_math=False,
-            fontsize=FONT_SIZE,
-        )
+        if amount_unit is None:
+            axis = f"\u2190 away from '{title}'  |  toward '{title}' \u2192"
+            heading = f"What drives the prediction '{title}'"
+        else:
+            unit = f" ({amount_unit})" if amount_unit else ""
+            axis = f"\u2190 lowers the predicted '{title}'{unit}  |  raises it \u2192"
+            heading = f"What drives the predicted '{title}'"
+        ax.set_xlabel(textwrap.fill(axis, 30), parse_math=False, fontsize=FONT_SIZE)
         # Over the whole figure, not the axes: beside long labels the axes are narrow and a title
         # centred on them would run off the chart's right edge.
-        fig.suptitle(
-            textwrap.fill(f"What drives the prediction '{title}'", 40), parse_math=False, fontsize=FONT_SIZE + 1
-        )
+        fig.suptitle(textwrap.fill(heading, 40), parse_math=False, fontsize=FONT_SIZE + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
@@ -251,4 +268,62 @@ def confusion_matrix_chart(
         colorbar = fig.colorbar(mesh, ax=ax, shrink=0.8)
         colorbar.set_label("share of the true class's rows", fontsize=FONT_SIZE)
         colorbar.ax.tick_params(labelsize=FONT_SIZE)
+        return figure_bytes(fig, format)
+
+
+def actual_predicted_chart(
+    pairs: Sequence[Sequence[float]],
+    *,
+    target: str,
+    unit: str = "",
+    baseline: float | None = None,
+    format: str = "svg",
+) -> bytes:
+    """An amount model's held-out rows: each one's actual amount (across) against its prediction (up).
+
+    A perfect model puts every point on the dashed diagonal; the dotted horizontal line is the
+    baseline, always predicting ``baseline`` (the training rows' average), so the picture shows how
+    much nearer the diagonal than that line the points are. Both axes share one range in the
+    target's unit. The same input gives the same bytes.
+    """
+    check_format(format)
+    points = np.asarray(pairs, dtype=float).reshape(-1, 2)
+    points = points[np.isfinite(points).all(axis=1)]
+    if len(points) == 0:
+        raise ValueError("no held-out pairs to draw")
+    actual, predicted = points[:, 0], points[:, 1]
+    values = np.concatenate([actual, predicted, [] if baseline is None else [baseline]])
+    low, high = float(values.min()), float(values.max())
+    pad = 0.05 * (high - low or abs(high) or 1.0)
+    low, high = low - pad, high + pad
+    shown_unit = f" ({unit})" if unit else ""
+    with rendering():
+        fig = Figure(figsize=(WIDTH, WIDTH + 0.9), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        diagonal = [low, high]
+        ax.plot(diagonal, diagonal, color=palette.INK, linestyle="--", linewidth=1.2, label="exactly right")
+        if baseline is not None:
+            ax.axhline(
+                baseline,
+                color=palette.AGAINST,
+                linestyle=":",
+                linewidth=2,
+                label=f"always the average ({amount(baseline, unit)})",
+            )
+        ax.scatter(actual, predicted, s=18, color=palette.TOWARD, alpha=0.6, edgecolors="none", label="a held-out row")
+        ax.set_xlim(low, high)
+        ax.set_ylim(low, high)
+        ax.set_aspect("equal")
+        ax.set_xlabel(textwrap.fill(f"actual '{target}'{shown_unit}", 40), parse_math=False, fontsize=FONT_SIZE)
+        ax.set_ylabel(textwrap.fill(f"predicted{shown_unit}", 30), parse_math=False, fontsize=FONT_SIZE)
+        ax.tick_params(labelsize=FONT_SIZE)
+        fig.suptitle(
+            textwrap.fill(f"Predicted against actual '{target}' ({len(points):,} held-out rows)", 40),
+            parse_math=False,
+            fontsize=FONT_SIZE + 1,
+        )
+        fig.legend(fontsize=FONT_SIZE, frameon=False, loc="outside lower center")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
         return figure_bytes(fig, format)

@@ -236,9 +236,18 @@ def deletion_insertion_chart(
 
 
 def what_if_chart(
-    curves: Curve | Mapping[str, Curve], *, title: str, feature_label: str | None = None, format: str = "svg"
+    curves: Curve | Mapping[str, Curve],
+    *,
+    title: str,
+    feature_label: str | None = None,
+    format: str = "svg",
+    amount_unit: str | None = None,
 ) -> bytes:
     """Probability of ``title`` as one feature varies; the current value marked.
+
+    For a model that predicts an amount, ``amount_unit`` is the target's unit ("" for none) and
+    ``title`` the target: the curve is the predicted amount (read from the same ``probabilities``
+    field, the model's one output), on an axis fitted to it instead of 0 to 1.
 
     Numbers are lines, categories dots (one x position each). Several models
     get distinct colours, line styles and markers; the row's current value
@@ -322,9 +331,13 @@ def what_if_chart(
                 rotation_mode="anchor",
             )
             ax.set_xlim(-0.6, len(categories) - 0.4)
-        ax.set_ylim(-0.02, 1.02)
+        if amount_unit is None:
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
+        else:
+            unit = f" ({amount_unit})" if amount_unit else ""
+            ax.set_ylabel(_label(f"predicted '{title}'{unit}", 30), parse_math=False, fontsize=FONT_SIZE)
         ax.set_xlabel(feature, parse_math=False, fontsize=FONT_SIZE)
-        ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
         fig.suptitle(
             _label(f"What if '{feature}' were different? (ringed: this row as it is)", 40),
             parse_math=False,

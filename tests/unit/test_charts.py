@@ -145,3 +145,42 @@ def test_engine_modules_take_their_colours_from_the_palette_only():
         if path.name != "palette.py"
     }
     assert {name: found for name, found in literals.items() if found} == {}
+
+
+def test_predicted_against_actual_draws_the_diagonal_the_baseline_and_every_finite_pair():
+    from limelight.drawing.charts import actual_predicted_chart
+
+    pairs = [[3000.0, 3000.0], [5000.0, 5000.0], [4000.0, 4200.0], [float("nan"), 1.0]]
+    svg = actual_predicted_chart(pairs, target="<b>mass</b>", unit="g", baseline=4200.0)
+    texts = _svg_texts(svg)
+    assert "always the average (4,200 g)" in texts
+    assert "exactly right" in texts
+    assert any("(3 held-out rows)" in t for t in texts)  # the NaN pair is left out
+    assert "actual '<b>mass</b>' (g)" in texts and b"<b>" not in svg
+    # The row predicted 4,200 g sits on the baseline's line: the same height in the picture, 60% of the
+    # way up from the row predicted 3,000 g to the one predicted 5,000 g.
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    scatter = next(g for g in root.iter(f"{ns}g") if g.get("id") == "PathCollection_1")
+    bottom, middle, top = sorted((float(use.get("y")) for use in scatter.iter(f"{ns}use")), reverse=True)
+    assert (bottom - middle) / (bottom - top) == pytest.approx(0.6, abs=1e-3)
+    baseline_paths = [
+        path for path in root.iter(f"{ns}path") if palette.AGAINST.lower() in (path.get("style") or "").lower()
+    ]
+    heights = {round(float(y), 3) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", baseline_paths[0].get("d"))}
+    assert heights == {round(middle, 3)}
+    assert actual_predicted_chart(pairs, target="m", unit="g", baseline=4200.0) == actual_predicted_chart(
+        pairs, target="m", unit="g", baseline=4200.0
+    )
+    assert actual_predicted_chart(pairs, target="m", format="png").startswith(b"\x89PNG")
+    with pytest.raises(ValueError):
+        actual_predicted_chart([[float("nan"), 1.0]], target="m")
+
+
+def test_amount_weights_read_in_the_target_unit():
+    svg = weights_chart([("flipper > 213.00", 650.2), ("bill <= 15.60", -120.0)], title="mass", amount_unit="g")
+    texts = _svg_texts(svg)
+    assert {"+650 g", "\u2212120 g"} <= set(texts)
+    words = " ".join(" ".join(texts).split())  # the axis label is wrapped over lines
+    assert "lowers the predicted 'mass' (g) | raises it" in words
+    assert "toward" not in words
