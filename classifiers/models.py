@@ -6,6 +6,7 @@ from django.db import models
 from jobs.models import Job
 from limelight.catalogue import CLASSIFIERS, settings_in_words
 from limelight.holdout import HoldoutReport, holdout_report
+from limelight.leaks import leak_sentence
 
 from .kinds import DataKind, choices, kind_of
 
@@ -86,6 +87,11 @@ class TrainedModel(Job):
     artifact = models.CharField(max_length=300, blank=True, help_text="Folder under MEDIA_ROOT.")
     class_names = models.JSONField(default=list)
     metrics = models.JSONField(default=dict)
+    # Apart from the metrics: not a score of the model but a question about its data, kept whole
+    # (feature, kind, alone_score, alone_accuracy, n_test, why) so every page and the CLI say the same.
+    leaks = models.JSONField(
+        default=list, blank=True, help_text="Features that alone predict the target almost perfectly (limelight.leaks)."
+    )
     training_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
@@ -115,4 +121,15 @@ class TrainedModel(Job):
         """Every warning for the person, as plain sentences: the data's (``notes``, written when
         training was asked for) then the hold-out's (worked out from the stored metrics, so models
         trained earlier get them too and no second copy can disagree with the numbers)."""
-        return [*self.notes, *(self.holdout.warnings if self.holdout else [])]
+        return [*self.notes, *self.leak_warnings, *(self.holdout.warnings if self.holdout else [])]
+
+    @property
+    def leak_warnings(self) -> list[str]:
+        """One sentence per leak: the feature, how much it alone gets right, and what to ask about it."""
+        cases = self.data_kind.words.cases
+        return [leak_sentence(leak, target=self.target, cases=cases) for leak in self.leaks]
+
+    @property
+    def leaky_features(self) -> tuple[str, ...]:
+        """The names of the columns or words that alone give the target away (not image regions)."""
+        return tuple(leak["feature"] for leak in self.leaks if leak["kind"] != "region")

@@ -19,13 +19,16 @@ from .models import TrainedModel
 
 
 def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str, Any]:
-    """The training job: fit, measure on held-out rows, store the artifact."""
+    """The training job: fit, measure on held-out rows, look for leaks, store the artifact."""
     started = time.perf_counter()
     on_progress(0, 4, "Reading the data")
+    kind = kind_of(model)
     try:
-        result = kind_of(model).train(model, on_progress)
+        result = kind.train(model, on_progress)
     except InputError as error:
         raise JobError(str(error)) from error
+    # Once, right after the fit: the features that alone give the answer away (a leak).
+    leaks = kind.find_leaks(model, result, on_progress)
     rows = ModelRows(
         predictions=result.predictions,
         truths=result.truths,
@@ -38,5 +41,6 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
         "artifact": artifact,
         "class_names": list(result.class_names),
         "metrics": result.metrics,
+        "leaks": leaks,
         "training_seconds": time.perf_counter() - started,
     }

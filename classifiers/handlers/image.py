@@ -108,3 +108,19 @@ def read_dataset(dataset, on_progress) -> None:
 def dataset_context(dataset) -> dict[str, Any]:
 
     return {"gallery": image_gallery(dataset)}
+
+
+def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
+    """Image regions (the border, a corner) whose colour alone gives the class away (limelight.leaks)."""
+    from limelight.leaks import enough_held_out, image_leaks, image_region_colours, split_rows
+
+    train_rows, test_rows = split_rows(result.truths, result.in_training)
+    if not enough_held_out(result.truths, test_rows):
+        return []  # too few held-out images to tell a leak from luck: not worth reading them again
+
+    def each(done: int, total: int) -> None:  # reading every image again: the slow part
+        on_progress(done, total, f"Looking for a mark that gives the class away ({done:,} of {total:,})")
+
+    colours = image_region_colours(_StoredImages(model.dataset, dataset_image), on_progress=each)
+    found = image_leaks([], result.truths, train_rows, test_rows, colours=colours)
+    return [leak.to_json() for leak in found]

@@ -215,3 +215,16 @@ def _weekday_notes(profiles) -> list[str]:
                 "choose “category” for it to use it anyway."
             )
     return notes
+
+
+def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
+    """The model's columns that alone give the target away on its hold-out (limelight.leaks)."""
+    from limelight.leaks import split_rows, table_leaks  # scikit-learn: loaded by workers only
+
+    if getattr(model, "task", "classification") == "regression":
+        return []  # an amount's leak check (R² of a column alone) is not built yet
+    on_progress(4, 5, "Looking for a column that gives the answer away")
+    train_rows, test_rows = split_rows(result.truths, result.in_training)
+    frame = dataset_frame(model.dataset)
+    found = table_leaks(frame, model.features, result.truths, train_rows, test_rows, numeric=model.numeric)
+    return [leak.to_json() for leak in found]

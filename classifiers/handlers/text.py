@@ -86,3 +86,20 @@ def document_instance(explanation) -> dict[str, Any]:
 def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
 
     return dataset_frame(model.dataset), list(model.features[:shown_columns])
+
+
+def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
+    """Words whose presence alone gives the class away on the model's hold-out (limelight.leaks)."""
+    from limelight.leaks import split_rows, text_leaks  # scikit-learn: loaded by workers only
+
+    if getattr(model, "task", "classification") == "regression":
+        return []
+    on_progress(4, 5, "Looking for a word that gives the answer away")
+    train_rows, test_rows = split_rows(result.truths, result.in_training)
+    texts = dataset_frame(model.dataset)[model.text_column].tolist()
+    found = text_leaks(["" if _blank(text) else str(text) for text in texts], result.truths, train_rows, test_rows)
+    return [leak.to_json() for leak in found]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

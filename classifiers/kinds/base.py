@@ -84,6 +84,7 @@ class DataKind:
     # Work (worker and CLI):
     train: Callable[..., Any]  # (model, on_progress) -> a result: pipeline, class_names, metrics and, per input,
     # predictions, truths, confidence and in_training (limelight.fitting: one path for every kind)
+    find_leaks: Callable[..., list[dict[str, Any]]]  # (model, result, on_progress) -> limelight.leaks' Leak.to_json()s
     instance: Callable[..., Any]  # (explanation) -> what the pipeline reads: frame / text / image
     batch: Callable[[Any], Any]  # one instance -> what predict_proba takes
     # Display:

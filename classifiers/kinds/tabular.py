@@ -44,6 +44,7 @@ KIND = DataKind(
     default_target=on("default_target"),
     train_fields=on("train_fields"),
     train=on("train"),
+    find_leaks=on("find_leaks"),
     instance=on("instance"),
     batch=on("batch"),
     display=on("display"),

@@ -39,6 +39,7 @@ KIND = DataKind(
     default_target=Handler("classifiers.handlers.tabular.default_target"),
     train_fields=on("train_fields"),
     train=on("train"),
+    find_leaks=on("find_leaks"),
     instance=on("instance"),
     batch=on("batch"),
     display=on("display"),

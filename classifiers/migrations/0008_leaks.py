@@ -1,6 +1,6 @@
-# Reserved for issue 28 (leak warnings); its helper fills in the operations (see /work/notes).
+# Issue 28 (leak warnings): the features that alone predict the target almost perfectly.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,14 @@ class Migration(migrations.Migration):
         ("classifiers", "0007_amounts"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="trainedmodel",
+            name="leaks",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Features that alone predict the target almost perfectly (limelight.leaks).",
+            ),
+        ),
+    ]
