@@ -78,6 +78,7 @@ JOB_OWNER_LOOKUPS = {
     "classifiers.TrainedModel": "dataset__owner",
     "explanations.Explanation": "model__dataset__owner",
     "explanations.ModelOverview": "model__dataset__owner",
+    "explanations.ModelReport": "model__dataset__owner",
     "explanations.Diagnosis": "explanation__model__dataset__owner",
 }
 
