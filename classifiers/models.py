@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from jobs.models import Job
-from limelight.catalogue import CLASSIFIERS, settings_in_words
+from limelight.catalogue import ESTIMATORS, settings_in_words
 from limelight.holdout import HoldoutReport, holdout_report
 from limelight.leaks import leak_sentence
 
@@ -57,10 +57,15 @@ class Dataset(Job):
         return kind_of(self)
 
 
-# Built from the catalogue so the names live in one place.
+# Built from the catalogue so the names live in one place (classifiers and amount models).
 Classifier = models.TextChoices(  # type: ignore[misc]
-    "Classifier", [(name, (name, label)) for name, label in CLASSIFIERS.items()]
+    "Classifier", [(name, (name, label)) for name, label in ESTIMATORS.items()]
 )
+
+
+class Task(models.TextChoices):
+    CLASSIFICATION = "classification", "a category"
+    REGRESSION = "regression", "an amount"
 
 
 class TrainedModel(Job):
@@ -75,10 +80,17 @@ class TrainedModel(Job):
         help_text="What the model reads: set at training from the dataset's kind, or text for a text column.",
     )
     target = models.CharField(max_length=500)
+    task = models.CharField(
+        max_length=16,
+        choices=Task.choices,
+        default=Task.CLASSIFICATION,
+        help_text="What the model predicts: a category (classification) or an amount (regression).",
+    )
     text_column = models.CharField(
         max_length=500, blank=True, help_text="Set for a text model: the free-text column it reads."
     )
     features = models.JSONField(default=list)
+    left_out = models.JSONField(default=list, blank=True, help_text="Columns the person chose to leave out.")
     numeric = models.JSONField(default=list)
     categorical = models.JSONField(default=list)
     random_state = models.IntegerField(default=0)
@@ -110,9 +122,14 @@ class TrainedModel(Job):
         return settings_in_words(self.classifier, self.params)
 
     @property
+    def predicts_amount(self) -> bool:
+        return self.task == Task.REGRESSION
+
+    @property
     def holdout(self) -> HoldoutReport | None:
-        """What the hold-out scores mean: the baseline, the interval, weak classes (None until trained)."""
-        if not self.succeeded:
+        """What the hold-out scores mean: the baseline, the interval, weak classes (None until trained,
+        and for an amount, whose scores are an error in its own unit: see ``warnings``)."""
+        if not self.succeeded or self.predicts_amount:
             return None
         return holdout_report(self.metrics, self.class_names, cases=self.data_kind.words.cases)
 
@@ -121,6 +138,8 @@ class TrainedModel(Job):
         """Every warning for the person, as plain sentences: the data's (``notes``, written when
         training was asked for) then the hold-out's (worked out from the stored metrics, so models
         trained earlier get them too and no second copy can disagree with the numbers)."""
+        if self.predicts_amount:  # an amount's scores speak for themselves (limelight.amount_words)
+            return list(self.notes)
         return [*self.notes, *self.leak_warnings, *(self.holdout.warnings if self.holdout else [])]
 
     @property

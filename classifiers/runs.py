@@ -35,8 +35,13 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
         confidence=result.confidence,
         in_training=result.in_training,
     )
-    confusion = confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)
-    artifact = store_model(model, pipeline=result.pipeline, rows=rows, pictures={"confusion.svg": confusion})
+    # An amount has no classes to confuse: its predicted-against-actual pairs are in the metrics.
+    pictures = (
+        {}
+        if model.predicts_amount
+        else {"confusion.svg": confusion_matrix_chart(result.metrics["confusion_matrix"], result.class_names)}
+    )
+    artifact = store_model(model, pipeline=result.pipeline, rows=rows, pictures=pictures)
     return {
         "artifact": artifact,
         "class_names": list(result.class_names),

@@ -167,7 +167,10 @@ def model_row_page(
     label_column = row_label_column(model.dataset)
     if label_column not in frame.columns:
         label_column = ""
-    keep = _matching_rows(frame, results, names, row_filter or RowFilter())
+    amount = model.predicts_amount
+    # An amount's "right" is within the band Anchors uses by default (a tenth of the amounts' spread).
+    band = float(model.metrics.get("default_band", 0.0)) if amount else 0.0
+    keep = _matching_rows(frame, results, [] if amount else names, row_filter or RowFilter(), band=band)
     total = len(keep)
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, page), pages)
@@ -175,15 +178,22 @@ def model_row_page(
     rows = []
     for index in keep[(number - 1) * per_page : number * per_page]:
         index = int(index)
-        truth_index = int(results.truths[index])
-        prediction_index = int(results.predictions[index])
+        if amount:
+            truth_value, predicted = float(results.truths[index]), float(results.predictions[index])
+            truth = display_value(truth_value) if math.isfinite(truth_value) else MISSING
+            prediction, correct = display_value(round(predicted, 4)), abs(truth_value - predicted) <= band
+        else:
+            truth_index = int(results.truths[index])
+            prediction_index = int(results.predictions[index])
+            truth = names[truth_index] if truth_index >= 0 else MISSING
+            prediction, correct = names[prediction_index], truth_index == prediction_index
         rows.append(
             RowSummary(
                 index=index,
-                truth=names[truth_index] if truth_index >= 0 else MISSING,
-                prediction=names[prediction_index],
-                confidence=float(results.confidence[index]),
-                correct=truth_index == prediction_index,
+                truth=truth,
+                prediction=prediction,
+                confidence=float(results.confidence[index]),  # NaN for an amount: no probability
+                correct=correct,
                 in_training=bool(results.in_training[index]),
                 values=[display_value(frame.iloc[index][column]) for column in columns],
                 label=display_value(frame.iloc[index][label_column]) if label_column else "",
@@ -199,14 +209,15 @@ def searchable_columns(model: TrainedModel) -> list[str]:
     return [str(name) for name in frame.columns]
 
 
-def _matching_rows(frame, results, names: list[str], row_filter: RowFilter) -> np.ndarray:
+def _matching_rows(frame, results, names: list[str], row_filter: RowFilter, *, band: float = 0.0) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
     if row_filter.truth in names:
         mask &= results.truths == names.index(row_filter.truth)
     if row_filter.prediction in names:
         mask &= results.predictions == names.index(row_filter.prediction)
     if row_filter.wrong_only:
-        mask &= results.truths != results.predictions
+        # An amount is "wrong" when off by more than the band (NaN truths never are).
+        mask &= np.abs(results.truths - results.predictions) > band if band else results.truths != results.predictions
     if row_filter.search:
         needle = row_filter.search.casefold()
         searched = frame[[row_filter.column]] if row_filter.column in frame.columns else frame

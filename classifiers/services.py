@@ -316,16 +316,22 @@ def model_train_request(
     except QuotaError as error:
         raise UploadError(str(error)) from error
     kind = training_kind(dataset, settings.text_column)
-    if settings.classifier not in kind.classifiers:
-        choices = ", ".join(kind.classifiers.values())
+    if settings.classifier not in kind.classifiers and settings.classifier not in kind.regressors:
+        choices = ", ".join(dict.fromkeys([*kind.classifiers.values(), *kind.regressors.values()]))
         raise UploadError(f"For {kind.label.lower()}, choose one of these kinds of model: {choices}.")
+    # The kind decides the task from the target (or takes the person's) and refuses a model of the other task.
     fields = kind.train_fields(
         dataset=dataset,
         target=settings.target,
         classifier=settings.classifier,
         params=settings.params,
         text_column=settings.text_column,
+        task=settings.task,
     )
+    try:
+        fields = settings.leaving_out(fields)
+    except InputError as error:
+        raise UploadError(str(error)) from error
     with transaction.atomic():
         model = TrainedModel.objects.create(
             dataset=dataset,
@@ -337,6 +343,27 @@ def model_train_request(
         if dispatch:
             job_dispatch(job=model)
     return model
+
+
+def model_settings(model: TrainedModel) -> TrainingSettings:
+    """The settings a model was trained with, whole: to train it again with one change."""
+    return TrainingSettings(
+        target=model.target,
+        classifier=model.classifier,
+        params=dict(model.params),
+        text_column=model.text_column,
+        random_state=model.random_state,
+        left_out=tuple(model.left_out),
+        **({"task": model.task} if "task" in TrainingSettings.names() else {}),
+    )
+
+
+def model_retrain_without(*, model: TrainedModel, column: str) -> TrainedModel:
+    """Train the model again with the same settings, leaving ``column`` out (a leak, say)."""
+    if column not in model.features:
+        raise UploadError(f"The model does not use “{column}”, so it cannot be left out.")
+    settings = model_settings(model)
+    return model_train_request(dataset=model.dataset, settings=settings.replace(left_out=(*settings.left_out, column)))
 
 
 def dataset_delete(*, dataset: Dataset) -> None:

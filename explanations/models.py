@@ -44,6 +44,12 @@ class Explanation(Job):
     max_anchor_size = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Anchors: the most conditions in a rule; empty: no limit."
     )
+    band_width = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Anchors for an amount: the ± half-width of the band the prediction must stay in; "
+        "empty: the model's default (a tenth of the spread of the amounts).",
+    )
     requested_label = models.IntegerField(
         null=True, blank=True, help_text="The class to explain; empty: the predicted one."
     )

@@ -19,13 +19,17 @@ from .tabular.reading import TableError
 __all__ = [
     "CLASSIFIERS",
     "CLASSIFIER_CARDS",
+    "ESTIMATORS",
     "IMAGE_CLASSIFIERS",
     "IMAGE_FEATURES",
     "DEFAULT_IMAGE_FEATURES",
+    "REGRESSORS",
     "TEXT_CLASSIFIERS",
+    "TEXT_REGRESSORS",
     "ClassifierCard",
     "Knob",
     "clean_params",
+    "wrong_task_message",
 ]
 
 CLASSIFIERS: dict[str, str] = {
@@ -35,6 +39,17 @@ CLASSIFIERS: dict[str, str] = {
     "svm": "Support vector machine",
     "knn": "Nearest neighbours",
     "naive_bayes": "Naive Bayes",
+    "decision_tree": "Decision tree",
+    "mlp": "Neural network (MLP)",
+}
+# Amounts (regression): the same names where the family is the same. Logistic regression and
+# naive Bayes only ever pick classes; linear regression (ridge) only ever estimates amounts.
+REGRESSORS: dict[str, str] = {
+    "linear_regression": "Linear regression (ridge)",
+    "random_forest": "Random forest",
+    "gradient_boosting": "Gradient boosting",
+    "svm": "Support vector machine",
+    "knn": "Nearest neighbours",
     "decision_tree": "Decision tree",
     "mlp": "Neural network (MLP)",
 }
@@ -52,6 +67,13 @@ TEXT_CLASSIFIERS: dict[str, str] = {
     "svm": "Linear support vector machine",
     "random_forest": "Random forest",
 }
+TEXT_REGRESSORS: dict[str, str] = {
+    "linear_regression": "Linear regression (ridge)",
+    "svm": "Linear support vector machine",
+    "random_forest": "Random forest",
+}
+# Every name a model may carry, whatever it predicts (the model's field takes its choices from here).
+ESTIMATORS: dict[str, str] = {**CLASSIFIERS, **REGRESSORS}
 # What an image model reads from each picture (see images/features.py); the first is the default.
 IMAGE_FEATURES: dict[str, str] = {
     "network": (
@@ -314,6 +336,26 @@ CLASSIFIER_CARDS: dict[str, ClassifierCard] = {
                 ),
             ),
         ),
+        ClassifierCard(
+            "linear_regression",
+            REGRESSORS["linear_regression"],
+            "Adds up each column's effect with one weight per column: the prediction is a starting "
+            "amount plus so much per unit of each column. It shines when each column pushes the amount "
+            "steadily one way, and its reasons are the easiest to follow. It misses combinations and "
+            "curved effects unless you add them as columns. It predicts amounts only, not categories.",
+            (
+                Knob(
+                    "alpha",
+                    "Regularisation strength (alpha)",
+                    "Larger values keep the weights small and the model cautious; smaller values let it "
+                    "follow the training rows more closely.",
+                    "float",
+                    1.0,
+                    0.0,
+                    1000.0,
+                ),
+            ),
+        ),
     )
 }
 
@@ -334,6 +376,20 @@ def settings_in_words(classifier: str, params: Mapping[str, object] | None) -> l
     return words
 
 
+def wrong_task_message(classifier: str, task: str, offered: Mapping[str, str]) -> str:
+    """Why ``classifier`` cannot learn this task, naming the ones to pick instead ("" when it can).
+
+    ``offered`` is what the kind of data offers for ``task`` (e.g. :data:`REGRESSORS` for a table's amount).
+    """
+    if classifier in offered:
+        return ""
+    label = ESTIMATORS.get(classifier, classifier)
+    choices = ", ".join(offered.values())
+    if task == "regression":
+        return f"{label} picks categories; it cannot predict an amount. For an amount, choose one of: {choices}."
+    return f"{label} predicts amounts; it cannot pick a category. For a category, choose one of: {choices}."
+
+
 def clean_params(classifier: str, params: Mapping[str, object] | None) -> dict[str, object]:
     """Every knob of ``classifier`` with a checked value of the right type.
 
@@ -342,7 +398,7 @@ def clean_params(classifier: str, params: Mapping[str, object] | None) -> dict[s
     message for an unknown classifier or knob, or a value out of range.
     """
     if classifier not in CLASSIFIER_CARDS:
-        known = ", ".join(CLASSIFIERS)
+        known = ", ".join(ESTIMATORS)
         raise TableError(f'There is no classifier called "{classifier}". Choose one of: {known}.')
     card = CLASSIFIER_CARDS[classifier]
     params = dict(params or {})

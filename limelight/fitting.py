@@ -2,7 +2,10 @@
 
 A kind supplies its inputs (a frame, texts, images), the class of each as an
 index (-1 where it is missing) and an unfitted pipeline; this module does the
-rest the same way for all of them. Plain engine code: scikit-learn, no Django.
+rest the same way for all of them. For an amount (``task="regression"``) the
+truths are the amounts (NaN where missing), the pipeline a
+:class:`limelight.amounts.AmountModel`, and the scores are the amount's
+(:func:`limelight.amounts.amount_metrics`). Plain engine code: scikit-learn, no Django.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
+from limelight.amounts import amount_metrics
 from limelight.errors import InputError
+from limelight.tabular.tasks import REGRESSION
 
 ProgressCallback = Callable[[int, int, str], None]
 STAGES = 4
@@ -42,6 +47,8 @@ class Fitted:
     and ``truths`` (-1 where the class is missing) are per input, in input
     order; ``in_training`` marks the inputs the pipeline was fitted on.
     ``train_rows`` are their positions, in the order they were fitted.
+    For an amount, ``predictions`` and ``truths`` are amounts (NaN: missing)
+    and ``confidence`` is NaN: an amount has no probability.
     """
 
     pipeline: Any
@@ -61,13 +68,21 @@ def holdout_split(
     random_state: int = 0,
     too_few: str,
     error: type[InputError] = InputError,
+    task: str = "classification",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the training and held-out inputs among those with a class, stratified by class.
 
     At least one input of every class is held out. ``too_few`` is the message
     (with ``{n_classes}``) when too few inputs are left to train on. The
-    training positions come in the split's own (shuffled) order.
+    training positions come in the split's own (shuffled) order. Amounts have
+    no classes to stratify by: a plain seeded split of the inputs with a value.
     """
+    if task == REGRESSION:
+        rows = np.flatnonzero(np.isfinite(truths))
+        train_rows, test_rows = train_test_split(
+            rows, test_size=max(math.ceil(test_size * len(rows)), 1), random_state=random_state
+        )
+        return np.asarray(train_rows), np.asarray(test_rows)
     rows = np.flatnonzero(truths >= 0)
     n_classes = int(truths.max()) + 1
     n_test = max(math.ceil(test_size * len(rows)), n_classes)
@@ -89,13 +104,15 @@ def fit_and_measure(
     chunk: int | None = None,
     fit_context: Callable[[], Any] | None = None,
     on_progress: ProgressCallback | None = None,
+    task: str = "classification",
+    random_state: int = 0,
 ) -> Fitted:
     """Fit on ``train_rows``, predict every input once, score the held-out ones.
 
     ``inputs`` is a DataFrame (rows taken by position), a numpy array or a list.
     ``chunk`` bounds how many inputs are predicted at once (images); ``fit_context``
     wraps the fit (e.g. one BLAS thread). ``nouns`` names the inputs in the
-    progress messages.
+    progress messages. ``random_state`` picks the hold-out pairs an amount's chart shows.
     """
 
     def report(done: int, stage: str) -> None:
@@ -114,12 +131,20 @@ def fit_and_measure(
 
     report(2, f"Predicting every {nouns.removesuffix('s')}")
     probabilities = predict_proba(pipeline, inputs, chunk=chunk)
-    predictions = np.argmax(probabilities, axis=1).astype(np.int64)
-
-    report(3, f"Measuring accuracy on held-out {nouns}")
-    metrics = classification_metrics(truths[test_rows], predictions[test_rows], tuple(class_names))
-    metrics["baseline_accuracy"] = baseline_accuracy(truths[train_rows], truths[test_rows])
-    metrics["baseline_class"] = class_names[most_common_class(truths[train_rows])]
+    if task == REGRESSION:
+        report(3, f"Measuring the error on held-out {nouns}")
+        predictions = probabilities[:, 0].astype(float)
+        confidence = np.full(len(predictions), np.nan)
+        metrics = amount_metrics(
+            truths[train_rows], truths[test_rows], predictions[test_rows], random_state=random_state
+        )
+    else:
+        predictions = np.argmax(probabilities, axis=1).astype(np.int64)
+        confidence = probabilities.max(axis=1)
+        report(3, f"Measuring accuracy on held-out {nouns}")
+        metrics = classification_metrics(truths[test_rows], predictions[test_rows], tuple(class_names))
+        metrics["baseline_accuracy"] = baseline_accuracy(truths[train_rows], truths[test_rows])
+        metrics["baseline_class"] = class_names[most_common_class(truths[train_rows])]
     metrics["n_train"] = len(train_rows)
     metrics["n_test"] = len(test_rows)
     in_training = np.zeros(len(truths), dtype=bool)
@@ -130,7 +155,7 @@ def fit_and_measure(
         pipeline=pipeline,
         metrics=metrics,
         predictions=predictions,
-        confidence=probabilities.max(axis=1),
+        confidence=confidence,
         truths=truths,
         in_training=in_training,
         train_rows=np.asarray(train_rows),

@@ -17,6 +17,9 @@ from typing import Any
 
 from limelight.errors import InputError
 
+# What a person may call a task, and the name stored on the model.
+TASK_WORDS = {"amount": "regression", "category": "classification", "regression": "regression",
+              "classification": "classification"}  # fmt: skip
 # The seed is stored in a 32-bit database column; scikit-learn takes 0 to 2**32 - 1.
 SEED_RANGE = (0, 2**31 - 1)
 
@@ -30,6 +33,7 @@ class TrainingSettings:
     params: dict[str, Any] = field(default_factory=dict)  # the classifier's (or the kind's) knobs
     text_column: str = ""  # set: a text model reading this column
     random_state: int = 0
+    task: str = ""  # "regression" (an amount) or "classification" (a category); "": decided from the target
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -44,4 +48,7 @@ class TrainingSettings:
             raise InputError(f"The random seed must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]:,}.")
         if self.params is not None and not isinstance(self.params, dict):
             raise InputError("The model's settings must be given by name.")
-        return self.replace(params=dict(self.params or {}), text_column=self.text_column or "")
+        task = TASK_WORDS.get(self.task or "", self.task or "")
+        if task not in ("", *TASK_WORDS.values()):
+            raise InputError(f"“{self.task}” is not a task: predict an amount or a category.")
+        return self.replace(params=dict(self.params or {}), text_column=self.text_column or "", task=task)

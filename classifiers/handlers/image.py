@@ -21,8 +21,12 @@ def default_target(dataset) -> str:
     return "class"  # the folder each image is in
 
 
-def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
+def train_fields(
+    *, dataset, target: str, classifier: str, params, text_column: str = "", task: str = ""
+) -> dict[str, Any]:
     """The image features and working size; the target is always the image's folder (its class)."""
+    if task == "regression":
+        raise UploadError("An image model predicts the folder an image is in, a category, not an amount.")
     params = dict(params or {})
     features = params.get("features") or DEFAULT_IMAGE_FEATURES
     if features not in IMAGE_FEATURES:

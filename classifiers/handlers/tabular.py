@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from limelight.catalogue import clean_params
+from limelight.catalogue import CLASSIFIERS, REGRESSORS, clean_params, wrong_task_message
 from limelight.tabular.cells import row_as_written
 from limelight.tabular.dates import WEEKDAY_PART, WEEKDAY_RULE
 from limelight.tabular.profiling import ColumnKind, check_target, describe_kind
 from limelight.tabular.reading import TableError, reading_notes
 from limelight.tabular.targets import default_target as likeliest
 from limelight.tabular.targets import no_target_message as why_none
+from limelight.tabular.tasks import REGRESSION, check_amount_target, choose_task, tasks_possible
 from limelight.values import json_value
 
 from ..artifacts import dataset_frame
@@ -33,17 +34,44 @@ def no_target_message(dataset) -> str:
     return why_none(dataset_frame(dataset), dataset_profiles(dataset), row_label=dataset.row_label)
 
 
-def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
-    """The checked fields of a table model: the target, the usable columns, the classifier's knobs."""
-    profiles = dataset_profiles(dataset)
-    if target not in [profile.name for profile in profiles]:
-        raise UploadError(f"There is no column named “{target}” in this file.")
+def target_tasks(dataset, target: str) -> tuple[str, ...]:
+    """What the column may be predicted as, the default first (limelight.tabular.tasks): the form's switch."""
     try:
-        summary = check_target(dataset_frame(dataset), target)
-        params = clean_params(classifier, params)
+        return tasks_possible(dataset_frame(dataset), target)
+    except TableError:
+        return ()
+
+
+def checked_task(dataset, target: str, classifier: str, task: str, *, regressors=REGRESSORS, classifiers=CLASSIFIERS):
+    """The task to train (the person's, or decided from the target), its target checked, and the
+    estimator refused in a sentence naming the ones to pick when it cannot learn that task.
+    Returns (task, warnings about the target)."""
+    frame = dataset_frame(dataset)
+    try:
+        task = choose_task(frame, target, task)
+        refused = wrong_task_message(classifier, task, regressors if task == REGRESSION else classifiers)
+        if refused:
+            raise UploadError(refused)
+        if task == REGRESSION:
+            return task, list(check_amount_target(frame, target).warnings)
+        return task, list(check_target(frame, target).warnings)
     except TableError as error:
         # When no column of the file can be trained, say that (and why) rather than this column's fault.
         raise UploadError(no_target_message(dataset) or str(error)) from error
+
+
+def train_fields(
+    *, dataset, target: str, classifier: str, params, text_column: str = "", task: str = ""
+) -> dict[str, Any]:
+    """The checked fields of a table model: the target and its task, the usable columns, the classifier's knobs."""
+    profiles = dataset_profiles(dataset)
+    if target not in [profile.name for profile in profiles]:
+        raise UploadError(f"There is no column named “{target}” in this file.")
+    task, target_warnings = checked_task(dataset, target, classifier, task)
+    try:
+        params = clean_params(classifier, params)
+    except TableError as error:
+        raise UploadError(str(error)) from error
     # The row label names rows; whatever its kind, it is never a reason.
     features = [p for p in profiles if p.name not in (target, dataset.row_label) and p.usable_as_feature]
     row_label = dataset.row_label if dataset.row_label != target else ""
@@ -54,11 +82,12 @@ def train_fields(*, dataset, target: str, classifier: str, params, text_column: 
         )
     return {
         "target": target,
+        "task": task,
         "features": [p.name for p in features],
         "numeric": [p.name for p in features if p.kind == ColumnKind.NUMBER],
         "categorical": [p.name for p in features if p.kind != ColumnKind.NUMBER],
         "params": params,
-        "notes": [*summary.warnings, *_left_out_note(row_label, identifiers, [p.name for p in features])],
+        "notes": [*target_warnings, *_left_out_note(row_label, identifiers, [p.name for p in features])],
     }
 
 
@@ -99,6 +128,7 @@ def train(model, on_progress) -> Any:
         params=model.params,
         random_state=model.random_state,
         on_progress=on_progress,
+        task=model.task,
     )
 
 
@@ -156,13 +186,20 @@ def target_check(dataset, target: str) -> dict[str, Any]:
     and a warning or the reason it cannot be trained (too few rows for a hold-out), with the numbers."""
     none = no_target_message(dataset)
     if none:  # said once for the file, not once per column
-        return {"target": "", "classes": [], "warnings": [], "error": none}
+        return {"target": "", "classes": [], "warnings": [], "error": none, "tasks": ()}
+    tasks = target_tasks(dataset, target)
+    if tasks[:1] == (REGRESSION,):  # an amount: no classes to list
+        try:
+            summary = check_amount_target(dataset_frame(dataset), target)
+        except TableError as error:
+            return {"target": target, "classes": [], "warnings": [], "error": str(error), "tasks": tasks}
+        return {"target": target, "classes": [], "warnings": list(summary.warnings), "error": "", "tasks": tasks}
     try:
         summary = check_target(dataset_frame(dataset), target)
     except TableError as error:
-        return {"target": target, "classes": [], "warnings": [], "error": str(error)}
+        return {"target": target, "classes": [], "warnings": [], "error": str(error), "tasks": tasks}
     classes = sorted(zip(summary.classes, summary.counts, strict=True), key=lambda pair: -pair[1])
-    return {"target": target, "classes": classes, "warnings": list(summary.warnings), "error": ""}
+    return {"target": target, "classes": classes, "warnings": list(summary.warnings), "error": "", "tasks": tasks}
 
 
 def read_dataset(dataset, on_progress) -> None:

@@ -7,37 +7,39 @@ import math
 from typing import Any
 
 from jobs.services import JobError
-from limelight.tabular.profiling import ColumnKind, check_target
-from limelight.tabular.reading import TableError
+from limelight.catalogue import TEXT_CLASSIFIERS, TEXT_REGRESSORS
+from limelight.tabular.profiling import ColumnKind
 
 from ..artifacts import dataset_frame
 from ..services import UploadError, dataset_profiles, dataset_row_frame
+from .tabular import checked_task, file_values
 from .tabular import display as row_display
-from .tabular import file_values
 
 
-def train_fields(*, dataset, target: str, classifier: str, params, text_column: str = "") -> dict[str, Any]:
-    """Check a text model's request: a text column, a text classifier, one setting."""
+def train_fields(
+    *, dataset, target: str, classifier: str, params, text_column: str = "", task: str = ""
+) -> dict[str, Any]:
+    """Check a text model's request: a text column, a text classifier (or amount model), one setting."""
     profiles = dataset_profiles(dataset)
     if target not in [profile.name for profile in profiles]:
         raise UploadError(f"There is no column named “{target}” in this file.")
     kinds = {p.name: p.kind for p in profiles}
-    try:
-        summary = check_target(dataset_frame(dataset), target)
-    except TableError as error:
-        raise UploadError(str(error)) from error
+    task, target_warnings = checked_task(
+        dataset, target, classifier, task, regressors=TEXT_REGRESSORS, classifiers=TEXT_CLASSIFIERS
+    )
     if kinds.get(text_column) != ColumnKind.TEXT:
         raise UploadError(f"“{text_column}” is not a free-text column; mark it as text first.")
     if text_column == target:
         raise UploadError("The text to read and the column to predict must be different.")
     return {
         "target": target,
+        "task": task,
         "text_column": text_column,
         "features": [text_column],
         "numeric": [],
         "categorical": [text_column],
         "params": {"char_ngrams": bool((params or {}).get("char_ngrams"))},
-        "notes": list(summary.warnings),
+        "notes": target_warnings,
     }
 
 
@@ -53,6 +55,7 @@ def train(model, on_progress) -> Any:
         random_state=model.random_state,
         on_progress=on_progress,
         target=model.target,
+        task=model.task,
     )
 
 

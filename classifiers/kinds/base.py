@@ -60,6 +60,7 @@ class DataKind:
     explainers: Mapping[str, str]
     result_partials: Mapping[str, str]
     classifiers: Mapping[str, str]  # name -> label, in the order the form offers them
+    regressors: Mapping[str, str]  # the same for amounts (limelight.tabular.tasks); empty: no amounts
     diagnostics: str | None
     custom_values: bool  # a person can type their own case ("what if…")
     what_if_curve: bool  # one value of the case varied, the prediction drawn as a curve

@@ -17,6 +17,7 @@ KIND = DataKind(
     explainers={"lime": "explanations.runs.lime_image"},
     result_partials={"lime": "explanations/_lime_image.html"},
     classifiers=IMAGE_CLASSIFIERS,
+    regressors={},  # an image predicts its folder: always a category
     diagnostics="explanations.runs.diagnose_image",
     custom_values=False,
     what_if_curve=False,

@@ -4,7 +4,7 @@ What tables offer; how each step is done is in :mod:`classifiers.handlers.tabula
 
 from __future__ import annotations
 
-from limelight.catalogue import CLASSIFIERS
+from limelight.catalogue import CLASSIFIERS, REGRESSORS
 
 from .base import DataKind, KindWords, handlers_in
 
@@ -25,6 +25,7 @@ KIND = DataKind(
         "shap": "explanations/_shap_tabular.html",
     },
     classifiers=CLASSIFIERS,
+    regressors=REGRESSORS,
     diagnostics="explanations.runs.diagnose_table",
     custom_values=True,
     what_if_curve=True,

@@ -7,7 +7,7 @@ texts offer; how each step is done is in :mod:`classifiers.handlers.text`.
 
 from __future__ import annotations
 
-from limelight.catalogue import TEXT_CLASSIFIERS
+from limelight.catalogue import TEXT_CLASSIFIERS, TEXT_REGRESSORS
 
 from .base import DataKind, Handler, KindWords, handlers_in
 
@@ -20,6 +20,7 @@ KIND = DataKind(
     explainers={"lime": "explanations.runs.lime_text", "anchor": "explanations.runs.anchor_text"},
     result_partials={"lime": "explanations/_lime_text.html", "anchor": "explanations/_anchor.html"},
     classifiers=TEXT_CLASSIFIERS,
+    regressors=TEXT_REGRESSORS,
     diagnostics=None,
     custom_values=True,
     what_if_curve=False,

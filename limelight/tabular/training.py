@@ -17,28 +17,43 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import GaussianNB
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.neural_network import MLPClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-from sklearn.svm import SVC
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.svm import SVC, SVR
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from limelight.values import value_text
 
-from ..catalogue import CLASSIFIER_CARDS, CLASSIFIERS, ClassifierCard, Knob, clean_params
+from ..amounts import AmountModel
+from ..catalogue import (
+    CLASSIFIER_CARDS,
+    CLASSIFIERS,
+    REGRESSORS,
+    ClassifierCard,
+    Knob,
+    clean_params,
+    wrong_task_message,
+)
 from ..fitting import STAGES, fit_and_measure, holdout_split
 from .numbers import parse_as_numbers
 from .profiling import MAX_CLASSES, MIN_LABELLED_ROWS, sorted_classes
 from .reading import TableError
+from .tasks import CLASSIFICATION, REGRESSION, check_amount_target
 
 __all__ = [
     "CLASSIFIERS",
@@ -54,7 +69,7 @@ __all__ = [
 ]
 
 # Distance- and gradient-based estimators are sensitive to feature scale.
-_NEEDS_SCALING = frozenset({"logistic_regression", "svm", "knn", "mlp"})
+_NEEDS_SCALING = frozenset({"logistic_regression", "linear_regression", "svm", "knn", "mlp"})
 MISSING_CATEGORY = "(missing)"
 # One-hot columns beyond this per feature are pooled into one "infrequent"
 # column: it keeps the dense matrix (needed by naive Bayes and gradient
@@ -92,7 +107,7 @@ class TrainingResult:
     ``params`` are the classifier settings used, after :func:`clean_params`.
     """
 
-    pipeline: Pipeline
+    pipeline: Any  # a Pipeline, or an AmountModel around one for an amount
     class_names: tuple[str, ...]
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
@@ -167,7 +182,8 @@ def build_pipeline(
     random_state: int = 0,
     params: Mapping[str, object] | None = None,
     decimal: str = ".",
-) -> Pipeline:
+    task: str = CLASSIFICATION,
+) -> Any:
     """An unfitted pipeline from the original columns to ``classifier``'s probabilities.
 
     Numeric columns are median-imputed (and standardised for estimators that
@@ -176,7 +192,9 @@ def build_pipeline(
     categories unseen in training. Number columns that arrive as text are read
     as the file writes numbers (``decimal``: 39,1 when it is ``","``), never
     dropped. ``params`` are the classifier's knobs
-    (see :data:`CLASSIFIER_CARDS`); missing ones take their defaults. Raises
+    (see :data:`CLASSIFIER_CARDS`); missing ones take their defaults. For an
+    amount (``task="regression"``) the pipeline ends in a regressor of the same
+    family and is wrapped in :class:`limelight.amounts.AmountModel`. Raises
     :class:`TableError` for an unknown classifier name, a bad setting, or
     when there are no columns at all.
     """
@@ -210,6 +228,9 @@ def build_pipeline(
     if categorical:
         transformers.append(("categorical", Pipeline(categorical_steps), list(categorical)))
     preprocess = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+    if task == REGRESSION:
+        regressor = _regressor(classifier, random_state, settings)
+        return AmountModel(Pipeline([("preprocess", preprocess), ("model", regressor)]))
     model = _estimator(classifier, random_state, settings)
     return Pipeline([("preprocess", preprocess), ("model", model)])
 
@@ -259,6 +280,46 @@ def _estimator(classifier: str, random_state: int, p: Mapping[str, Any]) -> Base
                 random_state=random_state,
             )
     raise AssertionError(classifier)  # clean_params checked the name
+
+
+def _scaled_target(regressor: BaseEstimator) -> BaseEstimator:
+    # SVR's margin (epsilon 0.1) and the MLP's first steps assume an amount near unit scale:
+    # grams in the thousands would leave SVR predicting the mean. Learn the standardised amount.
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
+
+
+def _regressor(classifier: str, random_state: int, p: Mapping[str, Any]) -> BaseEstimator:
+    """The amount-predicting member of each family, with the same knobs as its classifier."""
+    match classifier:
+        case "linear_regression":
+            return Ridge(alpha=p["alpha"])
+        case "random_forest":
+            return RandomForestRegressor(
+                n_estimators=p["n_estimators"], max_depth=_depth(p["max_depth"]), n_jobs=1, random_state=random_state
+            )
+        case "gradient_boosting":
+            return HistGradientBoostingRegressor(
+                learning_rate=p["learning_rate"], max_iter=p["max_iter"], random_state=random_state
+            )
+        case "svm":
+            return _scaled_target(SVR(C=p["C"], gamma=p["gamma"], kernel="rbf"))
+        case "knn":
+            return KNeighborsRegressor(n_neighbors=p["n_neighbors"], weights=p["weights"])
+        case "decision_tree":
+            return DecisionTreeRegressor(
+                max_depth=_depth(p["max_depth"]), min_samples_leaf=p["min_samples_leaf"], random_state=random_state
+            )
+        case "mlp":
+            return _scaled_target(
+                MLPRegressor(
+                    hidden_layer_sizes=(p["hidden_units"],),
+                    alpha=p["alpha"],
+                    max_iter=200,
+                    tol=1e-3,
+                    random_state=random_state,
+                )
+            )
+    raise AssertionError(classifier)  # the caller checked the name against REGRESSORS
 
 
 def _as_numbers(X: Any, decimal: str = ".") -> pd.DataFrame:
@@ -330,6 +391,7 @@ def train_classifier(
     test_size: float = 0.25,
     on_progress: ProgressCallback | None = None,
     params: Mapping[str, object] | None = None,
+    task: str = CLASSIFICATION,
 ) -> TrainingResult:
     """Train ``classifier`` to predict ``target`` from ``features`` and measure it.
 
@@ -341,6 +403,11 @@ def train_classifier(
     (:func:`clean_params`). Raises :class:`TableError` for problems the user
     can fix (unknown classifier or setting, missing or unsuitable target, too
     few rows or columns, categories too many to encode in memory).
+
+    ``task="regression"`` learns ``target`` as an amount (:mod:`.tasks`): the
+    split is a plain seeded one, ``class_names`` is ``(target,)``, predictions
+    and truths are amounts (NaN where missing) and the metrics are the amount's
+    (:func:`limelight.amounts.amount_metrics`).
     """
 
     def report(done: int, stage: str) -> None:
@@ -366,23 +433,34 @@ def train_classifier(
         # The caller's bookkeeping, not the user's: fail loudly.
         raise ValueError("features must be exactly numeric + categorical, without overlap")
 
-    labelled = frame[target].notna().to_numpy()
-    labels = frame[target][labelled]
-    class_values = _sorted_classes(labels)
-    class_names = tuple(value_text(value) for value in class_values)
-    check_classes(labels, class_values, class_names, target)
-    n_labelled = int(labelled.sum())
-    if n_labelled < MIN_LABELLED_ROWS:
-        raise TableError(
-            f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
-            "are needed to train and test a model."
-        )
-    truths = np.full(len(frame), -1, dtype=np.int64)
-    truths[labelled] = _class_indices(labels, class_values)
+    if task == REGRESSION:
+        refused = wrong_task_message(classifier, task, REGRESSORS)
+        if refused:
+            raise TableError(refused)
+        check_amount_target(frame, target)
+        class_names: tuple[str, ...] = (target,)
+        truths = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
+    else:
+        refused = wrong_task_message(classifier, task, CLASSIFIERS)
+        if refused:
+            raise TableError(refused)
+        labelled = frame[target].notna().to_numpy()
+        labels = frame[target][labelled]
+        class_values = _sorted_classes(labels)
+        class_names = tuple(value_text(value) for value in class_values)
+        check_classes(labels, class_values, class_names, target)
+        n_labelled = int(labelled.sum())
+        if n_labelled < MIN_LABELLED_ROWS:
+            raise TableError(
+                f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
+                "are needed to train and test a model."
+            )
+        truths = np.full(len(frame), -1, dtype=np.int64)
+        truths[labelled] = _class_indices(labels, class_values)
 
     # Stratification needs at least one row of every class on each side.
     train_rows, test_rows = holdout_split(
-        truths, test_size=test_size, random_state=random_state, too_few=_TOO_FEW, error=TableError
+        truths, test_size=test_size, random_state=random_state, too_few=_TOO_FEW, error=TableError, task=task
     )
     categorical_features = [name for name in features if name in set(categorical)]
     decimal = frame.attrs.get("decimal", ".")
@@ -401,11 +479,13 @@ def train_classifier(
         random_state=random_state,
         params=settings,
         decimal=decimal,
+        task=task,
     )
     # Fitted in the split's own order, as tables always were: the same seed gives the same model.
     fitted = fit_and_measure(
-        pipeline, frame[features], truths, class_names, train_rows, test_rows, nouns="rows", on_progress=on_progress
-    )
+        pipeline, frame[features], truths, class_names, train_rows, test_rows, nouns="rows",
+        on_progress=on_progress, task=task, random_state=random_state,
+    )  # fmt: skip
     return TrainingResult(
         pipeline=pipeline,
         class_names=class_names,

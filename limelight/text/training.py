@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
-from sklearn.svm import LinearSVC
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.svm import LinearSVC, LinearSVR
 
 from limelight.tabular.profiling import MIN_LABELLED_ROWS, sorted_classes
 from limelight.tabular.reading import TableError
@@ -33,8 +34,10 @@ from limelight.tabular.reading import TableError
 from limelight.tabular.training import CalibratedSVM, check_classes
 from limelight.values import is_missing, value_text
 
-from ..catalogue import TEXT_CLASSIFIERS
+from ..amounts import AmountModel
+from ..catalogue import TEXT_CLASSIFIERS, TEXT_REGRESSORS, wrong_task_message
 from ..fitting import fit_and_measure, holdout_split
+from ..tabular.tasks import CLASSIFICATION, REGRESSION, check_amount_target
 from .tokens import WORD_PATTERN
 
 __all__ = [
@@ -63,7 +66,7 @@ class TextTrainingResult:
     model was fitted on.
     """
 
-    pipeline: Pipeline
+    pipeline: Any  # a Pipeline, or an AmountModel around one for an amount
     class_names: tuple[str, ...]
     metrics: dict[str, Any]
     predictions: np.ndarray
@@ -96,16 +99,23 @@ def as_texts(X: Any) -> list[str]:
     return ["" if is_missing(value) else str(value) for value in values]
 
 
-def build_text_pipeline(classifier: str, *, char_ngrams: bool = False, random_state: int = 0) -> Pipeline:
+def build_text_pipeline(
+    classifier: str, *, char_ngrams: bool = False, random_state: int = 0, task: str = CLASSIFICATION
+) -> Any:
     """An unfitted pipeline from a list of texts to ``classifier``'s probabilities.
 
     TF-IDF over lowercased word unigrams and bigrams (sublinear term
     frequency), optionally joined by character 3–5 grams inside word
     boundaries (``char_wb``), which help with typos and word endings. Missing
-    texts (None, NaN) read as empty. Raises :class:`TableError` for an unknown
-    classifier name.
+    texts (None, NaN) read as empty. For an amount (``task="regression"``) the
+    pipeline ends in a regressor and is wrapped in :class:`limelight.amounts.AmountModel`.
+    Raises :class:`TableError` for an unknown classifier name.
     """
-    if classifier not in TEXT_CLASSIFIERS:
+    if task == REGRESSION:
+        refused = wrong_task_message(classifier, task, TEXT_REGRESSORS)
+        if refused:
+            raise TableError(refused)
+    elif classifier not in TEXT_CLASSIFIERS:
         known = ", ".join(TEXT_CLASSIFIERS)
         raise TableError(f'There is no text classifier called "{classifier}". Choose one of: {known}.')
     word_tfidf = TfidfVectorizer(
@@ -117,13 +127,24 @@ def build_text_pipeline(classifier: str, *, char_ngrams: bool = False, random_st
             analyzer="char_wb", lowercase=True, ngram_range=(3, 5), sublinear_tf=True, min_df=1
         )
         features = FeatureUnion([("words", word_tfidf), ("chars", char_tfidf)])
-    return Pipeline(
-        [
-            ("as_text", FunctionTransformer(as_texts)),
-            ("tfidf", features),
-            ("model", _estimator(classifier, random_state)),
-        ]
-    )
+    model = _regressor(classifier, random_state) if task == REGRESSION else _estimator(classifier, random_state)
+    pipeline = Pipeline([("as_text", FunctionTransformer(as_texts)), ("tfidf", features), ("model", model)])
+    return AmountModel(pipeline) if task == REGRESSION else pipeline
+
+
+def _regressor(classifier: str, random_state: int) -> BaseEstimator:
+    match classifier:
+        case "linear_regression":
+            # TF-IDF rows are unit length, so a light ridge (alpha 1) lets deciding words carry weight.
+            return Ridge(alpha=1.0)
+        case "svm":
+            # The amount standardised, so the margin (epsilon 0) and C mean the same for grams or euros.
+            return TransformedTargetRegressor(
+                regressor=LinearSVR(C=1.0, random_state=random_state, max_iter=5000), transformer=StandardScaler()
+            )
+        case "random_forest":
+            return RandomForestRegressor(n_estimators=200, n_jobs=1, random_state=random_state)
+    raise AssertionError(classifier)
 
 
 def _estimator(classifier: str, random_state: int) -> BaseEstimator:
@@ -154,6 +175,7 @@ def train_text_classifier(
     test_size: float = 0.25,
     on_progress: ProgressCallback | None = None,
     target: str = _TARGET,
+    task: str = CLASSIFICATION,
 ) -> TextTrainingResult:
     """Train ``classifier`` to predict ``labels`` from ``texts`` and measure it on held-out texts.
 
@@ -172,7 +194,11 @@ def train_text_classifier(
             on_progress(done, _STAGES, stage)
 
     report(0, "Preparing texts")
-    if classifier not in TEXT_CLASSIFIERS:
+    if task == REGRESSION:
+        refused = wrong_task_message(classifier, task, TEXT_REGRESSORS)
+        if refused:
+            raise TableError(refused)
+    elif classifier not in TEXT_CLASSIFIERS:
         known = ", ".join(TEXT_CLASSIFIERS)
         raise TableError(f'There is no text classifier called "{classifier}". Choose one of: {known}.')
     texts = as_texts(texts)
@@ -182,20 +208,25 @@ def train_text_classifier(
     if not any(text.strip() for text in texts):
         raise TableError("The text column is empty in every row, so there is nothing to learn from.")
 
-    labelled = label_series.notna().to_numpy()
-    present = label_series[labelled]
-    class_values = sorted_classes(present)
-    class_names = tuple(value_text(value) for value in class_values)
-    check_classes(present, class_values, class_names, target)
-    n_labelled = int(labelled.sum())
-    if n_labelled < MIN_LABELLED_ROWS:
-        raise TableError(
-            f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
-            "are needed to train and test a model."
-        )
-    position = {value: index for index, value in enumerate(class_values)}
-    truths = np.full(len(texts), -1, dtype=np.int64)
-    truths[labelled] = [position[value] for value in present]
+    if task == REGRESSION:
+        check_amount_target(pd.DataFrame({target: label_series}), target)
+        class_names: tuple[str, ...] = (target,)
+        truths = pd.to_numeric(label_series, errors="coerce").to_numpy(dtype=float)
+    else:
+        labelled = label_series.notna().to_numpy()
+        present = label_series[labelled]
+        class_values = sorted_classes(present)
+        class_names = tuple(value_text(value) for value in class_values)
+        check_classes(present, class_values, class_names, target)
+        n_labelled = int(labelled.sum())
+        if n_labelled < MIN_LABELLED_ROWS:
+            raise TableError(
+                f'Only {n_labelled} rows have a value in "{target}"; at least {MIN_LABELLED_ROWS} '
+                "are needed to train and test a model."
+            )
+        position = {value: index for index, value in enumerate(class_values)}
+        truths = np.full(len(texts), -1, dtype=np.int64)
+        truths[labelled] = [position[value] for value in present]
 
     train_rows, test_rows = holdout_split(
         truths,
@@ -206,9 +237,10 @@ def train_text_classifier(
             "classes apart. Add rows or choose a column with fewer classes."
         ),
         error=TableError,
+        task=task,
     )
     # Texts are fitted in file order, as they always were: the same seed gives the same model.
-    pipeline = build_text_pipeline(classifier, char_ngrams=char_ngrams, random_state=random_state)
+    pipeline = build_text_pipeline(classifier, char_ngrams=char_ngrams, random_state=random_state, task=task)
     try:
         fitted = fit_and_measure(
             pipeline,
@@ -219,6 +251,8 @@ def train_text_classifier(
             np.sort(test_rows),
             nouns="texts",
             on_progress=on_progress,
+            task=task,
+            random_state=random_state,
         )
     except ValueError as error:
         if "empty vocabulary" in str(error):
