@@ -90,7 +90,6 @@ class TrainedModel(Job):
         max_length=500, blank=True, help_text="Set for a text model: the free-text column it reads."
     )
     features = models.JSONField(default=list)
-    left_out = models.JSONField(default=list, blank=True, help_text="Columns the person chose to leave out.")
     numeric = models.JSONField(default=list)
     categorical = models.JSONField(default=list)
     random_state = models.IntegerField(default=0)
@@ -139,7 +138,7 @@ class TrainedModel(Job):
         training was asked for) then the hold-out's (worked out from the stored metrics, so models
         trained earlier get them too and no second copy can disagree with the numbers)."""
         if self.predicts_amount:  # an amount's scores speak for themselves (limelight.amount_words)
-            return list(self.notes)
+            return [*self.notes, *self.leak_warnings]
         return [*self.notes, *self.leak_warnings, *(self.holdout.warnings if self.holdout else [])]
 
     @property
