@@ -35,7 +35,7 @@ def importance_chart(
         positions = list(range(n))[::-1]
         values = [float(value) for _, value, _, _ in items]
         ax.barh(positions, values, height=0.65, color=palette.TOWARD, edgecolor=palette.WHITE)
-        for pos, (_, value, low, high) in zip(positions, items, strict=True):
+        for pos, (_, _, low, high) in zip(positions, items, strict=True):
             ax.plot([low, high], [pos, pos], color=palette.INK_DARK, linewidth=1.5)
             ax.plot([low, low], [pos - 0.15, pos + 0.15], color=palette.INK_DARK, linewidth=1.5)
             ax.plot([high, high], [pos - 0.15, pos + 0.15], color=palette.INK_DARK, linewidth=1.5)

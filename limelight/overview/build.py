@@ -29,6 +29,7 @@ from .mistakes import class_error_groups, error_groups
 
 VERSION = 1
 OVERVIEW_STAGES = 5
+NEAR_ZERO = 0.05  # a column whose drop is under this share of the top column's "changes next to nothing"
 TOP_DEPENDENCE = 3  # columns whose dependence is drawn: the most important ones
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -196,11 +197,21 @@ def _model_summary(inputs: OverviewInputs) -> dict[str, Any]:
         sentence = f"On {n_test:,} held-out {inputs.cases} the model is off by {mae:.3g}{unit} on average"
         if baseline is not None:
             sentence += f"; always predicting the training average would be off by {baseline:.3g}{unit}"
-        return {**base, "score_name": "mean absolute error", "score": mae, "baseline": baseline, "sentence": sentence + "."}
+        return {
+            **base,
+            "score_name": "mean absolute error",
+            "score": mae,
+            "baseline": baseline,
+            "sentence": sentence + ".",
+        }
     accuracy, baseline = metrics.get("accuracy"), metrics.get("baseline_accuracy")
-    sentence = f"Right on {percent(float(accuracy))} of {n_test:,} held-out {inputs.cases}" if accuracy is not None else ""
+    sentence = (
+        f"Right on {percent(float(accuracy))} of {n_test:,} held-out {inputs.cases}" if accuracy is not None else ""
+    )
     if baseline is not None:
-        sentence += f"; always saying “{metrics.get('baseline_class', '')}” would be right on {percent(float(baseline))}"
+        sentence += (
+            f"; always saying “{metrics.get('baseline_class', '')}” would be right on {percent(float(baseline))}"
+        )
     return {**base, "score_name": "accuracy", "score": accuracy, "baseline": baseline, "sentence": sentence + "."}
 
 
@@ -247,7 +258,8 @@ def _importance(inputs, sample, tabular, random_state, charts) -> dict[str, Any]
         section["sentence"] = (
             f"The model leans most on “{top['feature']}”: shuffling it changes its {section['score_name']} by {change}."
         )
-        near_zero = [str(item["feature"]) for item in table if item["high"] <= 0 or item["importance"] <= 0.001 * max(1.0, abs(top["importance"]))]  # fmt: skip
+        # Near zero: under a twentieth of the top column's drop (noise columns land there).
+        near_zero = [str(item["feature"]) for item in table if item["importance"] < NEAR_ZERO * top["importance"]]
         if near_zero:
             shown = ", ".join(f"“{name}”" for name in near_zero[:6]) + (" …" if len(near_zero) > 6 else "")
             section["sentence"] += f" Shuffling {shown} changes next to nothing."
@@ -283,7 +295,10 @@ def _dependence(inputs, importance, tabular, rng, charts, notes) -> dict[str, An
             what = f"the probability of “{inputs.class_names[positive]}”"
             ylabel, unit = f"probability of '{inputs.class_names[positive]}'", "%"
         else:
-            series_names, outputs = [str(name) for name in inputs.class_names[:8]], list(range(min(8, len(inputs.class_names))))
+            series_names, outputs = (
+                [str(name) for name in inputs.class_names[:8]],
+                list(range(min(8, len(inputs.class_names)))),
+            )
             what, ylabel, unit = "", "probability of each class", "%"
         averages = curve.averages
         chart = f"dependence-{index}.svg"
@@ -300,14 +315,17 @@ def _dependence(inputs, importance, tabular, rng, charts, notes) -> dict[str, An
         else:  # several classes: say which class gains most across the grid
             spans = averages.max(axis=0) - averages.min(axis=0)
             moved = int(np.argmax(spans))
-            sentence = dep.movement_words(curve, series_names, output=moved, what=f"the probability of “{inputs.class_names[moved]}”", unit="%")  # fmt: skip
+            what = f"the probability of “{inputs.class_names[moved]}”"
+            sentence = dep.movement_words(curve, series_names, output=moved, what=what, unit="%")
         features.append(
             {
                 "feature": name,
                 "kind": "category" if categorical else "number",
                 "grid": [value if isinstance(value, (int, float)) else str(value) for value in curve.grid],
-                "series": [{"name": series_names[i], "average": [float(v) for v in averages[:, output]]}
-                           for i, output in enumerate(outputs)],  # fmt: skip
+                "series": [
+                    {"name": series_names[i], "average": [float(v) for v in averages[:, output]]}
+                    for i, output in enumerate(outputs)
+                ],  # fmt: skip
                 "chart": chart,
                 "sentence": sentence,
             }
@@ -363,17 +381,19 @@ def _fairness(inputs: OverviewInputs, sensitive: str) -> dict[str, Any]:
         return amount_table(groups, inputs.truths[test_rows], inputs.predictions[test_rows], column=sensitive,
                             unit=inputs.unit)  # fmt: skip
     found = fairness_table(
-        groups, inputs.truths[test_rows], inputs.predictions[test_rows], column=sensitive, class_names=inputs.class_names
+        groups,
+        inputs.truths[test_rows],
+        inputs.predictions[test_rows],
+        column=sensitive,
+        class_names=inputs.class_names,
     )
     found["notes"].insert(
         0,
         f"Measured on the {len(test_rows):,} held-out {inputs.cases}, which the model did not learn from. "
-        f"“{found['positive_class']}” is the class compared (the rarer one).",
+        f"“{found['positive_class']}” is the class compared.",
     )
     if sensitive in inputs.features:
         found["notes"].append(f"The model reads “{sensitive}” itself.")
     else:
-        found["notes"].append(
-            f"The model does not read “{sensitive}”, but other columns may stand in for it."
-        )
+        found["notes"].append(f"The model does not read “{sensitive}”, but other columns may stand in for it.")
     return found

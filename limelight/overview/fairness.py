@@ -18,9 +18,13 @@ MISSING = "(missing)"
 
 
 def positive_class(truths: np.ndarray, class_names: Sequence[str]) -> int:
-    """The class whose share is compared between groups: the rarer one (">50K", "approved", "sick")."""
-    counts = np.bincount(truths[truths >= 0], minlength=len(class_names))
-    return int(np.argmin(counts)) if len(class_names) == 2 else int(np.argmin(np.where(counts > 0, counts, np.inf)))
+    """The class whose share is compared between groups: the clearly rarer one (">50K", "sick"), as the
+    one a decision usually turns on; when the classes are about as common, the last ("yes" after "no")."""
+    counts = np.bincount(truths[truths >= 0], minlength=len(class_names)).astype(float)
+    rarest = int(np.argmin(np.where(counts > 0, counts, np.inf)))
+    if counts[rarest] >= 0.9 * counts[-1]:  # within 10%: no class is clearly the rare one
+        return len(class_names) - 1
+    return rarest
 
 
 def groups_of(column: pd.Series) -> np.ndarray:
@@ -102,10 +106,16 @@ def gap_words(rows: Sequence[dict], positive: str) -> str:
     if high["positive_rate"] == low["positive_rate"]:
         return f"Every group is predicted “{positive}” equally often ({_percent(high['positive_rate'])})."
     if low["positive_rate"] == 0:
-        sentence = f"“{low['group']}” rows are never predicted “{positive}”, against {_percent(high['positive_rate'])} of “{high['group']}” rows"
+        sentence = (
+            f"“{low['group']}” rows are never predicted “{positive}”, against "
+            f"{_percent(high['positive_rate'])} of “{high['group']}” rows"
+        )
     else:
         times = high["positive_rate"] / low["positive_rate"]
-        sentence = f"“{low['group']}” rows are predicted “{positive}” {times:.1f}× less often than “{high['group']}” rows ({shares})"
+        sentence = (
+            f"“{low['group']}” rows are predicted “{positive}” {times:.1f}× less often than “{high['group']}” rows "
+            f"({shares})"
+        )
     if low["recall"] is not None and high["recall"] is not None:
         sentence += f"; recall {low['recall']:.2f} vs {high['recall']:.2f}"
     if not (low["positive_high"] < high["positive_low"]):
@@ -145,5 +155,9 @@ def amount_table(groups: np.ndarray, truths: np.ndarray, predictions: np.ndarray
             f"“{high['group']}” than for “{low['group']}” rows (their actual values differ by "
             f"{high['mean_actual'] - low['mean_actual']:.3g}{suffix})."
         )
-    notes = [f"“{row['group']}” has only {row['rows']} held-out rows: its averages could be far off." for row in rows if row["small"]]
+    notes = [
+        f"“{row['group']}” has only {row['rows']} held-out rows: its averages could be far off."
+        for row in rows
+        if row["small"]
+    ]
     return {"column": column, "positive_class": None, "groups": rows, "gap": gap, "notes": notes}

@@ -114,7 +114,9 @@ def agreement_words(global_order: Sequence[str], local: Sequence[Mapping], n_exp
     said = []
     for name in top_global:
         if name not in top_local:
-            where = f"ranked {_ordinal(local_order.index(name) + 1)}" if name in local_order else "never among the reasons"
+            where = (
+                f"ranked {_ordinal(local_order.index(name) + 1)}" if name in local_order else "never among the reasons"
+            )
             said.append(
                 f"Shuffling “{name}” hurts the model more than most ({_ordinal(top_global.index(name) + 1)}), "
                 f"but in the {rows} made so far it weighs little ({where})."

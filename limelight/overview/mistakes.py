@@ -148,8 +148,9 @@ def error_groups(
     overall = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong} of {n})."
     # Named only when its rate is clearly above the baseline and rests on more than a couple of errors.
     if worst["conditions"] and worst["low"] > rate and worst["wrong"] >= MIN_WRONG:
-        summary["sentence"] = f"{overall} It is wrong most often on {cases} with {' and '.join(worst['conditions'])}: " \
-            f"{_percent(worst['rate'])} ({worst['wrong']} of {worst['rows']})."  # fmt: skip
+        where = " and ".join(worst["conditions"])
+        rate_words = f"{_percent(worst['rate'])} ({worst['wrong']} of {worst['rows']})"
+        summary["sentence"] = f"{overall} It is wrong most often on {cases} with {where}: {rate_words}."
     else:
         summary["sentence"] = f"{overall} No group of {cases} stands out: the errors are spread evenly enough."
     return summary
@@ -175,5 +176,7 @@ def class_error_groups(truths: np.ndarray, wrong: np.ndarray, class_names: Seque
     groups.sort(key=lambda group: (-group["rate"], -group["rows"]))
     sentence = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong} of {n})."
     if groups and groups[0]["low"] > rate:
-        sentence += f" It is wrong most often on {cases} of {groups[0]['conditions'][0]}: {_percent(groups[0]['rate'])}."
+        sentence += (
+            f" It is wrong most often on {cases} of {groups[0]['conditions'][0]}: {_percent(groups[0]['rate'])}."
+        )
     return {"rows": n, "wrong": n_wrong, "rate": rate, "groups": groups, "sentence": sentence}

@@ -47,6 +47,8 @@ nav ol { columns: 2; padding-left: 1.2rem; }
 }
 """
 
+POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # the browser refuses anything else
+
 SECTIONS = (
     ("summary", "In plain words"),
     ("data", "The data"),
@@ -126,12 +128,10 @@ def render_report(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> s
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width, initial-scale=1">'
         # Nothing may be fetched: the report is read offline and kept.
-        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+        f'<meta http-equiv=Content-Security-Policy content="{POLICY}">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
         f"<header><p class=muted>Limelight report</p><h1>{_e(title)}</h1></header>"
-        f'<nav aria-label="Sections"><ol>{nav}</ol></nav>'
-        + "".join(parts)
-        + "</body></html>\n"
+        f'<nav aria-label="Sections"><ol>{nav}</ol></nav>' + "".join(parts) + "</body></html>\n"
     )
 
 
@@ -184,7 +184,8 @@ def _model(document: Mapping[str, Any]) -> str:
         rows = [("accuracy", _share(metrics.get("accuracy")), _share(metrics.get("baseline_accuracy")))]
         if metrics.get("balanced_accuracy") is not None:
             chance = 1 / max(len(document["class_names"]), 1)
-            rows.append(("balanced accuracy (each class counts the same)", _share(metrics["balanced_accuracy"]), _share(chance)))  # fmt: skip
+            balanced = ("balanced accuracy (each class counts the same)", _share(metrics["balanced_accuracy"]))
+            rows.append((*balanced, _share(chance)))
         body += _table([("score on held-out rows", False), ("this model", True), ("baseline", True)], rows)
         for warning in metrics.get("warnings", []) or []:
             body += f'<p class="warning">{_e(warning)}</p>'
@@ -196,7 +197,9 @@ def _importance(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> str
     if not section.get("available"):
         body = f"<p>{_e(section.get('sentence') or section.get('why_not'))}</p>"
         if section.get("local"):
-            rows = [(item["feature"], _num(item["mean_abs_weight"]), item["explanations"]) for item in section["local"][:15]]
+            rows = [
+                (item["feature"], _num(item["mean_abs_weight"]), item["explanations"]) for item in section["local"][:15]
+            ]
             body += _table([("word" if document["kind"] == "text" else "feature", False), ("mean size of weight", True),
                             ("explanations it appears in", True)], rows)  # fmt: skip
         return _section("importance", body)
@@ -216,7 +219,9 @@ def _importance(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> str
     body += "<h3>Compared with the explanations made so far</h3>"
     body += "".join(f"<p>{_e(line)}</p>" for line in section.get("agreement", []))
     if section.get("local"):
-        rows = [(item["feature"], _num(item["mean_abs_weight"]), item["explanations"]) for item in section["local"][:10]]
+        rows = [
+            (item["feature"], _num(item["mean_abs_weight"]), item["explanations"]) for item in section["local"][:10]
+        ]
         body += _table(
             [("feature", False), ("mean size of its weight", True), ("explanations it appears in", True)],
             rows,
@@ -284,12 +289,15 @@ def _fairness(document: Mapping[str, Any]) -> str:
             name = _Raw(_e(group["group"]) + (" <span class=small-group>(small)</span>" if group["small"] else ""))
             recall = "—" if group["recall"] is None else f"{group['recall']:.2f}"
             if group["recall"] is not None and group["recall_rows"] < 30:
-                recall += f" ({_share(group['recall_low'])} to {_share(group['recall_high'])}; {group['recall_rows']} rows)"
+                recall += (
+                    f" ({_share(group['recall_low'])} to {_share(group['recall_high'])}; {group['recall_rows']} rows)"
+                )
             rows.append(
                 (
                     name,
                     f"{group['rows']:,}",
-                    f"{_share(group['positive_rate'])} ({_share(group['positive_low'])} to {_share(group['positive_high'])})",
+                    f"{_share(group['positive_rate'])} "
+                    f"({_share(group['positive_low'])} to {_share(group['positive_high'])})",
                     _share(group["accuracy"]),
                     recall,
                 )

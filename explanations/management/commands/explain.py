@@ -59,10 +59,7 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("datafile", help="a CSV or text file, an .xlsx or .ods workbook, or a ZIP of images")
-        parser.add_argument("--sheet", help="a workbook's sheet, by name (default: the first sheet)")
-        parser.add_argument("--target", help="the column to predict (default: the likeliest one)")
-        parser.add_argument("--classifier", default="random_forest", choices=Classifier.values)
+        add_training_arguments(parser)
         parser.add_argument("--explainer", default="lime", choices=Explainer.values)
         parser.add_argument(
             "--row",
@@ -72,7 +69,6 @@ class Command(BaseCommand):
         )
         # Every setting the forms take; ranges are checked once, by the services' settings object.
         defaults = DEFAULTS
-        parser.add_argument("--seed", type=int, default=defaults.random_state)
         parser.add_argument("--num-samples", type=int, default=defaults.num_samples)
         parser.add_argument("--num-features", type=int, default=defaults.num_features)
         parser.add_argument("--label", help="the class to explain (default: the predicted one)")
@@ -88,17 +84,6 @@ class Command(BaseCommand):
         )
         parser.add_argument("--top-segments", type=int, help=f"images (default: {defaults.top_segments})")
         parser.add_argument("--hide-color", choices=HIDE_COLORS, help=f"images (default: {defaults.hide_color})")
-        parser.add_argument(
-            "--image-features", help="images: network (pretrained, the default), hog, raw or color_histogram"
-        )
-        parser.add_argument("--image-size", type=int, help="images: the working size in pixels")
-        parser.add_argument(
-            "--param", action="append", default=[], metavar="NAME=VALUE", help="a classifier setting, e.g. max_depth=4"
-        )
-        parser.add_argument(
-            "--text-column", help="read this free-text column (default: the file's text column, if any)"
-        )
-        parser.add_argument("--user", default="cli", help="who owns the records created")
         parser.add_argument("--share", action="store_true", help="create a share link (share_url in the JSON)")
         parser.add_argument(
             "--share-days",
@@ -125,51 +110,8 @@ class Command(BaseCommand):
             self.stdout.write(self.summary(document))
 
     def run(self, options: dict[str, Any]) -> dict[str, Any]:
-        path = Path(options["datafile"])
-        if not path.is_file():
-            raise InputError(f"no such file: {path}")
-        # A script may run this before anything else has set up the data directory.
-        call_command("migrate", verbosity=0, interactive=False)
-        user, _ = get_user_model().objects.get_or_create(username=options["user"])
-        try:
-            sheet = _sheet(path, options["sheet"])  # checked before anything is stored
-            with path.open("rb") as handle:
-                dataset = classifier_services.dataset_create(
-                    owner=user, upload=File(handle, name=path.name), sheet=sheet
-                )
-            if not dataset.succeeded:  # a large file is profiled by a job: run it here
-                job_run(model=Dataset, pk=dataset.pk, work=classifier_services.dataset_profile)
-                dataset.refresh_from_db()
-                if not dataset.succeeded:
-                    raise InputError(dataset.message)
-            _refuse_flags_the_kind_lacks(kind_of(dataset), options)
-            target = options["target"] or classifier_services.dataset_default_target(dataset)
-            text_column = options["text_column"]
-            if text_column is None:
-                texts = classifier_services.dataset_text_columns(dataset)
-                text_column = texts[0] if texts and texts[0] != target else ""
-            params = _pairs(options["param"], "--param")
-            if options["image_features"]:
-                params["features"] = options["image_features"]
-            if options["image_size"]:
-                params["image_size"] = options["image_size"]
-            model = classifier_services.model_train_request(
-                dataset=dataset,
-                settings=TrainingSettings(
-                    target=target,
-                    classifier=options["classifier"],
-                    params=params,
-                    text_column=text_column,
-                    random_state=options["seed"],
-                ),
-                dispatch=False,
-            )
-        except classifier_services.UploadError as error:
-            raise InputError(str(error)) from error
-        job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
-        model.refresh_from_db()
-        if not model.succeeded:
-            raise InputError(f"training failed: {model.message}")
+        user, model = train_from_file(options)
+        dataset = model.dataset
         try:
             explanation = services.explanation_request(
                 model=model,
@@ -256,6 +198,79 @@ class Command(BaseCommand):
 
 
 DEFAULTS = ExplanationSettings()
+
+
+def add_training_arguments(parser: CommandParser) -> None:
+    """The file and how to train on it: what every command that trains takes (explain, report)."""
+    parser.add_argument("datafile", help="a CSV or text file, an .xlsx or .ods workbook, or a ZIP of images")
+    parser.add_argument("--sheet", help="a workbook's sheet, by name (default: the first sheet)")
+    parser.add_argument("--target", help="the column to predict (default: the likeliest one)")
+    parser.add_argument("--classifier", default="random_forest", choices=Classifier.values)
+    parser.add_argument("--seed", type=int, default=DEFAULTS.random_state)
+    parser.add_argument(
+        "--image-features", help="images: network (pretrained, the default), hog, raw or color_histogram"
+    )
+    parser.add_argument("--image-size", type=int, help="images: the working size in pixels")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a classifier setting, e.g. max_depth=4"
+    )
+    parser.add_argument("--text-column", help="read this free-text column (default: the file's text column, if any)")
+    parser.add_argument("--user", default="cli", help="who owns the records created")
+
+
+def train_from_file(options: dict[str, Any]) -> tuple[Any, TrainedModel]:
+    """Import the file and train on it through the web app's services (jobs run here): (owner, model).
+
+    Raises InputError, in the command line's words, for a bad file, setting or training.
+    """
+    path = Path(options["datafile"])
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    # A script may run this before anything else has set up the data directory.
+    call_command("migrate", verbosity=0, interactive=False)
+    user, _ = get_user_model().objects.get_or_create(username=options["user"])
+    try:
+        sheet = _sheet(path, options["sheet"])  # checked before anything is stored
+        with path.open("rb") as handle:
+            dataset = classifier_services.dataset_create(
+                owner=user, upload=File(handle, name=path.name), sheet=sheet
+            )
+        if not dataset.succeeded:  # a large file is profiled by a job: run it here
+            job_run(model=Dataset, pk=dataset.pk, work=classifier_services.dataset_profile)
+            dataset.refresh_from_db()
+            if not dataset.succeeded:
+                raise InputError(dataset.message)
+        _refuse_flags_the_kind_lacks(kind_of(dataset), options)
+        target = options["target"] or classifier_services.dataset_default_target(dataset)
+        text_column = options["text_column"]
+        if text_column is None:
+            texts = classifier_services.dataset_text_columns(dataset)
+            text_column = texts[0] if texts and texts[0] != target else ""
+        params = _pairs(options["param"], "--param")
+        if options["image_features"]:
+            params["features"] = options["image_features"]
+        if options["image_size"]:
+            params["image_size"] = options["image_size"]
+        model = classifier_services.model_train_request(
+            dataset=dataset,
+            settings=TrainingSettings(
+                target=target,
+                classifier=options["classifier"],
+                params=params,
+                text_column=text_column,
+                random_state=options["seed"],
+            ),
+            dispatch=False,
+        )
+    except classifier_services.UploadError as error:
+        raise InputError(str(error)) from error
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
+    model.refresh_from_db()
+    if not model.succeeded:
+        raise InputError(f"training failed: {model.message}")
+    return user, model
+
+
 # Flags that some kinds of data have no setting for, and the form field each fills (explanation
 # form, then training form): given for a kind without that field, they are refused rather than
 # silently ignored.
@@ -294,7 +309,7 @@ def _refuse_flags_the_kind_lacks(kind: Any, options: dict[str, Any]) -> None:
     given = [
         flag
         for flag, field in EXPLAIN_FLAGS.items()
-        if options[flag] not in (None, []) and field not in kind.explain_fields
+        if options.get(flag) not in (None, []) and field not in kind.explain_fields
     ]
     given += [flag for flag, field in TRAIN_FLAGS.items() if options[flag] is not None and field not in train_fields]
     if given:
