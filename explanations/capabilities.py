@@ -35,6 +35,8 @@ def capabilities_of(explanation: Explanation) -> Capabilities:
         rule="rule" in result,
         fit_score=result.get("score") is not None,
         what_if=explanation.model.data_kind.what_if_curve,
+        # “What would change it” is a table of changed values: no chart, its numbers only.
+        **({"picture_formats": ()} if "counterfactuals" in result else {}),
     )
 
 

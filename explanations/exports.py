@@ -20,8 +20,27 @@ def safe_cell(value: Any) -> Any:
 
 
 def numbers_csv(explanation: Explanation) -> str:
-    """The rule's conditions for an Anchors result, else the weights."""
+    """The rule's conditions for an Anchors result, the changes for “what would change it”, else the weights."""
+    if "counterfactuals" in explanation.result:
+        return counterfactuals_csv(explanation)
     return rule_csv(explanation) if "rule" in explanation.result else weights_csv(explanation)
+
+
+def counterfactuals_csv(explanation: Explanation) -> str:
+    """One line per changed value: which way, the column, from, to, and the way's checked answer and numbers."""
+    result = explanation.result
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["way", "feature", "from", "to", "class reached", "probability", "features changed",
+                     "distance (spreads)", "nearest real row (spreads)", "note"])  # fmt: skip
+    for number, way in enumerate(result.get("counterfactuals", []), start=1):
+        for change in way["changes"]:
+            row = [number, change["feature"], change["before_text"], change["after_text"], result.get("desired_name"),
+                   way["probability"], len(way["changes"]), way["distance"], way.get("nearest_real"), ""]  # fmt: skip
+            writer.writerow([safe_cell(cell) for cell in row])
+    if not result.get("counterfactuals"):
+        writer.writerow(["", "", "", "", result.get("desired_name"), "", "", "", "", result.get("message", "")])
+    return buffer.getvalue()
 
 
 def rule_csv(explanation: Explanation) -> str:

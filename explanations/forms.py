@@ -3,10 +3,11 @@ from django import forms
 from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
+from limelight.errors import InputError
 from limelight.explainers.choices import DISCRETIZERS
 
 from .disclosure import Disclosure, true_value
-from .request_settings import BOUNDS, SEGMENT_KNOBS
+from .request_settings import BOUNDS, SEGMENT_KNOBS, ranges_from_text
 
 DISCRETIZER_LABELS = {
     "quartile": "Quartiles (4 ranges per number) — the usual choice",
@@ -36,6 +37,7 @@ class ExplainForm(forms.Form):
             ("anchor", "A rule: if-then conditions that are enough (Anchors)"),
             (BOTH, "Both, side by side"),
             ("shap", "Shares of the prediction (KernelSHAP)"),
+            ("counterfactual", "What would change it: the smallest changes that give another answer"),
         ],
         initial="lime",
         required=False,
@@ -84,6 +86,35 @@ class ExplainForm(forms.Form):
         max_value=BOUNDS["max_anchor_size"][1],
         required=False,
         help_text="Anchors only. Empty: as many as needed.",
+    )
+    desired_label = forms.TypedChoiceField(
+        label="Change it: the answer to reach",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=(),
+        help_text="What would change it only. Empty: the likeliest other answer.",
+    )
+    fixed_columns = forms.MultipleChoiceField(
+        label="Change it: columns that cannot change",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What would change it only: these are never touched (age, sex, things that already happened).",
+    )
+    value_ranges = forms.CharField(
+        label="Change it: keep numbers within",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What would change it only: one range a line, such as “age 18 to 65” or “bmi 18.5 to” "
+        "(an end left out: the values seen in the data). Empty: the values seen in the data.",
+    )
+    counterfactual_count = forms.IntegerField(
+        label="Change it: how many different ways",
+        initial=3,
+        min_value=BOUNDS["counterfactual_count"][0],
+        max_value=BOUNDS["counterfactual_count"][1],
+        required=False,
     )
     segmenter = forms.ChoiceField(
         label="How the image is cut into regions",
@@ -141,6 +172,7 @@ class ExplainForm(forms.Form):
     # Settings that only some kinds of data (or explainers) have; each kind lists its own.
     OPTIONAL = (
         "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
+        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count",
         "segmenter", "hide_color", "top_segments", *(n for knobs in SEGMENT_KNOBS.values() for n in knobs),
     )  # fmt: skip
 
@@ -161,10 +193,31 @@ class ExplainForm(forms.Form):
                 del self.fields[name]
         if not kind.diagnosed:
             del self.fields["skip_diagnostics"]
+        self._counterfactual_fields(model)
         for name, value in kind.explain_initial.items():
             self.fields[name].initial = value
         for name, words in kind.explain_labels.items():
             self.fields[name].label = words
+
+    def _counterfactual_fields(self, model: TrainedModel) -> None:
+        """What would change it: the model's classes and columns; none of it for a model of amounts."""
+        if getattr(model, "task", "classification") == "regression":
+            for name in ("desired_label", "fixed_columns", "value_ranges", "counterfactual_count"):
+                self.fields.pop(name, None)
+            if "explainer" in self.fields:
+                offered = self.fields["explainer"].choices
+                self.fields["explainer"].choices = [c for c in offered if c[0] != "counterfactual"]
+            return
+        if "desired_label" in self.fields:
+            self.fields["desired_label"].choices = [("", "The likeliest other answer"), *enumerate(model.class_names)]
+        if "fixed_columns" in self.fields:
+            self.fields["fixed_columns"].choices = [(name, name) for name in model.features]
+
+    def clean_value_ranges(self) -> dict:
+        try:
+            return ranges_from_text(self.cleaned_data.get("value_ranges", ""))
+        except InputError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean(self):
         data = super().clean()
@@ -196,6 +249,13 @@ class ExplainForm(forms.Form):
                      "top_segments", "hide_color"):  # fmt: skip
             if name in self.fields:
                 options[name] = data[name]
+        if "counterfactual_count" in self.fields:
+            options |= {
+                "desired_label": data.get("desired_label"),
+                "fixed_columns": tuple(data.get("fixed_columns") or ()),
+                "value_ranges": data.get("value_ranges") or {},
+                "counterfactual_count": data.get("counterfactual_count") or self.fields["counterfactual_count"].initial,
+            }
         if options.get("explainer") == BOTH:  # the reasons first; the view asks for the rule beside them
             options["explainer"] = "lime"
         if "segmenter" in self.fields:

@@ -14,6 +14,7 @@ class Explainer(models.TextChoices):
     LIME = "lime", "LIME feature weights"
     ANCHOR = "anchor", "Anchors if-then rule"
     SHAP = "shap", "KernelSHAP values"
+    COUNTERFACTUAL = "counterfactual", "What would change it"
 
 
 class Explanation(Job):
@@ -59,6 +60,15 @@ class Explanation(Job):
     result = models.JSONField(default=dict)
     chart = models.CharField(max_length=300, blank=True, help_text="SVG file under MEDIA_ROOT.")
     explaining_seconds = models.FloatField(null=True, blank=True)
+    # What would change it (counterfactuals):
+    desired_label = models.IntegerField(
+        null=True, blank=True, help_text="The class to reach; empty: the likeliest other class."
+    )
+    fixed_columns = models.JSONField(default=list, blank=True, help_text="Columns that cannot change.")
+    value_ranges = models.JSONField(
+        default=dict, blank=True, help_text="Number column -> [lowest, highest] a change may reach (null: the data's)."
+    )
+    counterfactual_count = models.PositiveSmallIntegerField(default=3, help_text="How many different ways to find.")
 
     class Meta:
         ordering = ["-created_at"]

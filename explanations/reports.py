@@ -68,7 +68,9 @@ def explanation_document(
             "label": explanation.label_name,
             "seed": explanation.random_state,
             **(
-                _anchor(result)
+                _counterfactual(result)
+                if explanation.explainer == "counterfactual"
+                else _anchor(result)
                 if explanation.explainer == "anchor"
                 else _lime_image(explanation, result, picture_url)
                 if model.data_kind.pictures
@@ -150,6 +152,32 @@ def _lime_image(
         "score": result.get("score"),
         "num_samples": result.get("num_samples"),
         **_diagnostics(explanation),
+    }
+
+
+def _counterfactual(result: dict[str, Any]) -> dict[str, Any]:
+    """What would change it: each way's changes (in the file's values), the answer it reaches, checked."""
+    return {
+        "desired": result.get("desired_name"),
+        "found": bool(result.get("found")),
+        **({"message": result["message"]} if result.get("message") else {}),
+        "counterfactuals": [
+            {
+                "changes": [{"feature": c["feature"], "from": c["before"], "to": c["after"]} for c in way["changes"]],
+                "prediction": {"label": result.get("desired_name"), "probability": way["probability"]},
+                "distance": way["distance"],
+                "features_changed": len(way["changes"]),
+                "nearest_real": way.get("nearest_real"),
+                "plausible": way.get("plausible"),
+            }
+            for way in result.get("counterfactuals", [])
+        ],
+        "fixed": result.get("fixed", []),
+        "ranges": result.get("ranges", {}),
+        "blocking": result.get("blocking", []),
+        "tried": result.get("tried"),
+        **({"stability": result["stability"]} if result.get("stability") else {}),
+        **({"lime_agreement": result["lime"]} if result.get("lime") else {}),
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from limelight.errors import InputError
 from limelight.explainers.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
 from limelight.training_settings import SEED_RANGE
 
-EXPLAINERS: tuple[str, ...] = ("lime", "anchor", "shap")
+EXPLAINERS: tuple[str, ...] = ("lime", "anchor", "shap", "counterfactual")
 
 # name -> (lowest, highest) accepted value, inclusive.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -33,6 +34,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_anchor_size": (1, 30),
     "top_segments": (1, 20),
     "random_state": SEED_RANGE,
+    "counterfactual_count": (1, 10),
 }
 # The segmenters' own knobs, each with its range.
 SEGMENT_KNOBS: dict[str, dict[str, tuple[float, float]]] = {
@@ -49,6 +51,7 @@ _WORDS = {
     "max_anchor_size": "The number of conditions in a rule",
     "top_segments": "The number of regions to highlight",
     "random_state": "The random seed",
+    "counterfactual_count": "The number of ways to find",
 }
 
 
@@ -71,6 +74,12 @@ class ExplanationSettings:
     diagnostics: bool = True
     auto_samples: bool = False
     random_state: int = 0
+    # What would change it (counterfactuals): the class to reach (None: the likeliest other one),
+    # the columns that cannot change, a number column's (lowest, highest) (None: the data's), how many ways.
+    desired_label: int | None = None
+    fixed_columns: tuple[str, ...] = ()
+    value_ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    counterfactual_count: int = 3
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -81,6 +90,8 @@ class ExplanationSettings:
         """The settings stored on an earlier request (any object with these attributes), whole."""
         values = {name: getattr(source, name) for name in cls.names()}
         values["segment_params"] = dict(values["segment_params"] or {})
+        values["fixed_columns"] = tuple(values["fixed_columns"] or ())
+        values["value_ranges"] = {name: tuple(pair) for name, pair in (values["value_ranges"] or {}).items()}
         return cls(**values)
 
     def replace(self, **changes: Any) -> ExplanationSettings:
@@ -88,7 +99,10 @@ class ExplanationSettings:
 
     def as_fields(self) -> dict[str, Any]:
         """The settings as the explanation row's fields."""
-        return {name: getattr(self, name) for name in self.names()}
+        fields = {name: getattr(self, name) for name in self.names()}
+        fields["fixed_columns"] = list(self.fixed_columns)
+        fields["value_ranges"] = {name: list(pair) for name, pair in self.value_ranges.items()}
+        return fields
 
     def checked(self) -> ExplanationSettings:
         """These settings if every one is in range, else :class:`InputError` naming the first that is not."""
@@ -108,7 +122,47 @@ class ExplanationSettings:
             if name not in knobs:
                 raise InputError(f"The {self.segmenter} way of cutting regions has no setting “{name}”.")
             _in_range(value, *knobs[name], f"The region setting “{name}”", whole=name in ("n_segments", "min_size"))
+        self._check_counterfactual_limits()
         return self
+
+    def _check_counterfactual_limits(self) -> None:
+        if self.desired_label is not None and (
+            isinstance(self.desired_label, bool) or not isinstance(self.desired_label, int) or self.desired_label < 0
+        ):
+            raise InputError("Choose one of the model's classes as the answer to reach.")
+        if not all(isinstance(name, str) for name in self.fixed_columns):
+            raise InputError("Name the columns that cannot change by their names.")
+        for name, pair in self.value_ranges.items():
+            if len(pair) != 2:
+                raise InputError(f"The range for “{name}” needs a lowest and a highest value.")
+            for end in pair:
+                if end is not None:
+                    _in_range(end, -math.inf, math.inf, f"The range for “{name}”", whole=False)
+            low, high = pair
+            if low is not None and high is not None and low > high:
+                raise InputError(f"The range for “{name}” starts above where it ends ({low:g} > {high:g}).")
+
+
+_RANGE = re.compile(r"^(?P<name>.+?)\s*:?\s+(?P<low>-?[\d.]+)?\s*to\s*(?P<high>-?[\d.]+)?$")
+
+
+def ranges_from_text(text: str) -> dict[str, tuple[float | None, float | None]]:
+    """“age 18 to 65; bmi 18.5 to” (one range a line or after a semicolon; an end left out: the data's own)
+    as ``{"age": (18.0, 65.0), "bmi": (18.5, None)}``; :class:`InputError` names a piece it cannot read."""
+    ranges: dict[str, tuple[float | None, float | None]] = {}
+    for piece in re.split(r"[;\n]", text or ""):
+        piece = piece.strip()
+        if not piece:
+            continue
+        match = _RANGE.match(piece)
+        try:
+            low, high = (None if match[end] is None else float(match[end]) for end in ("low", "high")) if match else ()
+        except ValueError:
+            match = None
+        if match is None or (low is None and high is None):
+            raise InputError(f"Write a range as “column 18 to 65” (either end may be left out), not “{piece}”.")
+        ranges[match["name"].strip()] = (low, high)
+    return ranges
 
 
 def _choice(value: str, allowed: tuple[str, ...], words: str) -> None:

@@ -52,8 +52,8 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     kind = model.data_kind
     probabilities = pipeline.predict_proba(kind.batch(instance))[0]
     label = explanation.requested_label
-    if label is None or explanation.explainer == Explainer.ANCHOR:
-        label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction
+    if label is None or explanation.explainer in (Explainer.ANCHOR, Explainer.COUNTERFACTUAL):
+        label = int(np.argmax(probabilities))  # an anchor keeps the model's own prediction; a counterfactual leaves it
     if not kind.offers(explanation.explainer):
         raise JobError(f"{explanation.get_explainer_display()} is not available for this kind of data; try LIME.")
     result = kind.runner(explanation.explainer)(explanation, pipeline, instance, label, on_progress)

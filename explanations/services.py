@@ -76,6 +76,8 @@ def explanation_request(
     if not kind.offers(settings.explainer):
         offered = " or ".join(Explainer(name).label for name in kind.explainers)
         raise RequestError(f"For {kind.label.lower()}, Limelight explains with {offered}.")
+    if settings.explainer == Explainer.COUNTERFACTUAL:
+        _check_counterfactual_limits(model, settings)
     _check_job_quota(model)
     with transaction.atomic():
         explanation = Explanation.objects.create(
@@ -123,6 +125,23 @@ def explanation_request_true_class(*, explanation: Explanation) -> Explanation:
         custom_values=explanation.custom_values,
         settings=settings,
     )
+
+
+def _check_counterfactual_limits(model: TrainedModel, settings: ExplanationSettings) -> None:
+    """What only the model can tell about “what would change it”: its task, classes and columns."""
+    if getattr(model, "task", "classification") == "regression":
+        raise RequestError(
+            "“What would change it” looks for the changes that make a model give another class; for a model "
+            "that predicts an amount it is not available yet. Try LIME, KernelSHAP or an if-then rule."
+        )
+    if settings.desired_label is not None and settings.desired_label >= len(model.class_names):
+        raise RequestError("Choose one of the model's classes as the answer to reach.")
+    for name in settings.fixed_columns:
+        if name not in model.features:
+            raise RequestError(f"The model does not use a column “{name}”, so it cannot be kept as it is.")
+    for name in settings.value_ranges:
+        if name not in model.numeric:
+            raise RequestError(f"A range can be set for a number column the model uses; “{name}” is not one.")
 
 
 def _check_job_quota(model: TrainedModel) -> None:

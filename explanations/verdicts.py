@@ -95,6 +95,11 @@ def signals_of(explanation: Explanation, disclosure: Disclosure | None = None) -
         }
     elif explanation.explainer == Explainer.SHAP and "base_value" in result:
         signals["shap_sum"] = (float(result["base_value"]), float(result["prediction"]))
+    elif explanation.explainer == Explainer.COUNTERFACTUAL and "found" in result:
+        signals |= {
+            "counterfactuals_found": bool(result["found"]),
+            "counterfactual_agreement": (result.get("stability") or {}).get("agreement"),
+        }
     elif result.get("score") is not None:
         signals["fit_score"] = float(result["score"])
     diagnosis = getattr(explanation, "diagnosis", None)  # the trust checks, when they were asked for

@@ -59,6 +59,7 @@ def explanation_what_if(request: HttpRequest, model_pk: int) -> HttpResponse:
         if row < len(frame):
             start = {name: frame.iloc[row][name] for name in model.features}
             start = {name: (None if value != value else value) for name, value in start.items()}  # NaN
+    start = _counterfactual_start(request, model) or start
     values_form = CustomValuesForm(request.POST or None, model=model, start=start)
     explain_form = ExplainForm(request.POST or None, model=model)
     if request.method == "POST" and values_form.is_valid() and explain_form.is_valid():
@@ -74,6 +75,18 @@ def explanation_what_if(request: HttpRequest, model_pk: int) -> HttpResponse:
             return redirect("explanations:detail", pk=explanation.pk)
     context = {"model": model, "values_form": values_form, "explain_form": explain_form}
     return render(request, "explanations/what_if.html", context, status=400 if values_form.errors else 200)
+
+
+def _counterfactual_start(request: HttpRequest, model) -> dict | None:
+    """One way of a “what would change it” result (``?explanation=7&counterfactual=1``), to try in “what if”."""
+    pk, index = (whole_number(request.GET.get(name)) for name in ("explanation", "counterfactual"))
+    if request.method != "GET" or pk is None or index is None:
+        return None
+    explanation = selectors.explanation_for_user(request.user, pk)
+    ways = (explanation.result or {}).get("counterfactuals", [])
+    if explanation.model_id != model.pk or index >= len(ways):
+        raise Http404("That way is not one of this model's results.")
+    return dict(ways[index]["values"])
 
 
 @login_required
@@ -299,6 +312,8 @@ def owner_urls(explanation) -> dict[str, str]:
         },
         "diagnosis_status_url": reverse("explanations:diagnosis_status", args=[explanation.pk]),
         "why_not_url": reverse("explanations:why_not", args=[explanation.pk]),
+        # A way of a “what would change it” result opens in “what if” with its values filled in.
+        "what_if_url": f"{reverse('explanations:what_if', args=[explanation.model_id])}?explanation={explanation.pk}",
     }
 
 

@@ -18,11 +18,13 @@ KIND = DataKind(
         "lime": "explanations.runs.lime_table",
         "anchor": "explanations.runs.anchor_table",
         "shap": "explanations.runs.shap_table",
+        "counterfactual": "explanations.counterfactual_runs.counterfactual_table",
     },
     result_partials={
         "lime": "explanations/_lime_tabular.html",
         "anchor": "explanations/_anchor.html",
         "shap": "explanations/_shap_tabular.html",
+        "counterfactual": "explanations/_counterfactual_tabular.html",
     },
     classifiers=CLASSIFIERS,
     regressors=REGRESSORS,
@@ -33,7 +35,10 @@ KIND = DataKind(
     pictures=False,
     rule_keeps_words=False,
     instance_shown_with=("lime", "anchor", "shap"),
-    explain_fields=("kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples"),
+    explain_fields=(
+        "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
+        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count",
+    ),  # fmt: skip
     explain_initial={},
     explain_labels={},
     upload_signatures=(),

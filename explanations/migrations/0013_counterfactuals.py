@@ -1,6 +1,6 @@
-# Reserved for issue 26 (counterfactuals); its helper fills in the operations (see /work/notes).
+# Issue 26 (counterfactuals): "What would change it" and its settings.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,45 @@ class Migration(migrations.Migration):
         ("explanations", "0012_amounts"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="explanation",
+            name="counterfactual_count",
+            field=models.PositiveSmallIntegerField(default=3, help_text="How many different ways to find."),
+        ),
+        migrations.AddField(
+            model_name="explanation",
+            name="desired_label",
+            field=models.IntegerField(
+                blank=True, help_text="The class to reach; empty: the likeliest other class.", null=True
+            ),
+        ),
+        migrations.AddField(
+            model_name="explanation",
+            name="fixed_columns",
+            field=models.JSONField(blank=True, default=list, help_text="Columns that cannot change."),
+        ),
+        migrations.AddField(
+            model_name="explanation",
+            name="value_ranges",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Number column -> [lowest, highest] a change may reach (null: the data's).",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="explanation",
+            name="explainer",
+            field=models.CharField(
+                choices=[
+                    ("lime", "LIME feature weights"),
+                    ("anchor", "Anchors if-then rule"),
+                    ("shap", "KernelSHAP values"),
+                    ("counterfactual", "What would change it"),
+                ],
+                default="lime",
+                max_length=16,
+            ),
+        ),
+    ]

@@ -89,6 +89,10 @@ class TrustSignals:
     insertion_saturated: bool = False
     shap_sum: tuple[float, float] | None = None
     checks_pending: bool = False
+    # What would change it: whether a change was found (each one checked by the model), and the
+    # overlap of the columns changed when the search is repeated with other seeds (0 to 1).
+    counterfactuals_found: bool | None = None
+    counterfactual_agreement: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ def trust_verdict(s: TrustSignals) -> Verdict:
     10    the class explained is one the model finds in under half of     look closer
           its held-out cases
     11    the hold-out is too small to be sure of the model's score       look closer
+    11a   what would change it: no change found, or the columns changed   look closer
+          differ when the search is repeated (overlap < 0.7)
     12    nothing about the explanation itself was checked (KernelSHAP:   look closer
           says which checks do not run for it)
     —     none of these                                                   trust
@@ -264,13 +270,29 @@ def trust_verdict(s: TrustSignals) -> Verdict:
         "cases it was tested on",
     )
     check(s.few_test_rows, "look_closer", "the model's score rests on too few held-out cases to be sure")
+    check(
+        s.counterfactuals_found is False,
+        "look_closer",
+        "no change was found that gives the answer asked for, which does not prove that none exists",
+    )
+    if s.counterfactuals_found:
+        good.append("every change shown was checked by giving it to the model")
+    if s.counterfactual_agreement is not None:
+        check(
+            s.counterfactual_agreement < UNSTEADY,
+            "look_closer",
+            "the columns that change differ when the search is repeated with other seeds",
+            "a way found by chance may not be the one that matters",
+        )
+        if s.counterfactual_agreement >= STEADY:
+            good.append("repeating the search changes the same columns")
     if s.shap_sum is not None:
         # KernelSHAP's one guarantee is its sum; the checks of the explanation run for LIME only.
         good.append(
             "its values add up to the prediction by construction "
             f"(from the average {s.shap_sum[0]:.2f} to {s.shap_sum[1]:.2f} for this case)"
         )
-    checked = (s.fit_score, s.agreement, *curves, s.rule_meets_threshold)
+    checked = (s.fit_score, s.agreement, *curves, s.rule_meets_threshold, s.counterfactuals_found)
     check(
         all(value is None for value in checked),
         "look_closer",

@@ -33,7 +33,7 @@ def test_every_kind_declares_every_field():
 
 
 def test_explainers_offered_per_kind():
-    assert kind_of("tabular").explainer_names == ("lime", "anchor", "shap")
+    assert kind_of("tabular").explainer_names == ("lime", "anchor", "shap", "counterfactual")
     assert kind_of("text").explainer_names == ("lime", "anchor")
     assert kind_of("image").explainer_names == ("lime",)
     assert kind_of("text").offers("anchor") and not kind_of("text").offers("shap")

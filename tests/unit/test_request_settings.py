@@ -19,6 +19,13 @@ def test_defaults_are_valid_and_a_copy_keeps_every_setting():
     stored = SimpleNamespace(**asked.as_fields())  # what the explanation row holds
     assert ExplanationSettings.of(stored) == asked
     assert ExplanationSettings.of(stored).replace(explainer="anchor").kernel_width == 0.5
+    wanted = ExplanationSettings(
+        explainer="counterfactual", desired_label=1, fixed_columns=("age", "sex"),
+        value_ranges={"bmi": (18.5, None)}, counterfactual_count=5,
+    )  # fmt: skip
+    stored = SimpleNamespace(**wanted.checked().as_fields())
+    assert (stored.fixed_columns, stored.value_ranges) == (["age", "sex"], {"bmi": [18.5, None]})  # JSON
+    assert ExplanationSettings.of(stored) == wanted
 
 
 @pytest.mark.parametrize(
@@ -37,6 +44,10 @@ def test_defaults_are_valid_and_a_copy_keeps_every_setting():
         ({"hide_color": "pink"}, "Unknown way of hiding a region “pink”"),
         ({"segmenter": "slic", "segment_params": {"kernel_size": 3}}, "has no setting “kernel_size”"),
         ({"segmenter": "slic", "segment_params": {"n_segments": 1}}, "between 2 and 500"),
+        ({"counterfactual_count": 11}, "number of ways to find must be between 1 and 10"),
+        ({"desired_label": -1}, "Choose one of the model's classes as the answer to reach"),
+        ({"value_ranges": {"age": (60, 20)}}, "range for “age” starts above where it ends"),
+        ({"value_ranges": {"age": (float("inf"), None)}}, "range for “age” must be a number"),
     ],
 )
 def test_each_setting_out_of_range_is_one_plain_sentence(changes, words):
@@ -54,6 +65,7 @@ RANGES = {
     "max_anchor_size": (1, 30),
     "top_segments": (1, 20),
     "random_state": (0, 2_147_483_647),
+    "counterfactual_count": (1, 10),
 }
 
 

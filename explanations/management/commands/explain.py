@@ -27,7 +27,7 @@ from explanations import runs, services
 from explanations.forms import SHARE_DAYS
 from explanations.models import Diagnosis, Explainer, Explanation
 from explanations.reports import explanation_document
-from explanations.request_settings import ExplanationSettings
+from explanations.request_settings import ExplanationSettings, ranges_from_text
 from jobs.services import job_run
 from limelight.errors import InputError
 from limelight.explainers.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
@@ -84,6 +84,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--top-segments", type=int, help=f"images (default: {defaults.top_segments})")
         parser.add_argument("--hide-color", choices=HIDE_COLORS, help=f"images (default: {defaults.hide_color})")
+        parser.add_argument("--desired", help="counterfactual: the class to reach (default: the likeliest other one)")
+        parser.add_argument("--fixed", help="counterfactual: columns that cannot change, as COL,COL")
+        parser.add_argument(
+            "--count", type=int, help=f"counterfactual: how many ways (default: {defaults.counterfactual_count})"
+        )
+        parser.add_argument(
+            "--range", action="append", default=[], metavar='"COL LOW to HIGH"',
+            help="counterfactual: keep a number column within a range (an end may be left out)",
+        )  # fmt: skip
         parser.add_argument("--share", action="store_true", help="create a share link (share_url in the JSON)")
         parser.add_argument(
             "--share-days",
@@ -134,6 +143,7 @@ class Command(BaseCommand):
                     diagnostics=not options["no_diagnostics"],
                     auto_samples=options["auto_samples"],
                     random_state=options["seed"],
+                    **_counterfactual_settings(model, options),
                 ),
                 dispatch=False,
             )
@@ -187,6 +197,15 @@ class Command(BaseCommand):
             lines[-1] = f"Regions (of {explanation['segments']}) toward the predicted class:"
             lines += [f"  {w['weight']:+.3f}  region {w['segment']}" for w in explanation["weights"]]
             lines.append(f"Overlay: {explanation['overlay_path']}")
+        elif "counterfactuals" in explanation:
+            lines[-1] = f"What would make it say {explanation['desired']}:"
+            lines += [
+                "  " + ", ".join(f"{c['feature']} {c['from']} -> {c['to']}" for c in way["changes"])
+                + f"  (p = {way['prediction']['probability']:.2f}, distance {way['distance']:.2f})"
+                for way in explanation["counterfactuals"]
+            ]
+            if explanation.get("message"):
+                lines.append(explanation["message"])
         elif "rule" in explanation:
             lines[-1] = f"Rule (holds for {explanation['precision']:.0%} of similar cases):"
             lines += [f"  {condition}" for condition in explanation["rule"]] or ["  (no condition needed)"]
@@ -337,6 +356,25 @@ def _numbers(items: list[str], flag: str) -> dict[str, float]:
         except ValueError:
             raise InputError(f"{flag} {name} needs a number, not {value!r}") from None
     return numbers
+
+
+def _counterfactual_settings(model: TrainedModel, options: dict[str, Any]) -> dict[str, Any]:
+    """``--desired``, ``--fixed``, ``--count`` and ``--range``: settings of ``--explainer counterfactual`` only."""
+    given = [flag for flag in ("desired", "fixed", "count", "range") if options[flag] not in (None, [])]
+    if options["explainer"] != "counterfactual":
+        if given:
+            raise InputError(f"{', '.join('--' + flag for flag in given)}: only for --explainer counterfactual.")
+        return {}
+    try:
+        desired = _label_index(model, options["desired"])
+    except InputError:
+        raise InputError(f"--desired must be one of the classes: {', '.join(map(str, model.class_names))}") from None
+    return {
+        "desired_label": desired,
+        "fixed_columns": tuple(name.strip() for name in (options["fixed"] or "").split(",") if name.strip()),
+        "value_ranges": ranges_from_text("; ".join(options["range"])),
+        "counterfactual_count": DEFAULTS.counterfactual_count if options["count"] is None else options["count"],
+    }
 
 
 def _label_index(model: TrainedModel, label: str | None) -> int | None:

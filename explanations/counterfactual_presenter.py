@@ -1,0 +1,156 @@
+"""“What would change it” in plain words: the before/after table and each way's numbers said.
+
+Reads a finished counterfactual result (:mod:`limelight.explainers.counterfactuals`' document)
+and says each number with its baseline: a change's size in spreads, a way's distance beside
+how far real rows of the class reached are from each other, the search's repeats beside the
+columns it changed, LIME's top reasons beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from limelight.holdout import percent
+from limelight.values import MISSING_TEXT
+
+from .models import Explanation
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class TableRow:
+    column: str
+    before: str
+    after: list[Cell]  # one per way
+    fixed: bool  # marked “cannot change”
+
+
+@dataclass(frozen=True)
+class Way:
+    number: int
+    index: int  # 0-based, to open it in the what-if page
+    sentence: str  # “If x1 were 5.1 instead of 3, the model would say “1” (probability 97%).”
+    probability: str  # whole percent, never a bare 100%
+    features_changed: int
+    distance: float
+    nearest_real: float | None
+    plausible: bool | None
+    changes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CounterfactualView:
+    desired: str
+    found: bool
+    message: str
+    ways: list[Way]
+    table: list[TableRow]
+    fixed: list[str]
+    ranges: list[str]  # “age 18 to 65”
+    plausibility_words: str
+    stability_words: str
+    lime_words: str
+    lime_agrees: bool | None
+    tried: int
+
+
+def counterfactual_view(explanation: Explanation) -> CounterfactualView:
+    result = explanation.result or {}
+    desired = str(result.get("desired_name", ""))
+    ways = [_way(i, cf, desired) for i, cf in enumerate(result.get("counterfactuals", []))]
+    fixed = list(result.get("fixed", []))
+    return CounterfactualView(
+        desired=desired,
+        found=bool(result.get("found")),
+        message=str(result.get("message", "")),
+        ways=ways,
+        table=_table(explanation, result, fixed),
+        fixed=fixed,
+        ranges=[f"{name} {low:g} to {high:g}" for name, (low, high) in result.get("ranges", {}).items()],
+        plausibility_words=_plausibility(result, desired),
+        stability_words=_stability(result.get("stability")),
+        lime_words=_lime(result.get("lime")),
+        lime_agrees=None if result.get("lime") is None else bool(result["lime"]["agrees"]),
+        tried=int(result.get("tried", 0)),
+    )
+
+
+def _way(index: int, cf: dict[str, Any], desired: str) -> Way:
+    changes = cf["changes"]
+    parts = [f"{c['feature']} were {c['after_text']} instead of {c['before_text']}" for c in changes]
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    probability = percent(cf["probability"])
+    return Way(
+        number=index + 1,
+        index=index,
+        sentence=f"If {said}, the model would say “{desired}” (probability {probability}).",
+        probability=probability,
+        features_changed=len(changes),
+        distance=float(cf["distance"]),
+        nearest_real=cf.get("nearest_real"),
+        plausible=cf.get("plausible"),
+        changes=changes,
+    )
+
+
+def _table(explanation: Explanation, result: dict[str, Any], fixed: list[str]) -> list[TableRow]:
+    """Every column the model reads: the case's value, then each way's (changed cells marked)."""
+    counterfactuals = result.get("counterfactuals", [])
+    before = {name: (explanation.instance or {}).get(name, MISSING_TEXT) for name in explanation.model.features}
+    rows = []
+    for name in explanation.model.features:
+        after = []
+        for cf in counterfactuals:
+            change = next((c for c in cf["changes"] if c["feature"] == name), None)
+            after.append(Cell(change["after_text"], True) if change else Cell(str(before[name]), False))
+        rows.append(TableRow(name, str(before[name]), after, name in fixed))
+    # The changed columns first: they are what the table is about.
+    rows.sort(key=lambda row: not any(cell.changed for cell in row.after))
+    return rows
+
+
+def _plausibility(result: dict[str, Any], desired: str) -> str:
+    typical, high = result.get("typical_gap"), result.get("usual_gap_high")
+    if typical is None or not result.get("counterfactuals"):
+        return ""
+    return (
+        f"For comparison, a real “{desired}” row of the file is usually {typical:.2f} spreads from the nearest "
+        f"other real “{desired}” row (9 in 10 are within {high:.2f}). A way further than that from every real "
+        f"“{desired}” row is a combination of values the data seldom shows."
+    )
+
+
+def _stability(stability: dict[str, Any] | None) -> str:
+    if not stability:
+        return ""
+    repeats = stability["repeats"]
+    seeds = "another seed" if repeats == 1 else f"{repeats} other seeds"
+    if stability["same_in"] == repeats:
+        return f"Repeated with {seeds}, the search changed the same columns every time (stable)."
+    differing = ", ".join(f"“{name}”" for name in stability["differing"])
+    return (
+        f"Repeated with {seeds}, the search changed the same columns in {stability['same_in']} of {repeats} "
+        f"repeats (overlap {stability['agreement']:.2f}; differing: {differing}): there is more than one way, "
+        "and which are found depends on chance, so look at the others too."
+    )
+
+
+def _lime(lime: dict[str, Any] | None) -> str:
+    if not lime:
+        return ""
+    top = ", ".join(f"“{name}”" for name in lime["top"])
+    if lime["agrees"]:
+        return f"Every column changed is among LIME's top {len(lime['top'])} reasons for this case ({top})."
+    outside = ", ".join(f"“{name}”" for name in lime["changed_not_in_top"])
+    return (
+        f"{outside} {'is' if len(lime['changed_not_in_top']) == 1 else 'are'} not among LIME's top "
+        f"{len(lime['top'])} reasons for this case ({top}). That is not an error: LIME weighs what matters "
+        "near this case, a counterfactual finds what is enough to cross the line, and a column that matters "
+        "little here can still be the shortest way over. Worth a look."
+    )

@@ -1,0 +1,77 @@
+"""What a worker runs for “what would change it” on a table row (counterfactuals).
+
+Apart from :mod:`explanations.runs` so that module stays about the explainers it has; the
+kinds registry names :func:`counterfactual_table` by its dotted path like the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from classifiers.artifacts import dataset_frame, explainer_state, model_rows
+from classifiers.models import TrainedModel
+from limelight.explainers.counterfactual_space import split_points
+from limelight.explainers.counterfactuals import STABILITY_REPEATS, TabularCounterfactuals, lime_agreement
+
+from .runs import tabular_lime_for
+
+# LIME's samples when it runs beside a counterfactual only to compare columns: its top reasons
+# settle with fewer samples than a LIME result shown for itself.
+LIME_SAMPLES = 2000
+
+
+def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
+    """Up to N checked ways to make the model give another class, with the person's limits."""
+    model = explanation.model
+    names = model.class_names
+    probabilities = pipeline.predict_proba(row)[0]
+    desired = explanation.desired_label
+    if desired is None:  # the likeliest class other than the one predicted
+        desired = int(np.argsort(probabilities, kind="stable")[-2])
+    case = row.iloc[0]
+    result = tabular_counterfactuals_for(model).explain(
+        case,
+        pipeline.predict_proba,
+        desired=desired,
+        class_name=str(names[desired]),
+        fixed=list(explanation.fixed_columns or []),
+        ranges={name: tuple(pair) for name, pair in (explanation.value_ranges or {}).items()},
+        count=explanation.counterfactual_count,
+        splits=split_points(pipeline, model.numeric),
+        random_state=explanation.random_state,
+        repeats=STABILITY_REPEATS if explanation.diagnostics else 0,
+        on_progress=lambda done, total: on_progress(
+            done, total, "Looking for the smallest changes that change the answer"
+        ),
+    )
+    document = result.to_dict()
+    document["desired_name"] = str(names[desired])
+    if explanation.diagnostics and result.found:
+        on_progress(0, 0, "Comparing with LIME's reasons")
+        lime = tabular_lime_for(model, explanation.discretizer).explain(
+            case, pipeline.predict_proba, label=label, num_samples=LIME_SAMPLES,
+            num_features=explanation.num_features, random_state=explanation.random_state,
+        )  # fmt: skip
+        changed = result.changed_columns
+        document["lime"] = lime_agreement(
+            changed, [(w.feature, w.weight) for w in lime.weights], top=max(3, len(changed))
+        )
+    return document
+
+
+def tabular_counterfactuals_for(model: TrainedModel) -> TabularCounterfactuals:
+    """The search's room (each column's values, spread and limits; real rows per class), once per model."""
+
+    def build() -> TabularCounterfactuals:
+        rows = model_rows(model)
+        return TabularCounterfactuals.fit(
+            dataset_frame(model.dataset)[rows.in_training][list(model.features)],
+            numeric=model.numeric,
+            categorical=model.categorical,
+            labels=rows.truths[rows.in_training],
+            random_state=model.random_state,
+        )
+
+    return explainer_state(model, "counterfactuals", build)

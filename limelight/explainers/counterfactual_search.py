@@ -1,0 +1,312 @@
+"""The search for small changes that make a model give another answer (no Django).
+
+Sparsity first, then proximity, every step checked by the model, in a few large batches:
+
+1. **One column at a time**: every value of each column that may change (the grid of
+   :mod:`.counterfactual_space`, with both sides of each tree split), in one batch. On a tree
+   this is exact: the smallest change of one column that crosses a split is among them.
+2. **Several columns at once**, at random: two to five columns, each set to a value of its grid
+   or to a real row's value of the class wanted (a random search over growing sets of columns,
+   like DiCE's random method, but guided by real rows).
+3. Only if nothing worked yet: **the nearest real rows of the class wanted**, every column that
+   may change taken from them (a growing sphere around the case that ends on real cases).
+4. **Shrinking** each success: drop every change the answer does not need (sparsity), then pull
+   each number back toward its value in the case (a quarter, half, three quarters of the way, at
+   the column's precision), round after round while the answer holds (proximity).
+
+A change counts only where the model's probability of the class wanted is above every other
+class's. Callers verify the final rows once more (:func:`verified`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from limelight.values import is_missing
+
+from .counterfactual_space import Space, either_side
+
+PredictProba = Callable[[pd.DataFrame], np.ndarray]
+Changes = dict[str, Any]  # column -> its new value
+
+RANDOM_PER_COLUMN = 150  # random candidates per column that may change (stage 2)
+MOST_RANDOM = 3000
+NEAREST_REAL = 50  # real rows of the class wanted tried in stage 3
+SHRINK_KEPT = 30  # successes shrunk in stage 4
+SHRINK_ROUNDS = 12
+PULL_BACK = (0.25, 0.5, 0.75)  # how far toward the case's own value a number is pulled each round
+
+
+@dataclass(frozen=True)
+class Found:
+    changes: Changes
+    probability: float  # of the class wanted
+    distance: float
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    found: tuple[Found, ...]  # shrunk, verified, best first (fewest changes, then nearest)
+    tried: int  # rows the model was asked about
+    calls: int  # batches
+
+
+class Search:
+    """One search around one case; :meth:`run` does the stages above."""
+
+    def __init__(
+        self,
+        space: Space,
+        case: Mapping[str, Any],
+        predict_proba: PredictProba,
+        *,
+        desired: int,
+        mutable: Sequence[str],
+        limits: Mapping[str, tuple[float, float]],
+        splits: Mapping[str, Sequence[float]],
+        random_state: int,
+    ) -> None:
+        self.space = space
+        self.case = dict(case)
+        self.predict_proba = predict_proba
+        self.desired = desired
+        self.mutable = [name for name in space.columns if name in set(mutable)]
+        self.limits = limits
+        self.rng = np.random.default_rng(random_state)
+        self.tried = 0
+        self.calls = 0
+        self.options = {name: self._options(name, splits.get(name, ())) for name in self.mutable}
+
+    # -- what each column may become ------------------------------------------------------------
+    def _options(self, name: str, splits: Sequence[float]) -> list[Any]:
+        own = self.case[name]
+        if name in self.space.categories:
+            return [value for value in self.space.categories[name].values if is_missing(own) or value != own]
+        column = self.space.numbers[name]
+        low, high = self.limits[name]
+        inward = column.rounded(np.array([math.ceil(low / column.step - 1e-9) * column.step,
+                                          math.floor(high / column.step + 1e-9) * column.step]))  # fmt: skip
+        values = np.unique(np.concatenate([column.grid, either_side(column, splits), inward]))
+        values = values[(values >= low - 1e-9) & (values <= high + 1e-9)]
+        if not is_missing(own):
+            values = values[values != float(own)]
+        return [float(v) for v in values]
+
+    # -- asking the model --------------------------------------------------------------------------
+    def frame(self, candidates: Sequence[Changes]) -> pd.DataFrame:
+        n = len(candidates)
+        data = {}
+        for name in self.space.columns:
+            own = self.case[name]
+            if name in self.space.numbers:
+                column = np.full(n, np.nan if is_missing(own) else float(pd.to_numeric(own, errors="coerce")))
+            else:
+                column = np.empty(n, dtype=object)
+                column[:] = [own] * n
+            data[name] = column
+        for i, changes in enumerate(candidates):
+            for name, value in changes.items():
+                data[name][i] = value
+        frame = pd.DataFrame(data, columns=self.space.columns)
+        for name, column in self.space.categories.items():
+            if column.coded_as_numbers:
+                frame[name] = pd.to_numeric(frame[name], errors="coerce")  # a category coded 0/1 stays a number
+        return frame
+
+    def ask(self, candidates: Sequence[Changes]) -> tuple[np.ndarray, np.ndarray]:
+        """(reaches the class wanted, its probability) for each candidate."""
+        if not candidates:
+            return np.zeros(0, dtype=bool), np.zeros(0)
+        probabilities = np.asarray(self.predict_proba(self.frame(candidates)), dtype=float)
+        self.tried += len(candidates)
+        self.calls += 1
+        wanted = probabilities[:, self.desired]
+        others = np.delete(probabilities, self.desired, axis=1)
+        best_other = others.max(axis=1) if others.shape[1] else np.zeros(len(wanted))
+        return wanted > best_other, wanted
+
+    def distance(self, changes: Changes) -> float:
+        total = 0.0
+        for name, value in changes.items():
+            own = self.case[name]
+            if name in self.space.numbers:
+                if is_missing(own) or is_missing(value):
+                    total += 1.0
+                else:
+                    total += abs(float(value) - float(own)) / self.space.numbers[name].spread
+            else:
+                total += 1.0
+        return total
+
+    def cost(self, changes: Changes) -> tuple[int, float]:
+        return len(changes), self.distance(changes)
+
+    # -- the stages --------------------------------------------------------------------------------
+    def run(self, on_progress: Callable[[int, int], None] | None = None) -> SearchOutcome:
+        report = on_progress or (lambda done, total: None)
+        report(0, 4)
+        singles = [{name: value} for name in self.mutable for value in self.options[name]]
+        successes = self._keep(singles)
+        report(1, 4)
+        successes += self._keep(self._random())
+        report(2, 4)
+        if not successes:
+            successes = self._keep(self._nearest_real())
+        report(3, 4)
+        shrunk = self.shrink(successes)
+        report(4, 4)
+        return SearchOutcome(found=tuple(shrunk), tried=self.tried, calls=self.calls)
+
+    def _keep(self, candidates: list[Changes]) -> list[Changes]:
+        reached, _ = self.ask(candidates)
+        return [c for c, ok in zip(candidates, reached, strict=True) if ok]
+
+    def _random(self) -> list[Changes]:
+        if len(self.mutable) < 2:
+            return []
+        real = self.space.reference.get(self.desired)
+        n = min(MOST_RANDOM, RANDOM_PER_COLUMN * len(self.mutable))
+        most = min(5, len(self.mutable))
+        sizes = np.arange(2, most + 1)
+        weights = 1.0 / sizes  # fewer columns more often: sparsity pressure from the start
+        out = []
+        for _ in range(n):
+            k = int(self.rng.choice(sizes, p=weights / weights.sum()))
+            names = self.rng.choice(self.mutable, size=k, replace=False)
+            donor = real[self.rng.integers(len(real))] if real is not None and len(real) else None
+            changes = {}
+            for name in names:
+                value = self._real_value(donor, name) if donor is not None and self.rng.random() < 0.5 else None
+                if value is None and self.options[name]:
+                    value = self.options[name][self.rng.integers(len(self.options[name]))]
+                if value is not None:
+                    changes[str(name)] = value
+            if changes:
+                out.append(changes)
+        return out
+
+    def _real_value(self, coded_row: np.ndarray, name: str) -> Any:
+        """A real row's value of a column, if it is a change this search may make."""
+        code = coded_row[self.space.columns.index(name)]
+        if name in self.space.categories:
+            values = self.space.categories[name].values
+            value = values[int(code)] if 0 <= code < len(values) else None
+            return value if value in self.options[name] else None
+        if not math.isfinite(code):
+            return None
+        low, high = self.limits[name]
+        value = float(self.space.numbers[name].rounded(np.array([code]))[0])
+        own = self.case[name]
+        return value if low <= value <= high and (is_missing(own) or value != float(own)) else None
+
+    def _nearest_real(self) -> list[Changes]:
+        real = self.space.reference.get(self.desired)
+        if real is None or not len(real):
+            return []
+        case = self.space.coded(pd.DataFrame([self.case], columns=self.space.columns))
+        order = np.argsort(self.space.distances(case, real)[0])[:NEAREST_REAL]
+        out = []
+        for index in order:
+            changes = {}
+            for name in self.mutable:
+                value = self._real_value(real[index], name)
+                if value is not None:
+                    changes[name] = value
+            if changes:
+                out.append(changes)
+        return out
+
+    def shrink(self, successes: list[Changes]) -> list[Found]:
+        """Each success with the changes it does not need dropped and its numbers pulled back."""
+        unique = {_key(c): c for c in successes}
+        ranked = sorted(unique.values(), key=self.cost)
+        # The best few of each set of columns, so one crowded set cannot push out the others.
+        per_set: dict[frozenset, int] = {}
+        current = []
+        for changes in ranked:
+            columns = frozenset(changes)
+            if per_set.get(columns, 0) < 3:
+                per_set[columns] = per_set.get(columns, 0) + 1
+                current.append(changes)
+            if len(current) >= SHRINK_KEPT:
+                break
+        for _ in range(SHRINK_ROUNDS):
+            variants, owners = [], []
+            for i, changes in enumerate(current):
+                for variant in self._smaller(changes):
+                    variants.append(variant)
+                    owners.append(i)
+            if not variants:
+                break
+            reached, _ = self.ask(variants)
+            improved = False
+            best = {i: self.cost(current[i]) for i in range(len(current))}
+            for variant, owner, ok in zip(variants, owners, reached, strict=True):
+                if ok and self.cost(variant) < best[owner]:
+                    best[owner] = self.cost(variant)
+                    current[owner] = variant
+                    improved = True
+            if not improved:
+                break
+        final = list({_key(c): c for c in current}.values())
+        reached, probability = self.ask(final)  # every one checked again, as it will be shown
+        found = [
+            Found(changes, float(p), self.distance(changes))
+            for changes, ok, p in zip(final, reached, probability, strict=True)
+            if ok
+        ]
+        return sorted(found, key=lambda f: (len(f.changes), f.distance))
+
+    def _smaller(self, changes: Changes) -> list[Changes]:
+        out = []
+        if len(changes) > 1:
+            out += [{k: v for k, v in changes.items() if k != name} for name in changes]
+        for name, value in changes.items():
+            own = self.case[name]
+            if name not in self.space.numbers or is_missing(own) or is_missing(value):
+                continue
+            column = self.space.numbers[name]
+            for t in PULL_BACK:
+                pulled = float(column.rounded(np.array([value + t * (float(own) - value)]))[0])
+                if pulled not in (value, float(own)):
+                    out.append({**changes, name: pulled})
+        return out
+
+
+def _key(changes: Changes) -> tuple:
+    return tuple(sorted((name, repr(value)) for name, value in changes.items()))
+
+
+def diverse(found: Sequence[Found], count: int, numbers: Sequence[str]) -> list[Found]:
+    """Up to ``count`` of the found changes, each a different way to the answer.
+
+    Best first (fewest columns, then nearest); after it, a change moving the same columns by
+    other amounts is not another way and is skipped (a change of category to another value is);
+    a change that adds columns to one already chosen comes after those that do not.
+    """
+    chosen: list[Found] = []
+    left = list(found)
+    while left and len(chosen) < count:
+
+        def rank(f: Found) -> tuple:
+            superset = any(set(c.changes) < set(f.changes) for c in chosen)
+            return (superset, len(f.changes), f.distance)
+
+        left.sort(key=rank)
+        pick = left.pop(0)
+        if any(_same_way(pick, c, set(numbers)) for c in chosen):
+            continue
+        chosen.append(pick)
+    return chosen
+
+
+def _same_way(a: Found, b: Found, numbers: set[str]) -> bool:
+    if set(a.changes) != set(b.changes):
+        return False
+    return all(name in numbers or a.changes[name] == b.changes[name] for name in a.changes)

@@ -1,0 +1,153 @@
+"""“What would change it” through the pages and the command line, on a table whose answer is known:
+the risk table's class is "high" exactly when age > 50 (tests/conftest.py), ages are whole numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.html import escape
+
+from explanations import runs
+from explanations.models import Explanation
+from jobs.services import job_run
+from tests.conftest import risk_table
+
+pytestmark = [pytest.mark.web, pytest.mark.django_db]
+
+TABLE = risk_table()
+LOW_ROW = int(TABLE.index[(TABLE["age"] <= 45) & (TABLE["age"] >= 30)][0])  # a "low" case, 5+ years under the line
+
+
+def explain_from_the_form(client, model, **fields) -> Explanation:
+    response = client.post(
+        reverse("explanations:request", args=[model.pk]),
+        {"row": str(LOW_ROW), "explainer": "counterfactual", **fields},
+    )
+    explanation = Explanation.objects.latest("pk")
+    assert response.url == reverse("explanations:detail", args=[explanation.pk])
+    job_run(model=Explanation, pk=explanation.pk, work=runs.explanation_run)  # what the worker runs
+    explanation.refresh_from_db()
+    return explanation
+
+
+@pytest.fixture
+def tree(make_trained_model, user):
+    return make_trained_model(user, classifier="decision_tree")
+
+
+def test_the_form_finds_that_only_age_changes_to_51_and_the_page_shows_it_checked(logged_in, tree):
+    explanation = explain_from_the_form(logged_in, tree)
+    assert explanation.succeeded, explanation.message
+    ways = explanation.result["counterfactuals"]
+    assert explanation.result["desired_name"] == "high"
+    assert [[c["feature"] for c in way["changes"]] for way in ways] == [["age"]]
+    assert ways[0]["changes"][0]["after"] == 51  # the smallest whole age over 50
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
+    age = TABLE.loc[LOW_ROW, "age"]
+    assert f"If age were 51 instead of {age}, the model would say “high”" in page
+    assert '<td class="changed"><mark>51</mark></td>' in page  # the changed cell, marked
+    assert "(validity)" in page and "(sparsity)" in page and "(proximity)" in page and "(plausibility)" in page
+    assert "Repeated with 2 other seeds, the search changed the same columns every time" in page
+    assert "LIME&#x27;s top" in page or "LIME's top" in page
+    assert f"?explanation={explanation.pk}&amp;counterfactual=0" in page
+    # One click opens it in "what if" with the changed values filled in.
+    what_if = logged_in.get(
+        reverse("explanations:what_if", args=[tree.pk]) + f"?explanation={explanation.pk}&counterfactual=0"
+    )
+    assert 'value="51"' in what_if.text
+
+
+def test_age_marked_cannot_change_finds_nothing_and_says_age_blocks_it(logged_in, tree):
+    explanation = explain_from_the_form(logged_in, tree, fixed_columns=["age"])
+    assert explanation.succeeded, explanation.message
+    assert explanation.result["found"] is False
+    assert explanation.result["blocking"] == ["age"]
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
+    assert "No way found." in page
+    assert escape("every way found moves “age”, which you marked as “cannot change”") in page
+    assert "Look closer" in page  # the verdict does not call an empty search proof
+
+
+def test_a_range_is_read_from_the_form_and_kept(logged_in, tree):
+    explanation = explain_from_the_form(logged_in, tree, value_ranges="age 20 to 45")
+    assert explanation.value_ranges == {"age": [20.0, 45.0]}
+    assert explanation.result["found"] is False
+    assert "outside its range" in explanation.result["message"]
+    response = logged_in.post(
+        reverse("explanations:request", args=[tree.pk]),
+        {"row": "1", "explainer": "counterfactual", "value_ranges": "age from 20"},
+        follow=True,
+    )
+    assert escape("Write a range as “column 18 to 65”") in response.text
+    response = logged_in.post(
+        reverse("explanations:request", args=[tree.pk]),
+        {"row": "1", "explainer": "counterfactual", "value_ranges": "smoker 0 to 1"},
+        follow=True,
+    )
+    assert escape("A range can be set for a number column the model uses; “smoker” is not one.") in response.text
+
+
+def test_exports_and_a_share_link_show_the_same_ways(logged_in, client, tree, user):
+    explanation = explain_from_the_form(logged_in, tree)
+    rows = list(
+        csv.reader(io.StringIO(logged_in.get(reverse("explanations:export", args=[explanation.pk, "csv"])).text))
+    )
+    assert rows[0][:5] == ["way", "feature", "from", "to", "class reached"]
+    assert rows[1][:5] == ["1", "age", str(TABLE.loc[LOW_ROW, "age"]), "51", "high"]
+    document = json.loads(logged_in.get(reverse("explanations:export", args=[explanation.pk, "json"])).content)
+    assert document["explanation"]["counterfactuals"][0]["changes"] == [
+        {"feature": "age", "from": int(TABLE.loc[LOW_ROW, "age"]), "to": 51}
+    ]
+    assert logged_in.get(reverse("explanations:export", args=[explanation.pk, "png"])).status_code == 404  # no chart
+    response = logged_in.post(reverse("explanations:share", args=[explanation.pk]), {"days": "7"})
+    assert response.status_code == 302
+    token = explanation.share_links.get().token
+    shared = client.get(reverse("shared:view", args=[token])).text
+    assert "If age were 51 instead of" in shared
+    assert "counterfactual=0" not in shared  # "what if" is the owner's
+
+
+def test_the_command_line_prints_the_counterfactuals_document(tmp_path, capsys):
+    path = tmp_path / "risk.csv"
+    TABLE.to_csv(path, index=False)
+    call_command(
+        "explain", str(path), "--target", "risk", "--classifier", "decision_tree", "--explainer", "counterfactual",
+        "--row", str(LOW_ROW), "--count", "2", "--json",
+    )  # fmt: skip
+    explanation = json.loads(capsys.readouterr().out)["explanation"]
+    assert explanation["found"] is True
+    assert explanation["counterfactuals"][0]["changes"] == [
+        {"feature": "age", "from": int(TABLE.loc[LOW_ROW, "age"]), "to": 51}
+    ]
+    assert explanation["counterfactuals"][0]["prediction"]["label"] == "high"
+    assert explanation["counterfactuals"][0]["prediction"]["probability"] > 0.5
+    call_command(
+        "explain", str(path), "--target", "risk", "--classifier", "decision_tree", "--explainer", "counterfactual",
+        "--row", str(LOW_ROW), "--fixed", "age,smoker", "--json",
+    )  # fmt: skip
+    explanation = json.loads(capsys.readouterr().out)["explanation"]
+    assert (explanation["found"], explanation["counterfactuals"]) == (False, [])
+    assert "“age”" in explanation["message"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--explainer", "lime", "--fixed", "age"], "--fixed: only for --explainer counterfactual"),
+        (["--explainer", "counterfactual", "--desired", "medium"], "--desired must be one of the classes: high, low"),
+        (["--explainer", "counterfactual", "--fixed", "height"], "does not use a column “height”"),
+        (["--explainer", "counterfactual", "--count", "11"], "number of ways to find must be between 1 and 10"),
+    ],
+)
+def test_the_command_line_refuses_bad_counterfactual_flags_in_one_line(tmp_path, capsys, flags, words):
+    path = tmp_path / "risk.csv"
+    TABLE.to_csv(path, index=False)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("explain", str(path), "--target", "risk", "--classifier", "decision_tree", *flags)
+    assert exit_.value.code == 2
+    assert words in capsys.readouterr().err
