@@ -10,7 +10,8 @@ Names (the keys in a bucket, the paths under MEDIA_ROOT):
 * ``datasets/<uuid>.<ext>`` an upload; ``datasets/<uuid>-images/<i>.png`` its
   re-encoded images and ``.../features-<network>.npy`` their features;
 * ``models/<id>/`` a trained model: ``pipeline.joblib``, ``rows.npz``,
-  ``confusion.svg`` and each explainer's state (``lime-*.joblib``, ...);
+  ``confusion.svg``, each explainer's state (``lime-*.joblib``, ...) and the whole-model
+  reports (``reports/<report id>/``: charts and the standalone HTML, explanations/files.py);
 * ``explanations/<id>/`` an explanation's charts and pictures (explanations/files.py).
 
 Readers that need a path (joblib, numpy, the table readers) get the storage's

@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "explainer_site.settings")
 QUEUES: dict[str, tuple[str, ...]] = {
     "training": ("classifiers.profile_dataset", "classifiers.train_model"),
     "explanations": ("explanations.explain", "jobs.sweep"),
-    "diagnostics": ("explanations.diagnose", "explanations.overview"),
+    "diagnostics": ("explanations.diagnose", "explanations.overview", "explanations.report"),
 }
 
 app = Celery("explainer_site")

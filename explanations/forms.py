@@ -329,10 +329,15 @@ class ShareForm(forms.Form):
     show_true_value = forms.BooleanField(required=False)
     show_file_name = forms.BooleanField(required=False)
 
-    def __init__(self, *args, explanation=None, model: TrainedModel | None = None, **kwargs):
+    def __init__(self, *args, explanation=None, model: TrainedModel | None = None, report=None, **kwargs):
         super().__init__(*args, **kwargs)
-        model = model or explanation.model
+        model = model or (report.model if report is not None else explanation.model)
         self.fields["show_file_name"].label = f"The file's name: {model.dataset.name}"
+        if report is not None and report.result.get("explanations"):  # the explanations it lists
+            words = model.data_kind.words
+            self.fields["show_row_label"].label = f"Which {words.case} each explanation in it is about"
+            self.fields["show_true_value"].label = f"Each {words.case}'s true “{model.target}”"
+            return
         if explanation is None or explanation.row_index is None:  # a model, or values typed in: no row
             del self.fields["show_row_label"], self.fields["show_true_value"]
             return
@@ -350,3 +355,20 @@ class ShareForm(forms.Form):
 
     def disclosure_fields(self) -> list:
         return [self[name] for name in ("show_row_label", "show_true_value", "show_file_name") if name in self.fields]
+
+
+class ReportForm(forms.Form):
+    """The whole-model report's one choice: a column whose groups the fairness check compares."""
+
+    sensitive = forms.ChoiceField(
+        label="Compare groups of",
+        required=False,
+        help_text=(
+            "For example sex or age group: per group, how often the model predicts each class "
+            "and how often it is right."
+        ),
+    )
+
+    def __init__(self, *args, columns: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sensitive"].choices = [("", "no column (no fairness check)"), *((name, name) for name in columns)]

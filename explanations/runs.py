@@ -1,4 +1,4 @@
-"""What a worker runs for explanations: an explanation, its trust checks, a model overview.
+"""What a worker runs for explanations: an explanation, its trust checks, a model overview, a whole-model report.
 
 Kept apart from :mod:`explanations.services` (the writes a web request makes) so
 only the worker and the CLI import the engine (LIME, Anchors, KernelSHAP,
@@ -37,9 +37,10 @@ from limelight.explainers.lime_text import explain_text
 from limelight.images.demos import demo_images
 
 from . import trust
-from .files import save_explanation_file
-from .models import Diagnosis, Explainer, Explanation, ModelOverview
+from .files import save_explanation_file, save_report_file
+from .models import Diagnosis, Explainer, Explanation, ModelOverview, ModelReport
 from .services import explanation_instance
+from .whole_model import whole_model_overview, whole_model_report
 
 
 def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> dict[str, Any]:
@@ -317,3 +318,15 @@ def diagnose_table(explanation: Explanation, pipeline, row: pd.DataFrame) -> dic
     lime = tabular_lime_for(explanation.model, explanation.discretizer)
     order = deletion_order([(weight["feature"], weight["weight"]) for weight in explanation.result["weights"]])
     return trust.diagnose_table(explanation, lime, pipeline.predict_proba, row.iloc[0], explanation.label, order)
+
+
+def report_run(report: ModelReport, on_progress: ProgressReporter) -> dict[str, Any]:
+    """The whole model at a glance: the overview's document, its charts and the standalone HTML, stored."""
+    overview = whole_model_overview(
+        report.model, sensitive=report.sensitive, random_state=report.random_state, on_progress=on_progress
+    )
+    on_progress(1, 1, "Writing the report")
+    charts = {name: save_report_file(report, name, svg) for name, svg in overview.charts.items()}
+    html = whole_model_report(report.model, overview)
+    stored = save_report_file(report, "report.html", html.encode())
+    return {"result": overview.document, "charts": charts, "report": stored}

@@ -1,12 +1,12 @@
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from classifiers.models import TrainedModel
 from jobs.models import JobStatus
 
-from .models import Diagnosis, Explanation, ModelOverview, ShareLink
+from .models import Diagnosis, Explanation, ModelOverview, ModelReport, ShareLink
 
 
 def explanation_for_user(user: AbstractBaseUser, pk: int) -> Explanation:
@@ -30,7 +30,11 @@ class ShareLinkGone(Http404):
 
 def share_link_active(token: str) -> ShareLink:
     """The live link for a token; an unknown, stopped or expired one raises :class:`ShareLinkGone` (a 404)."""
-    link = ShareLink.objects.select_related("explanation__model__dataset", "model__dataset").filter(token=token).first()
+    link = (
+        ShareLink.objects.select_related("explanation__model__dataset", "model__dataset", "report__model__dataset")
+        .filter(token=token)
+        .first()
+    )
     if link is None:
         raise ShareLinkGone("unknown")
     if link.revoked_at is not None:
@@ -72,3 +76,31 @@ def latest_overview(model: TrainedModel) -> ModelOverview | None:
 def diagnosis_of(explanation: Explanation) -> Diagnosis | None:
     """The explanation's trust checks, if they were asked for."""
     return Diagnosis.objects.filter(explanation=explanation).first()
+
+
+def report_for_user(user: AbstractBaseUser, pk: int) -> ModelReport:
+    """The user's whole-model report, or 404 for anyone else's."""
+    return get_object_or_404(ModelReport.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user)
+
+
+def latest_report(model: TrainedModel) -> ModelReport | None:
+    """The model's newest report, finished or under way (not a failed one)."""
+    return model.reports.exclude(status=JobStatus.FAILED).first()
+
+
+def report_inputs(model: TrainedModel) -> str:
+    """What a report of the model reads besides the model itself: its finished explanations (their
+    local weights, the pinned list) and trust checks (the verdicts), as counts and newest ids.
+
+    Part of a report's cache key: one more finished explanation or check changes it, so the next
+    request builds a new report instead of showing one that leaves them out.
+    """
+    done = JobStatus.SUCCEEDED
+    explained = Explanation.objects.filter(model=model, status=done).aggregate(n=Count("pk"), last=Max("pk"))
+    checked = Diagnosis.objects.filter(explanation__model=model, status=done).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"explanations {explained['n']}/{explained['last'] or 0}; checks {checked['n']}/{checked['last'] or 0}"
+
+
+def report_columns(model: TrainedModel) -> list[str]:
+    """The columns a fairness check can compare groups of: the file's, but the one predicted."""
+    return [column["name"] for column in model.dataset.columns or [] if column.get("name") != model.target]

@@ -18,14 +18,16 @@ from django.utils import timezone
 from accounts.quotas import QuotaError, check_job_quota
 from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
+from jobs.models import JobStatus
 from jobs.services import job_dispatch
 from limelight.errors import InputError
 from limelight.rows import row_number
 from limelight.tabular.numbers import typed_number
 
 from .disclosure import NOTHING_EXTRA, Disclosure
-from .models import Diagnosis, Explainer, Explanation, ModelOverview, ShareLink
+from .models import Diagnosis, Explainer, Explanation, ModelOverview, ModelReport, ShareLink
 from .request_settings import ExplanationSettings
+from .selectors import report_columns, report_inputs
 from .verdicts import outcome_of
 
 
@@ -189,17 +191,20 @@ def share_link_create(
     user: AbstractBaseUser,
     explanation: Explanation | None = None,
     model: TrainedModel | None = None,
+    report: ModelReport | None = None,
     expires_in_days: int | None = None,
     disclosure: Disclosure = NOTHING_EXTRA,
 ) -> ShareLink:
-    """A new read-only link to one explanation or one model's overview. Several may exist.
+    """A new read-only link to one explanation, one model's summary or one whole-model report.
+    Several may exist.
 
     It shows the explanation and the columns the model used; ``disclosure`` says whether it also
     shows which row it is, the row's true value and the file's name (none of them by default).
     """
-    if (explanation is None) == (model is None):
-        raise RequestError("Share either an explanation or a model.")
-    target = explanation or model
+    targets = [target for target in (explanation, model, report) if target is not None]
+    if len(targets) != 1:
+        raise RequestError("Share one explanation, one model or one report.")
+    target = targets[0]
     if not target.succeeded:
         raise RequestError("Only a finished result can be shared.")
     if expires_in_days is not None and not 1 <= expires_in_days <= 365:
@@ -208,6 +213,7 @@ def share_link_create(
     return ShareLink.objects.create(
         explanation=explanation,
         model=model,
+        report=report,
         created_by=user,
         expires_at=expires_at,
         show_row_label=disclosure.row_label,
@@ -248,3 +254,28 @@ def diagnosis_request(*, explanation_id: int, dispatch: bool = True) -> Diagnosi
         if created and dispatch:
             job_dispatch(job=diagnosis)
     return diagnosis
+
+
+def report_request(*, model: TrainedModel, sensitive: str = "", dispatch: bool = True) -> ModelReport:
+    """The whole model at a glance, with the fairness check of ``sensitive`` (a column) if given.
+
+    Cached: the finished (or running) report with the same key is returned as it is, namely the
+    same model, column, seed and finished explanations (ModelReport's docstring); a failed one is
+    asked for again.
+    """
+    if not model.succeeded:
+        raise RequestError("This model has not finished training yet.")
+    sensitive = sensitive.strip()
+    if sensitive and sensitive not in report_columns(model):
+        raise RequestError(f"The file has no column “{sensitive}” to compare groups by.")
+    key = {"model": model, "sensitive": sensitive, "random_state": model.random_state, "inputs": report_inputs(model)}
+    with transaction.atomic():
+        TrainedModel.objects.select_for_update().filter(pk=model.pk).first()  # two clicks: one report (PostgreSQL)
+        cached = ModelReport.objects.filter(**key).exclude(status=JobStatus.FAILED).first()
+        if cached is not None:
+            return cached
+        _check_job_quota(model)
+        report = ModelReport.objects.create(**key)
+        if dispatch:
+            job_dispatch(job=report)
+    return report

@@ -19,7 +19,7 @@ from django.urls import reverse
 from classifiers.artifacts import model_picture
 from limelight.catalogue import CLASSIFIER_CARDS
 
-from . import presenters, selectors
+from . import presenters, report_presenter, selectors
 from .views import DIAGNOSTIC_CHARTS, IMAGE_PICTURES, diagnostic_response, exports_response, picture_response
 
 
@@ -67,6 +67,8 @@ def _explanation_context(link) -> dict:
 def shared_view(request: HttpRequest, link) -> HttpResponse:
     if link.explanation_id:
         return render(request, "shared/explanation.html", _explanation_context(link))
+    if link.report_id:
+        return render(request, "shared/report.html", _report_context(link))
     model = link.model
     context = {"link": link, "model": model, "card": CLASSIFIER_CARDS.get(model.classifier)}
     return render(request, "shared/model.html", context)
@@ -106,7 +108,7 @@ def shared_diagnostic(request: HttpRequest, link, name: str) -> HttpResponse:
 
 @private_link
 def shared_confusion(request: HttpRequest, link) -> HttpResponse:
-    model = link.model or link.explanation.model
+    model = link.model or (link.report or link.explanation).model
     path = model_picture(model, "confusion.svg")
     if path is None:
         raise Http404("No chart.")
@@ -124,6 +126,37 @@ def shared_export(request: HttpRequest, link, fmt: str) -> HttpResponse:
     return exports_response(
         link.explanation, fmt, stem="limelight-explanation", picture_url=picture_url, disclosure=link.disclosure
     )
+
+
+def _report_context(link) -> dict:
+    report = link.report
+    return {
+        "link": link,
+        "disclosure": link.disclosure,
+        "report": report,
+        "model": report.model,
+        "view": report_presenter.present(
+            report,
+            chart_url=lambda name: reverse("shared:report_chart", args=[link.token, name]),
+            disclosure=link.disclosure,
+        ),
+        "download_url": reverse("shared:report_download", args=[link.token]),
+    }
+
+
+@private_link
+def shared_report_chart(request: HttpRequest, link, name: str) -> HttpResponse:
+    if not link.report_id:
+        raise Http404("No chart.")
+    return report_presenter.chart_response(link.report, name)
+
+
+@private_link
+def shared_report_download(request: HttpRequest, link) -> HttpResponse:
+    """The standalone report as the link shows it: drawn again from the document with only what the link discloses."""
+    if not link.report_id:
+        raise Http404("No report.")
+    return report_presenter.download_response(link.report, report_presenter.shared_html(link.report, link.disclosure))
 
 
 def gallery(request: HttpRequest) -> HttpResponse:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("s/<str:token>/picture/<str:which>.png", shared.shared_picture, name="picture"),
     path("s/<str:token>/diagnostic/<str:name>.svg", shared.shared_diagnostic, name="diagnostic"),
     path("s/<str:token>/export.<str:fmt>", shared.shared_export, name="export"),
+    path("s/<str:token>/chart/<str:name>", shared.shared_report_chart, name="report_chart"),
+    path("s/<str:token>/report.html", shared.shared_report_download, name="report_download"),
 ]

@@ -3,7 +3,7 @@ from celery import shared_task
 from jobs.services import job_run
 
 from . import runs, services
-from .models import Diagnosis, Explanation, ModelOverview
+from .models import Diagnosis, Explanation, ModelOverview, ModelReport
 
 
 @shared_task(name="explanations.explain")
@@ -25,3 +25,8 @@ def diagnose(diagnosis_id: int) -> None:
 @shared_task(name="explanations.overview")
 def overview(overview_id: int) -> None:
     job_run(model=ModelOverview, pk=overview_id, work=runs.overview_run)
+
+
+@shared_task(name="explanations.report")
+def report(report_id: int) -> None:
+    job_run(model=ModelReport, pk=report_id, work=runs.report_run)

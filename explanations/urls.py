@@ -28,4 +28,10 @@ urlpatterns = [
     path("overview/request/<int:model_pk>/", views.overview_request, name="overview_request"),
     path("overview/<int:pk>/", views.overview_detail, name="overview"),
     path("overview/<int:pk>/status.json", views.overview_status, name="overview_status"),
+    path("whole/request/<int:model_pk>/", views.report_request, name="report_request"),
+    path("whole/<int:pk>/", views.report_detail, name="report"),
+    path("whole/<int:pk>/status.json", views.report_status, name="report_status"),
+    path("whole/<int:pk>/chart/<str:name>", views.report_chart, name="report_chart"),
+    path("whole/<int:pk>/report.html", views.report_download, name="report_download"),
+    path("whole/<int:pk>/share/", views.report_share, name="report_share"),
 ]

@@ -12,10 +12,10 @@ from classifiers.selectors import dataset_image_path, display_value, model_for_u
 from jobs.views import job_status_response
 from limelight.params import whole_number
 
-from . import exports, presenters, selectors, services
+from . import exports, presenters, report_presenter, selectors, services
 from .capabilities import capabilities_of, what_if_feature
 from .disclosure import Disclosure, left_out_columns
-from .forms import CustomValuesForm, ExplainForm, ShareForm
+from .forms import CustomValuesForm, ExplainForm, ReportForm, ShareForm
 from .models import Explainer
 from .reports import explanation_document
 
@@ -228,6 +228,8 @@ def share_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
     messages.success(request, "The link has stopped working.")
     if link.explanation_id:
         return redirect("explanations:detail", pk=link.explanation_id)
+    if link.report_id:
+        return redirect("explanations:report", pk=link.report_id)
     return redirect("classifiers:model", pk=link.model_id)
 
 
@@ -459,3 +461,68 @@ def what_if_chart(request: HttpRequest, pk: int) -> HttpResponse:
     other = selectors.other_model_for(explanation, whole_number(request.GET.get("other")))
     chart, _ = _what_if(explanation, feature=feature, other=other)
     return HttpResponse(chart, content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest, model_pk: int) -> HttpResponse:
+    """The whole model at a glance (with a fairness check when a column is chosen): a cached job."""
+    model = model_for_user(request.user, model_pk)
+    form = ReportForm(request.POST, columns=selectors.report_columns(model))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("classifiers:model", pk=model.pk)
+    try:
+        report = services.report_request(model=model, sensitive=form.cleaned_data["sensitive"])
+    except services.RequestError as error:
+        messages.error(request, str(error))
+        return redirect("classifiers:model", pk=model.pk)
+    return redirect("explanations:report", pk=report.pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_for_user(request.user, pk)
+    model = report.model
+    context = {
+        "report": report,
+        "job": report,
+        "model": model,
+        "report_form": ReportForm(initial={"sensitive": report.sensitive}, columns=selectors.report_columns(model)),
+    }
+    if report.succeeded:
+        context.update(
+            view=report_presenter.present(
+                report, chart_url=lambda name: reverse("explanations:report_chart", args=[pk, name])
+            ),
+            outdated=report.inputs != selectors.report_inputs(model),
+            download_url=reverse("explanations:report_download", args=[pk]),
+            share_form=ShareForm(report=report),
+            share_links=report.share_links.all(),
+        )
+    return render(request, "explanations/report.html", context)
+
+
+@login_required
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return job_status_response(selectors.report_for_user(request.user, pk))
+
+
+@login_required
+def report_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    return report_presenter.chart_response(selectors.report_for_user(request.user, pk), name)
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The standalone report, one HTML file to keep: readable offline, printable to PDF."""
+    report = selectors.report_for_user(request.user, pk)
+    return report_presenter.download_response(report, report_presenter.stored_html(report))
+
+
+@login_required
+@require_POST
+def report_share(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_for_user(request.user, pk)
+    _share(request, ShareForm(request.POST, report=report), report=report)
+    return redirect("explanations:report", pk=pk)

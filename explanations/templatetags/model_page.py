@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 
 from classifiers.models import TrainedModel
 from explanations.forms import ExplainForm, ShareForm
-from explanations.models import Explanation, ModelOverview
+from explanations.models import Explanation, ModelOverview, ModelReport
 from explanations.selectors import latest_overview as latest_overview_of
+from explanations.selectors import latest_report as latest_report_of
 
 register = template.Library()
 
@@ -32,6 +33,12 @@ def share_form(model: TrainedModel) -> ShareForm:
 @register.simple_tag
 def latest_overview(model: TrainedModel) -> ModelOverview | None:
     return latest_overview_of(model)
+
+
+@register.simple_tag
+def latest_report(model: TrainedModel) -> ModelReport | None:
+    """The model's newest whole-model report (finished or under way), for the link to it."""
+    return latest_report_of(model)
 
 
 @register.simple_tag
