@@ -822,6 +822,58 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         tests=(f"{WORDS_WEB}::test_a_rule_that_held_on_every_variation_says_every_one_not_a_bare_100_percent",),
     ),
+    # Issue 27 (the whole model at a glance: engine, report, CLI) — overview-engine.
+    Mutant(
+        name="overview: importance listed smallest first",
+        path="limelight/overview/importance.py",
+        original='return sorted(table, key=lambda item: -float(item["importance"]))',
+        replacement='return sorted(table, key=lambda item: float(item["importance"]))',
+        tests=(
+            "tests/unit/test_overview.py::test_importance_ranks_the_two_deciding_columns_first_and_the_noise_near_zero",
+            "tests/web/test_report_cli.py::test_report_json_ranks_the_deciding_columns_first_and_writes_one_html_file",
+        ),
+    ),
+    Mutant(
+        name="overview: dependence curves read row-major instead of grid-major",
+        path="limelight/overview/dependence.py",
+        original="outputs = probabilities.reshape(len(grid), n, -1).transpose(1, 0, 2)",
+        replacement="outputs = probabilities.reshape(n, len(grid), -1)",
+        tests=("tests/unit/test_overview.py::test_dependence_of_a_known_probability_is_the_probability_itself",),
+    ),
+    Mutant(
+        name="overview: an error group's number bounds on the wrong side",
+        path="limelight/overview/mistakes.py",
+        original="            else:\n                if left:\n",
+        replacement="            else:\n                if not left:\n",
+        tests=("tests/unit/test_overview.py::test_errors_grouped_name_the_column_where_the_model_is_wrong",),
+    ),
+    Mutant(
+        name="overview: recall counts every predicted positive as found",
+        path="limelight/overview/fairness.py",
+        original='"found": lambda t, p: int(np.sum((t == positive) & (p == positive))),',
+        replacement='"found": lambda t, p: int(np.sum(p == positive)),',
+        tests=("tests/unit/test_overview.py::test_fairness_table_shows_the_built_in_gap_with_the_right_counts",),
+    ),
+    Mutant(
+        name="overview: a small group is not said to be small",
+        path="limelight/overview/fairness.py",
+        original='"small": n < FEW_ROWS,',
+        replacement='"small": False,',
+        tests=(
+            "tests/unit/test_overview.py::test_fairness_table_shows_the_built_in_gap_with_the_right_counts",
+            "tests/web/test_report_cli.py::test_report_json_ranks_the_deciding_columns_first_and_writes_one_html_file",
+        ),
+    ),
+    Mutant(
+        name="overview: the report does not escape column names",
+        path="limelight/overview/report.py",
+        original="return escape(str(value), quote=True)",
+        replacement="return str(value)",
+        tests=(
+            "tests/unit/test_overview.py::"
+            "test_the_report_is_one_file_with_every_section_nothing_fetched_and_names_escaped",
+        ),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)

@@ -132,15 +132,15 @@ def test_errors_on_categories_read_as_equal_and_not_equal():
 def gapped_groups():
     """Three groups of held-out rows built by hand: A (300 rows), B (100), C (12, small).
 
-    A: 120 real "yes"; the model says "yes" for 90 of them and for no "no" row -> 90 predicted yes.
-    B: 40 real "yes"; the model says "yes" for 10 of them only           -> 10 predicted yes.
-    C: 6 real "yes", all found                                           -> 6 predicted yes.
+    A: 120 real "yes"; the model says "yes" for 90 of them and for 15 "no" rows -> 105 predicted yes.
+    B: 40 real "yes"; the model says "yes" for 10 of them and for 5 "no" rows   -> 15 predicted yes.
+    C: 6 real "yes", all found, and no "no" row said "yes"                     -> 6 predicted yes.
     """
     groups, truths, predictions = [], [], []
-    for name, rows, real_yes, found in (("A", 300, 120, 90), ("B", 100, 40, 10), ("C", 12, 6, 6)):
+    for name, rows, real_yes, found, false_yes in (("A", 300, 120, 90, 15), ("B", 100, 40, 10, 5), ("C", 12, 6, 6, 0)):
         groups += [name] * rows
         truths += [1] * real_yes + [0] * (rows - real_yes)
-        predictions += [1] * found + [0] * (real_yes - found) + [0] * (rows - real_yes)
+        predictions += [1] * found + [0] * (real_yes - found) + [1] * false_yes + [0] * (rows - real_yes - false_yes)
     return np.array(groups, dtype=object), np.array(truths), np.array(predictions)
 
 
@@ -149,15 +149,16 @@ def test_fairness_table_shows_the_built_in_gap_with_the_right_counts():
     table = fairness_table(groups, truths, predictions, column="sex", class_names=["no", "yes"], positive=1)
     rows = {row["group"]: row for row in table["groups"]}
     assert [row["group"] for row in table["groups"]] == ["A", "B", "C"]
-    assert rows["A"]["rows"] == 300 and rows["A"]["positive_rate"] == pytest.approx(90 / 300)
-    assert rows["A"]["accuracy"] == pytest.approx((300 - 30) / 300) and rows["A"]["recall"] == pytest.approx(90 / 120)
-    assert rows["B"]["rows"] == 100 and rows["B"]["positive_rate"] == pytest.approx(10 / 100)
-    assert rows["B"]["accuracy"] == pytest.approx((100 - 30) / 100) and rows["B"]["recall"] == pytest.approx(10 / 40)
+    assert rows["A"]["rows"] == 300 and rows["A"]["positive_rate"] == pytest.approx(105 / 300)
+    # Wrong: the 30 "yes" rows missed and the 15 "no" rows said "yes".
+    assert rows["A"]["accuracy"] == pytest.approx((300 - 45) / 300) and rows["A"]["recall"] == pytest.approx(90 / 120)
+    assert rows["B"]["rows"] == 100 and rows["B"]["positive_rate"] == pytest.approx(15 / 100)
+    assert rows["B"]["accuracy"] == pytest.approx((100 - 35) / 100) and rows["B"]["recall"] == pytest.approx(10 / 40)
     assert rows["C"]["rows"] == 12 and rows["C"]["small"] and not rows["A"]["small"]
     assert rows["C"]["positive_low"] < 0.5 < rows["C"]["positive_high"]  # 6 of 12: a wide interval
-    # The gap is between the large groups (C is small): 30% against 10%, three times.
+    # The gap is between the large groups (C is small): 35% against 15%, 2.33 times.
     assert (
-        table["gap"] == "“B” rows are predicted “yes” 3.0× less often than “A” rows (10% vs 30%); recall 0.25 vs 0.75."
+        table["gap"] == "“B” rows are predicted “yes” 2.3× less often than “A” rows (15% vs 35%); recall 0.25 vs 0.75."
     )
     assert any("“C” has only 12 held-out rows" in note for note in table["notes"])
 
