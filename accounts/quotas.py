@@ -76,6 +76,7 @@ def stored_images_error(*, used: int, stored: int) -> QuotaError:
 JOB_OWNER_LOOKUPS = {
     "classifiers.Dataset": "owner",
     "classifiers.TrainedModel": "dataset__owner",
+    "classroom.ClassSession": "owner",
     "explanations.Explanation": "model__dataset__owner",
     "explanations.ModelOverview": "model__dataset__owner",
     "explanations.ModelReport": "model__dataset__owner",

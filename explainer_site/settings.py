@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jobs",
     "classifiers",
     "explanations",
+    "classroom",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,11 @@ AXES_VERBOSE = False
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
 CLIENT_ADDRESS_META_KEY = "HTTP_" + CLIENT_ADDRESS_HEADER.upper().replace("-", "_")
+
+# The classroom experiment: how long a vote link works, and votes per client address and minute
+# (a class often shares one school network, so the limit is wide; django-ratelimit).
+CLASSROOM_SESSION_HOURS = env_int("CLASSROOM_SESSION_HOURS", 24)
+CLASSROOM_VOTES_PER_MINUTE = env_int("CLASSROOM_VOTES_PER_MINUTE", 120)
 
 # Signups per client address and hour (django-ratelimit; every POST counts).
 SIGNUPS_PER_HOUR = env_int("SIGNUPS_PER_HOUR", 10)
