@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from limelight.catalogue import CLASSIFIERS
+from limelight.drawing.charts import confusion_matrix_chart
 from limelight.drawing.overview_charts import dependence_chart, importance_chart
 from limelight.errors import InputError
 from limelight.holdout import percent
@@ -110,6 +111,10 @@ def build_overview(
         "data": _data_summary(inputs),
         "model": _model_summary(inputs),
     }
+    matrix = inputs.metrics.get("confusion_matrix")
+    if matrix and not inputs.regression:  # which classes are taken for which, for every kind of data
+        charts["confusion.svg"] = confusion_matrix_chart(matrix, [str(name) for name in inputs.class_names])
+        document["model"]["chart"] = "confusion.svg"
 
     report(1, "Shuffling each column to see how much the model needs it")
     sample = _capped(test_rows, imp.MAX_ROWS, rng)
@@ -305,7 +310,8 @@ def _dependence(inputs, importance, tabular, rng, charts, notes) -> dict[str, An
         charts[chart] = dependence_chart(
             [str(value) for value in curve.grid] if categorical else curve.grid,
             [(series_names[i], averages[:, output]) for i, output in enumerate(outputs)],
-            curve.outputs[drawn][:, :, outputs[0]] if len(outputs) == 1 else None,
+            # Single rows' lines only along numbers: across categories a line's slope means nothing.
+            curve.outputs[drawn][:, :, outputs[0]] if len(outputs) == 1 and not categorical else None,
             feature=name,
             ylabel=ylabel,
             categorical=categorical,

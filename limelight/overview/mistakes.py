@@ -111,7 +111,7 @@ def error_groups(
             summary["groups"].append(
                 {
                     "conditions": conditions,
-                    "text": f"wrong on {_percent(errors / rows)} of {cases} with {where} ({errors} of {rows})",
+                    "text": f"wrong on {_percent(errors / rows)} of {cases} with {where} ({errors:,} of {rows:,})",
                     "rows": rows,
                     "wrong": errors,
                     "rate": errors / rows,
@@ -145,11 +145,11 @@ def error_groups(
     walk(0, {})
     summary["groups"].sort(key=lambda group: (-group["rate"], -group["rows"]))
     worst = summary["groups"][0]
-    overall = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong} of {n})."
+    overall = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong:,} of {n:,})."
     # Named only when its rate is clearly above the baseline and rests on more than a couple of errors.
     if worst["conditions"] and worst["low"] > rate and worst["wrong"] >= MIN_WRONG:
         where = " and ".join(worst["conditions"])
-        rate_words = f"{_percent(worst['rate'])} ({worst['wrong']} of {worst['rows']})"
+        rate_words = f"{_percent(worst['rate'])} ({worst['wrong']:,} of {worst['rows']:,})"
         summary["sentence"] = f"{overall} It is wrong most often on {cases} with {where}: {rate_words}."
     else:
         summary["sentence"] = f"{overall} No group of {cases} stands out: the errors are spread evenly enough."
@@ -174,7 +174,7 @@ def class_error_groups(truths: np.ndarray, wrong: np.ndarray, class_names: Seque
              f"({errors} of {rows})", "rows": rows, "wrong": errors, "rate": errors / rows, "low": low, "high": high}
         )  # fmt: skip
     groups.sort(key=lambda group: (-group["rate"], -group["rows"]))
-    sentence = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong} of {n})."
+    sentence = f"Overall the model is wrong on {_percent(rate)} of held-out {cases} ({n_wrong:,} of {n:,})."
     if groups and groups[0]["low"] > rate:
         sentence += (
             f" It is wrong most often on {cases} of {groups[0]['conditions'][0]}: {_percent(groups[0]['rate'])}."

@@ -109,7 +109,7 @@ def render_report(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> s
     parts = [
         _summary(document),
         _data(document),
-        _model(document),
+        _model(document, charts),
         _importance(document, charts),
         _dependence(document, charts),
         _errors(document),
@@ -143,9 +143,9 @@ def _section(key: str, body: str) -> str:
 def _summary(document: Mapping[str, Any]) -> str:
     lines = [document["model"].get("sentence", "")]
     for key in ("importance", "errors"):
-        sentence = (document.get(key) or {}).get("sentence")
-        if sentence:
-            lines.append(sentence)
+        section = document.get(key) or {}
+        if section.get("available") and section.get("sentence"):  # what is not shown is said in its section
+            lines.append(section["sentence"])
     if document.get("fairness"):
         lines.append(document["fairness"]["gap"])
     items = "".join(f"<li>{_e(line)}</li>" for line in lines if line)
@@ -172,7 +172,7 @@ def _data(document: Mapping[str, Any]) -> str:
     return _section("data", body)
 
 
-def _model(document: Mapping[str, Any]) -> str:
+def _model(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> str:
     model = document["model"]
     metrics = model.get("metrics", {})
     body = f"<p>{_e(model['classifier_label'])}. {_e(model.get('sentence', ''))}</p>"
@@ -187,6 +187,15 @@ def _model(document: Mapping[str, Any]) -> str:
             balanced = ("balanced accuracy (each class counts the same)", _share(metrics["balanced_accuracy"]))
             rows.append((*balanced, _share(chance)))
         body += _table([("score on held-out rows", False), ("this model", True), ("baseline", True)], rows)
+        matrix = metrics.get("confusion_matrix")
+        if model.get("chart") and matrix:
+            names = document["class_names"]
+            alt = "; ".join(f"{names[i]}: {row[i]} of {sum(row)} right" for i, row in enumerate(matrix) if sum(row))
+            body += (
+                f"<figure>{_image(charts, model['chart'], 'Held-out rows by true and predicted class. ' + alt)}"
+                "<figcaption>Each row of the grid is a true class, each column what the model said: the diagonal "
+                "is right, every other cell a mix-up, with its count.</figcaption></figure>"
+            )
         for warning in metrics.get("warnings", []) or []:
             body += f'<p class="warning">{_e(warning)}</p>'
     return _section("model", body)
@@ -252,19 +261,18 @@ def _errors(document: Mapping[str, Any]) -> str:
     if not section.get("available"):
         return _section("errors", f"<p>{_e(section.get('why_not', ''))}</p>")
     body = f"<p class=lead>{_e(section['sentence'])}</p><p class=note>{_e(section.get('definition', ''))}</p>"
+    # Three columns, one condition a line: the table stays readable on a phone.
     rows = [
         (
-            " and ".join(group["conditions"]) or "every row",
-            f"{group['rows']:,}",
-            f"{group['wrong']:,}",
-            _Raw(f"<strong>{_e(_share(group['rate']))}</strong>"),
-            f"{_share(group['low'])} to {_share(group['high'])}",
+            _Raw("<br>and ".join(_e(condition) for condition in group["conditions"]) or "every row"),
+            f"{group['wrong']:,} of {group['rows']:,}",
+            _Raw(f"<strong>{_e(_share(group['rate']))}</strong> ({_share(group['low'])} to {_share(group['high'])})"),
         )
         for group in section.get("groups", [])
     ]
     if rows:
         body += _table(
-            [("group", False), ("rows", True), ("wrong", True), ("share wrong", True), ("95% range", True)],
+            [("group", False), ("wrong", True), ("share wrong (95% range)", True)],
             rows,
             caption=f"Baseline: wrong on {_share(section['rate'])} of all held-out rows ({section['wrong']:,} of "
             f"{section['rows']:,}).",
