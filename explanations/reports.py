@@ -45,6 +45,7 @@ def explanation_document(
             **({} if shared else {"id": model.pk}),
             "classifier": model.classifier,
             "target": model.target,
+            "task": model.task,  # classification (a category) or regression (an amount)
             "features": model.features,
             "class_names": names,
             "metrics": model.metrics,
@@ -57,8 +58,7 @@ def explanation_document(
             **({} if outcome is None else {"actual": outcome.actual_name}),
         },
         "prediction": {
-            "label": names[max(range(len(names)), key=lambda i: explanation.probabilities[i])],
-            "probabilities": dict(zip(names, explanation.probabilities, strict=True)),
+            **_prediction(explanation),
             **({} if outcome is None else {"correct": outcome.correct}),
         },
         "verdict": verdict_of(explanation, disclosure).to_dict(),
@@ -81,6 +81,17 @@ def explanation_document(
             "training_seconds": model.training_seconds,
             "explaining_seconds": explanation.explaining_seconds,
         },
+    }
+
+
+def _prediction(explanation: Explanation) -> dict[str, Any]:
+    """The class with every class's probability; for an amount, the predicted number (and no probabilities)."""
+    if explanation.model.predicts_amount:
+        return {"value": explanation.result.get("value")}
+    names = explanation.model.class_names
+    return {
+        "label": names[max(range(len(names)), key=lambda i: explanation.probabilities[i])],
+        "probabilities": dict(zip(names, explanation.probabilities, strict=True)),
     }
 
 
@@ -192,4 +203,6 @@ def _anchor(result: dict[str, Any]) -> dict[str, Any]:
         "file_rows_kept": result.get("file_rows_kept"),
         "is_empty": result.get("is_empty"),
         "samples_used": result.get("samples_used"),
+        # An amount: the band [low, high] the prediction stays in under the rule, and its half-width.
+        **({key: result[key] for key in ("band", "band_width", "band_is_default") if key in result}),
     }

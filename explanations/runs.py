@@ -16,6 +16,7 @@ import pandas as pd
 from classifiers.artifacts import dataset_frame, explainer_state, model_pipeline, model_rows
 from classifiers.models import TrainedModel
 from jobs.services import JobError, ProgressReporter
+from limelight.amounts import InBand, unit_of
 from limelight.demos import DEMOS
 from limelight.drawing.charts import weights_chart
 from limelight.explainers.anchor_tabular import TabularAnchors
@@ -58,20 +59,24 @@ def explanation_run(explanation: Explanation, on_progress: ProgressReporter) -> 
     if not kind.offers(explanation.explainer):
         raise JobError(f"{explanation.get_explainer_display()} is not available for this kind of data; try LIME.")
     result = kind.runner(explanation.explainer)(explanation, pipeline, instance, label, on_progress)
+    if model.predicts_amount:  # the one output is the amount (limelight.amounts): a value, no probabilities
+        result = {**result, "label": 0, "value": float(probabilities[0])}
     chart = ""
     if result.get("weights"):
         on_progress(1, 1, "Drawing the chart")
+        unit = {"amount_unit": unit_of(model.target)} if model.predicts_amount else {}
         chart = save_explanation_file(
             explanation,
             "weights.svg",
             weights_chart(
                 [(weight["condition"], weight["weight"]) for weight in result["weights"]],
                 title=model.class_names[label],
+                **unit,
             ),
         )
     return {
         "label": label,
-        "probabilities": [float(p) for p in probabilities],
+        "probabilities": [] if model.predicts_amount else [float(p) for p in probabilities],
         "result": result,
         "instance": kind.display(explanation, instance),
         "chart": chart,
@@ -126,27 +131,54 @@ def lime_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]
 
 def anchor_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
     anchors = tabular_anchors_for(explanation.model)
-    return anchors.explain(
+    predict, band = _anchored_output(explanation, pipeline, anchors_batch=row)
+    result = anchors.explain(
         row.iloc[0],
-        pipeline.predict_proba,
+        predict,
         threshold=explanation.threshold,
         max_anchor_size=explanation.max_anchor_size,
         random_state=explanation.random_state,
         on_progress=_progress(on_progress, "Searching for a rule"),
     ).to_dict()
+    return {**result, **band}
 
 
 def anchor_text(explanation, pipeline, text, label, on_progress) -> dict[str, Any]:
     corpus = dataset_frame(explanation.model.dataset)[explanation.model.text_column].dropna().astype(str)
-    return explain_text_anchor(
+    predict, band = _anchored_output(explanation, pipeline, anchors_batch=[text])
+    result = explain_text_anchor(
         text,
-        pipeline.predict_proba,
+        predict,
         threshold=explanation.threshold,
         max_anchor_size=explanation.max_anchor_size,
         corpus=list(corpus[:5000]),
         random_state=explanation.random_state,
         on_progress=_progress(on_progress, "Searching for a rule"),
     ).to_dict()
+    return {**result, **band}
+
+
+def _anchored_output(explanation, pipeline, *, anchors_batch) -> tuple[Any, dict[str, Any]]:
+    """What Anchors asks the model: its class, or for an amount whether it stays in the band.
+
+    The band is the case's predicted amount ± the half-width the person set (``band_width``),
+    or the model's default (a tenth of the 5th-95th percentile spread of its training amounts).
+    Anchors then runs unchanged on a yes/no output (limelight.amounts.InBand): a rule's
+    precision is the share of its rows whose prediction stays in the band.
+    """
+    model = explanation.model
+    if not model.predicts_amount:
+        return pipeline.predict_proba, {}
+    value = float(pipeline.predict_proba(anchors_batch)[0, 0])
+    half = explanation.band_width if explanation.band_width is not None else model.metrics.get("default_band")
+    if half is None or not half > 0:
+        raise JobError("The band around the prediction must be wider than 0.")
+    low, high = value - float(half), value + float(half)
+    return InBand(pipeline.predict_proba, low, high).predict_proba, {
+        "band": [low, high],
+        "band_width": float(half),
+        "band_is_default": explanation.band_width is None,
+    }
 
 
 def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, Any]:
@@ -162,7 +194,14 @@ def lime_image(explanation, pipeline, image, label, on_progress) -> dict[str, An
         # shapes demo: 11% of the top regions on the shape with the mean, 68% with grey).
         hide_color=explanation.hide_color,
         random_state=explanation.random_state,
-        on_progress=_progress(on_progress, "Asking the model about the image with regions hidden"),
+        # Stop once the top regions have settled (500-800 of 1,000 samples on photos, the same top
+        # regions as a 5,000-sample run: bench/images.py); the page says how many were used.
+        stop_when_stable=True,
+        on_progress=_progress(
+            on_progress,
+            f"Showing the model copies of the image with regions hidden (up to {explanation.num_samples:,}; "
+            "it stops sooner once the top regions settle)",
+        ),
     )
     pictures = {
         "overlay": overlay_png(image, result, top=explanation.top_segments),
@@ -219,6 +258,12 @@ def _training_rows(model: TrainedModel) -> pd.DataFrame:
 
 def tabular_lime_for(model: TrainedModel, discretizer: str = "quartile") -> TabularLime:
     """LIME's training statistics, once per model and discretizer."""
+
+    if model.predicts_amount and discretizer == "entropy":
+        raise JobError(
+            "Splitting numbers by entropy needs categories to tell apart, and this model predicts an amount: "
+            "choose quartiles or deciles."
+        )
 
     def build() -> TabularLime:
         in_training = model_rows(model).in_training

@@ -1,10 +1,11 @@
 """Demo tables that work offline, for instructors' one-click examples.
 
-Three are scikit-learn's bundled data sets (read from the installed package,
-never downloaded); one is a synthetic loan table whose label follows a known
-rule, so an explanation can be checked against the truth. Every demo is
-returned as a UTF-8 CSV too, so it takes the same upload path as a user's
-file; the same demo always gives the same bytes.
+Four are scikit-learn's bundled data sets (read from the installed package,
+never downloaded; diabetes is an amount to predict, the others categories);
+one is a synthetic loan table whose label follows a known rule, so an
+explanation can be checked against the truth. Every demo is returned as a
+UTF-8 CSV too, so it takes the same upload path as a user's file; the same
+demo always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -71,7 +72,29 @@ DEMOS: dict[str, Demo] = {
             "approved",
             "loan_applications.csv",
         ),
+        Demo(
+            "diabetes",
+            "Diabetes progression (an amount)",
+            "Each row is a patient with diabetes: age, sex, body mass index, average blood pressure and "
+            "six blood measurements taken at the start. The model predicts an amount, not a category: "
+            "how far the disease progressed one year later, on a scale from about 25 to 350. Look at "
+            "how much each measurement adds to or takes from the prediction: body mass index and the "
+            "triglycerides measure usually matter most.",
+            "progression",
+            "diabetes.csv",
+        ),
     )
+}
+# scikit-learn's short names of the diabetes blood measurements, said in full.
+_DIABETES_COLUMNS = {
+    "bmi": "body mass index",
+    "bp": "blood pressure",
+    "s1": "total cholesterol",
+    "s2": "LDL cholesterol",
+    "s3": "HDL cholesterol",
+    "s4": "cholesterol / HDL",
+    "s5": "triglycerides (log)",
+    "s6": "blood sugar",
 }
 
 _LOAN_ROWS = 2000
@@ -87,7 +110,7 @@ def demo_frame(slug: str) -> pd.DataFrame:
     Raises KeyError for an unknown slug.
     """
     # Here, not at the top: DEMOS is listed on every dataset page, the bundled tables only built on demand.
-    from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
     demo = DEMOS[slug]
     match slug:
@@ -107,6 +130,12 @@ def demo_frame(slug: str) -> pd.DataFrame:
             frame = _with_target(data.frame.drop(columns="target"), demo.target, data.target, data.target_names)
         case "loan_applications":
             frame = _loan_applications()
+        case "diabetes":
+            # The measurements as taken (scaled=False), not centred and scaled: a person reads mg/dl.
+            data = load_diabetes(as_frame=True, scaled=False)
+            frame = data.frame.drop(columns="target").rename(columns=_DIABETES_COLUMNS)
+            frame["sex"] = frame["sex"].map({1.0: "1", 2.0: "2"}).astype("str")  # coded 1/2, a category
+            frame[demo.target] = data.target.to_numpy()
         case _:
             raise KeyError(slug)
     return frame

@@ -374,16 +374,19 @@ def check_target(frame: pd.DataFrame, target: str) -> TargetSummary:
             f"the column has only one value (“{names[0]}”); a model needs at least two classes to tell apart.",
         )
     if len(values) > MAX_CLASSES:
-        hint = (
-            "Is this a number to predict? Limelight cannot predict amounts yet; "
-            if pd.api.types.is_numeric_dtype(labels)
-            else "Is this a name or a free-text column? "
-        )
+        if pd.api.types.is_numeric_dtype(labels):
+            raise TargetError(
+                target,
+                "too many values",
+                f"the column has {len(values):,} different numbers, too many to be categories "
+                f"(2–{MAX_CLASSES} classes); predict it as an amount instead.",
+            )
         raise TargetError(
             target,
             "too many values",
             f"the column has {len(values):,} different values; Limelight predicts categories "
-            f"(2–{MAX_CLASSES} classes). {hint}choose a column with fewer values, such as a yes/no answer or a type.",
+            f"(2–{MAX_CLASSES} classes) or amounts. Is this a name or a free-text column? "
+            "Choose a column with fewer values, such as a yes/no answer or a type.",
         )
     counts_by_value = labels.value_counts()
     counts = [int(counts_by_value[value]) for value in values]

@@ -5,6 +5,11 @@ training checks (:func:`.profiling.check_target`): a column with a class of
 one row (mtcars' ``carb``), a measurement (diamonds' ``y``) or one whose
 classes a hold-out cannot test (airports' ``country``) is never preselected.
 When no column passes, :func:`no_target_message` says so, and why, once.
+
+Amounts (:mod:`.tasks`): a column of many numbers is a valid target too, but only
+when no category fits: a file with a clear answer column ("species") and a weight
+keeps the answer preselected, and a file of measurements alone preselects the
+likeliest amount.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .profiling import (
     _words,
     check_target,
 )
+from .tasks import REGRESSION, check_amount_target, default_task
 
 __all__ = ["default_target", "no_target_message", "target_candidates", "target_score"]
 
@@ -103,12 +109,26 @@ def default_target(profiles: list[ColumnProfile], *, row_label: str = "", frame:
         for profile in ranked:
             if _failure(frame, profile.name) is None:
                 return profile.name
+        for profile in ranked:  # no category fits: the likeliest amount
+            if _amount_failure(frame, profile.name) is None:
+                return profile.name
     return ranked[0].name
 
 
 def _failure(frame: pd.DataFrame, column: str) -> TargetError | None:
     try:
         check_target(frame, column)
+    except TargetError as error:
+        return error
+    return None
+
+
+def _amount_failure(frame: pd.DataFrame, column: str) -> TargetError | None:
+    """Why ``column`` cannot be learned as an amount (None when it can): it is not one, or too thin."""
+    if column not in frame.columns or default_task(frame, column) != REGRESSION:
+        return TargetError(column, "not an amount", "is not a column of many numbers")
+    try:
+        check_amount_target(frame, column)
     except TargetError as error:
         return error
     return None
@@ -149,7 +169,7 @@ def no_target_message(frame: pd.DataFrame, profiles: list[ColumnProfile], *, row
     by_reason: dict[str, list[str]] = {}
     for profile in candidates:
         failure = _failure(frame, profile.name)
-        if failure is None:
+        if failure is None or _amount_failure(frame, profile.name) is None:
             return ""
         by_reason.setdefault(failure.reason, []).append(profile.name)
     # Reasons in the order of the likeliest column they stop; the columns of each in file order.

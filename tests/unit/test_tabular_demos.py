@@ -9,6 +9,7 @@ from limelight.explainers.lime_tabular import TabularLime
 from limelight.tabular.demos import DEMOS, demo_csv_bytes, demo_frame
 from limelight.tabular.profiling import ColumnKind, check_target, profile_columns
 from limelight.tabular.reading import read_table
+from limelight.tabular.tasks import check_amount_target, default_task
 from limelight.tabular.training import train_classifier
 
 pytestmark = pytest.mark.unit
@@ -20,6 +21,7 @@ def test_demos_are_listed_with_their_targets_and_files():
         "wine": ("cultivar", "wine.csv"),
         "iris": ("species", "iris.csv"),
         "loan_applications": ("approved", "loan_applications.csv"),
+        "diabetes": ("progression", "diabetes.csv"),
     }
     assert all(demo.slug == slug and demo.title and len(demo.description) > 100 for slug, demo in DEMOS.items())
 
@@ -31,6 +33,7 @@ def test_demos_are_listed_with_their_targets_and_files():
         ("wine", (178, 14), {"cultivar A": 59, "cultivar B": 71, "cultivar C": 48}),
         ("iris", (150, 5), {"setosa": 50, "versicolor": 50, "virginica": 50}),
         ("loan_applications", (2000, 10), None),
+        ("diabetes", (442, 11), None),
     ],
 )
 def test_demo_frames_have_the_target_last_with_class_names_as_words(slug, shape, classes):
@@ -56,8 +59,9 @@ def test_demo_csv_bytes_are_deterministic_and_read_back_through_the_upload_path(
     assert first == second
     assert table.shape == demo_frame(slug).shape
     assert list(table.columns) == list(demo_frame(slug).columns)
-    summary = check_target(table, DEMOS[slug].target)
-    assert summary.warnings == ()
+    target = DEMOS[slug].target
+    check = check_amount_target if default_task(table, target) == "regression" else check_target
+    assert check(table, target).warnings == ()
 
 
 def test_loan_applications_profile_as_intended_with_some_gaps():
@@ -109,3 +113,12 @@ def test_explanations_of_the_loan_demo_point_at_the_rule():
         )
         top_two = {weight.feature for weight in explanation.weights[:2]}
         assert top_two <= rule, (row, explanation.weights)
+
+
+def test_the_diabetes_demo_is_an_amount_read_as_measured():
+    frame = demo_frame("diabetes")
+    table = read_table(demo_csv_bytes("diabetes"))
+    assert default_task(table, "progression") == "regression"
+    # scikit-learn's raw file (Efron et al. 2004): progression from 25 to 346, 214 different values.
+    assert (frame.progression.min(), frame.progression.max(), frame.progression.nunique()) == (25, 346, 214)
+    assert set(frame.sex) == {"1", "2"} and frame.age.min() >= 18 and frame["body mass index"].max() < 50

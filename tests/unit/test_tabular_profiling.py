@@ -284,8 +284,8 @@ def test_check_target_warns_about_rare_classes_naming_at_most_five():
         ),
         (
             pd.Series(np.arange(312, dtype=float)),
-            "“y”: the column has 312 different values; Limelight predicts categories (2–50 classes). "
-            "Is this a number to predict?",
+            "“y”: the column has 312 different numbers, too many to be categories (2–50 classes); "
+            "predict it as an amount instead.",
         ),
         (
             pd.Series([f"name {i}" for i in range(30)], dtype="str"),
@@ -561,18 +561,29 @@ def test_target_errors_name_the_column_first():
 
 
 def test_when_no_column_can_be_trained_one_message_says_so_and_why():
-    frame = _airports_like(states=60)
+    # Without its coordinates: latitude and longitude are amounts, which can be predicted (issue 25).
+    frame = _airports_like(states=60).drop(columns=["latitude", "longitude"])
     profiles = profile_columns(frame)
 
     message = no_target_message(frame, profiles)
 
     assert message == (
         "No column in this file can be predicted: “country” has a class with only 1 row (each class needs 2, "
-        "one to learn from and one to test on); “city”, “state”, “latitude” and 1 more have more than 50 "
+        "one to learn from and one to test on); “city” and “state” have more than 50 "
         "different values (Limelight predicts categories, 2 to 50 classes). Upload a file with a column of a "
         "few categories to predict, such as a yes/no answer, with at least 2 rows of each."
     )
     assert no_target_message(_airports_like(states=40), profile_columns(_airports_like(states=40))) == ""
+
+
+def test_an_amount_is_preselected_only_when_no_category_fits():
+    # The airports' coordinates are amounts: with no country or state to learn, the likeliest amount
+    # (of equal scores, the right-most) is preselected and the file can be trained.
+    frame = _airports_like(states=60)
+    assert _chosen(frame) == "longitude"
+    assert no_target_message(frame, profile_columns(frame)) == ""
+    # A clear category beside amounts keeps its place (diamonds: cut, not the carat or price).
+    assert _chosen(_diamonds_like()) == "cut"
 
 
 def test_a_short_text_column_with_60_percent_distinct_values_stays_a_category():

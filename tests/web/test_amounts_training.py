@@ -92,3 +92,150 @@ def test_an_estimator_of_the_other_task_is_refused_with_the_ones_to_pick(amounts
         services.model_train_request(dataset=amounts_dataset, dispatch=False, **options)
     assert words in str(refused.value)
     assert not TrainedModel.objects.exists()
+
+
+# --- explanations of an amount, as the worker runs them --------------------------------------------
+
+
+@pytest.fixture
+def amount_model(amounts_dataset):
+    return train(amounts_dataset, target="mass_g", classifier="linear_regression")
+
+
+def high_x1_high_x2_row() -> int:
+    frame = linear_table()
+    return int(np.flatnonzero((frame.x1 > 7.5) & (frame.x2 > 7.5))[0])
+
+
+def test_lime_of_an_amount_weighs_in_its_unit_and_every_trust_check_runs(amount_model, make_explanation):
+    row = high_x1_high_x2_row()
+    explanation = make_explanation(amount_model, row=row, num_samples=2000)
+    frame = linear_table()
+    expected = 3 * frame.x1[row] - 2 * frame.x2[row]  # the ridge has learned the plane (R² > 0.99)
+    assert explanation.probabilities == [] and explanation.label == 0
+    assert explanation.result["value"] == pytest.approx(expected, abs=1.0)
+    weights = {w["feature"]: w["weight"] for w in explanation.result["weights"]}
+    assert weights["x1"] > 0 > weights["x2"] and abs(weights["x3"]) < abs(weights["x2"]) / 10
+    checks = explanation.diagnosis.result
+    assert {"stability", "kernel", "curves"} <= set(checks)
+
+
+def test_anchors_of_an_amount_keep_the_prediction_in_the_band_the_person_set(amount_model, make_explanation):
+    row = high_x1_high_x2_row()
+    default = make_explanation(amount_model, row=row, explainer="anchor")
+    value = default.result["value"]
+    half = amount_model.metrics["default_band"]
+    assert default.result["band"] == pytest.approx([value - half, value + half])
+    assert default.result["band_is_default"] and default.probabilities == []
+    assert 0 <= default.result["precision_low"] <= default.result["precision"] <= default.result["precision_high"] <= 1
+    wide = make_explanation(amount_model, row=row, explainer="anchor", band_width=100.0)
+    # ± 100 holds every prediction of the file (they span about −20 to 30): no condition is needed.
+    assert wide.result["band"] == pytest.approx([value - 100, value + 100]) and not wide.result["band_is_default"]
+    assert wide.result["rule"] == [] and wide.result["meets_threshold"]
+
+
+def test_kernel_shap_of_an_amount_adds_up_to_the_prediction(amount_model, make_explanation):
+    explanation = make_explanation(amount_model, row=high_x1_high_x2_row(), explainer="shap")
+    result = explanation.result
+    total = result["base_value"] + sum(w["weight"] for w in result["weights"])
+    assert total == pytest.approx(result["prediction"], abs=1e-6) and result["prediction"] == pytest.approx(
+        result["value"]
+    )
+
+
+def test_entropy_bins_are_refused_for_an_amount_in_words(amount_model):
+    from explanations import runs as explanation_runs
+    from explanations import services as explanation_services
+    from explanations.models import Explanation
+
+    explanation = explanation_services.explanation_request(
+        model=amount_model, row_index=0, dispatch=False, discretizer="entropy"
+    )
+    job_run(model=Explanation, pk=explanation.pk, work=explanation_runs.explanation_run)
+    explanation.refresh_from_db()
+    assert explanation.status == "failed" and "predicts an amount" in explanation.message
+
+
+def review_prices(rows: int = 160, seed: int = 0) -> pd.DataFrame:
+    """A price in euros that words set: "luxury" adds 50, "cheap" takes 30 off, the rest is filler."""
+    rng = np.random.default_rng(seed)
+    filler = ["room", "view", "breakfast", "street", "staff", "bed", "quiet", "near"]
+    texts, prices = [], []
+    for _ in range(rows):
+        words = list(rng.choice(filler, 5))
+        price = 100.0
+        if rng.random() < 0.4:
+            words.append("luxury")
+            price += 50
+        if rng.random() < 0.4:
+            words.append("cheap")
+            price -= 30
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        prices.append(round(price + rng.normal(0, 2), 2))
+    return pd.DataFrame({"review": texts, "price_eur": prices})
+
+
+def test_a_text_amount_is_explained_by_its_deciding_words(user, make_explanation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dataset = services.dataset_create(
+        owner=user, upload=SimpleUploadedFile("prices.csv", csv_bytes(review_prices()), "text/csv")
+    )
+    model = train(dataset, target="price_eur", classifier="linear_regression", text_column="review")
+    assert model.kind == "text" and model.task == "regression" and model.metrics["r2"] > 0.75
+    frame = review_prices()
+    row = int(np.flatnonzero(frame.review.str.contains("luxury") & ~frame.review.str.contains("cheap"))[0])
+    lime = make_explanation(model, row=row, num_samples=1000)
+    weights = {w["feature"]: w["weight"] for w in lime.result["weights"]}
+    assert max(weights, key=lambda word: abs(weights[word])) == "luxury" and weights["luxury"] > 20
+    anchor = make_explanation(model, row=row, explainer="anchor")
+    assert "luxury" in anchor.result["rule"] and len(anchor.result["band"]) == 2
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def explain(path, *args: str) -> dict:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("explain", str(path), *args, "--json", "--num-samples", "500", "--no-diagnostics", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_cli_predicts_an_amount_with_its_scores_and_an_anchor_band(tmp_path):
+    path = tmp_path / "linear.csv"
+    path.write_bytes(csv_bytes(linear_table()))
+    row = str(high_x1_high_x2_row())
+    lime = explain(path, "--target", "mass_g", "--classifier", "linear_regression", "--row", row)
+    assert lime["model"]["task"] == "regression"
+    assert "probabilities" not in lime["prediction"]
+    frame = linear_table()
+    assert lime["prediction"]["value"] == pytest.approx(3 * frame.x1[int(row)] - 2 * frame.x2[int(row)], abs=1.0)
+    metrics = lime["model"]["metrics"]
+    assert metrics["mae"] < 0.55 < 7 < metrics["baseline_mae"] and metrics["r2"] > 0.99
+    anchor = explain(path, "--target", "mass_g", "--classifier", "linear_regression", "--row", row,
+                     "--explainer", "anchor", "--band", "2.5")  # fmt: skip
+    low, high = anchor["explanation"]["band"]
+    assert high - low == pytest.approx(5.0) and (low + high) / 2 == pytest.approx(anchor["prediction"]["value"])
+    rating = explain(path, "--target", "rating", "--task", "amount", "--classifier", "knn")
+    assert rating["model"]["task"] == "regression" and "value" in rating["prediction"]
+
+
+def test_the_cli_refuses_a_category_model_for_an_amount_and_a_band_for_a_category(tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "linear.csv"
+    path.write_bytes(csv_bytes(linear_table()))
+    for args, words in [
+        (("--target", "mass_g", "--classifier", "naive_bayes"), "cannot predict an amount"),
+        (("--target", "rating", "--band", "1", "--explainer", "anchor"), "--band is for a model that predicts"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            call_command("explain", str(path), *args, "--json")
+        assert exit_info.value.code == 2
+        assert words in capsys.readouterr().err

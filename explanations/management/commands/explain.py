@@ -93,6 +93,12 @@ class Command(BaseCommand):
             "--range", action="append", default=[], metavar='"COL LOW to HIGH"',
             help="counterfactual: keep a number column within a range (an end may be left out)",
         )  # fmt: skip
+        parser.add_argument(
+            "--band",
+            type=float,
+            help="Anchors for an amount: the ± half-width of the band the prediction must stay in "
+            "(default: a tenth of the spread of the amounts)",
+        )
         parser.add_argument("--share", action="store_true", help="create a share link (share_url in the JSON)")
         parser.add_argument(
             "--share-days",
@@ -143,6 +149,7 @@ class Command(BaseCommand):
                     diagnostics=not options["no_diagnostics"],
                     auto_samples=options["auto_samples"],
                     random_state=options["seed"],
+                    band_width=_amount_band(model, options.get("band")),
                     **_counterfactual_settings(model, options),
                 ),
                 dispatch=False,
@@ -184,11 +191,19 @@ class Command(BaseCommand):
         explanation = document["explanation"]
         instance = document["instance"]
         named = f" ({instance['label']})" if instance.get("label") is not None else ""  # the row's name in the file
+        metrics = document["model"]["metrics"]
         lines = [
-            f"Row {instance['row']}{named}: predicted {document['prediction']['label']}",
-            f"Model accuracy on held-out rows: {document['model']['metrics'].get('accuracy', 0):.1%}",
+            f"Row {instance['row']}{named}: predicted {document['prediction']['label']}"
+            if "label" in document["prediction"]
+            else f"Row {instance['row']}{named}: predicted {document['prediction']['value']:.6g}",
+            f"Model accuracy on held-out rows: {metrics.get('accuracy', 0):.1%}"
+            if "mae" not in metrics
+            else f"Model off by {metrics['mae']:.4g} on average on held-out rows "
+            f"(always predicting the average: off by {metrics['baseline_mae']:.4g}; R² {metrics['r2']:.2f})",
             *[f"Warning: {warning}" for warning in document["model"].get("warnings", [])],
-            "Reasons (weight toward the predicted class):",
+            "Reasons (weight toward the predicted class):"
+            if "label" in document["prediction"]
+            else "Reasons (what each adds to or takes from the predicted amount):",
         ]
         if "correct" in document["prediction"]:
             right = "right" if document["prediction"]["correct"] else "wrong"
@@ -208,6 +223,10 @@ class Command(BaseCommand):
                 lines.append(explanation["message"])
         elif "rule" in explanation:
             lines[-1] = f"Rule (holds for {explanation['precision']:.0%} of similar cases):"
+            if "band" in explanation:
+                low, high = explanation["band"]
+                lines[-1] = f"Rule (the prediction stays between {low:.4g} and {high:.4g} for "
+                lines[-1] += f"{explanation['precision']:.0%} of similar cases):"
             lines += [f"  {condition}" for condition in explanation["rule"]] or ["  (no condition needed)"]
         else:
             lines += [f"  {w['weight']:+.3f}  {w['condition']}" for w in explanation["weights"]]
@@ -225,6 +244,12 @@ def add_training_arguments(parser: CommandParser) -> None:
     parser.add_argument("--sheet", help="a workbook's sheet, by name (default: the first sheet)")
     parser.add_argument("--target", help="the column to predict (default: the likeliest one)")
     parser.add_argument("--classifier", default="random_forest", choices=Classifier.values)
+    parser.add_argument(
+        "--task",
+        choices=("amount", "category"),
+        help="predict the target as an amount or a category (default: decided from the column; "
+        "many different numbers are an amount)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULTS.random_state)
     parser.add_argument(
         "--image-features", help="images: network (pretrained, the default), hog, raw or color_histogram"
@@ -278,6 +303,7 @@ def train_from_file(options: dict[str, Any]) -> tuple[Any, TrainedModel]:
                 params=params,
                 text_column=text_column,
                 random_state=options["seed"],
+                task=options.get("task") or "",
             ),
             dispatch=False,
         )
@@ -288,6 +314,13 @@ def train_from_file(options: dict[str, Any]) -> tuple[Any, TrainedModel]:
     if not model.succeeded:
         raise InputError(f"training failed: {model.message}")
     return user, model
+
+
+def _amount_band(model: TrainedModel, band: float | None) -> float | None:
+    """``--band`` for a model that predicts an amount; refused, in words, for one that picks a category."""
+    if band is not None and not model.predicts_amount:
+        raise InputError("--band is for a model that predicts an amount; this one predicts a category.")
+    return band
 
 
 # Flags that some kinds of data have no setting for, and the form field each fills (explanation
