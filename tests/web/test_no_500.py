@@ -37,7 +37,7 @@ PARAMETERS = sorted(
         "auto_samples", "char_ngrams", "classifier", "days", "discretizer", "features", "hide_color",
         "image_size", "kernel_width", "label", "max_anchor_size", "num_features", "num_samples",
         "random_state", "row", "segmenter", "show_file_name", "show_row_label", "show_true_value",
-        "skip_diagnostics", "target", "text_column", "threshold", "top_segments", "kernel_size",
+        "skip_diagnostics", "target", "text_column", "sensitive", "threshold", "top_segments", "kernel_size",
         "max_dist", "n_segments", "compactness", "scale", "min_size", "username", "password",
         "password1", "password2", "old_password", "new_password1", "new_password2", "next",
         *(f"value_{i}" for i in range(6)), *(f"column_{i}" for i in range(6)),
@@ -55,6 +55,7 @@ PLAUSIBLE = {
     "max_anchor_size": ["2"], "num_features": ["3"], "num_samples": ["300"], "random_state": ["0", "7"],
     "row": ["1"], "segmenter": ["slic"], "target": ["risk"], "threshold": ["0.95"], "top_segments": ["3"],
     "value_0": ["40"], "value_1": ["70"], "value_2": ["yes"], "value_3": ["Lyon"], "username": ["ada"],
+    "sensitive": ["", "smoker", "city"],
 }  # fmt: skip
 
 # What the owner must not do to the fixtures the walk goes on using.
@@ -77,7 +78,9 @@ def _routes(patterns=None, prefix: str = "") -> list[str]:
 @pytest.fixture
 def world(user, other_user, make_trained_model, make_explanation):
     """The owner's records (a model, a LIME and an Anchors explanation, share links) and another user's."""
-    from explanations import services
+    from explanations import runs, services
+    from explanations.models import ModelReport
+    from jobs.services import job_run
 
     mine = make_trained_model(user)
     lime = make_explanation(mine, row=1, num_samples=300)
@@ -87,13 +90,19 @@ def world(user, other_user, make_trained_model, make_explanation):
     theirs = make_trained_model(other_user, classifier="decision_tree")
     their_explanation = make_explanation(theirs, row=3, num_samples=300)
     their_link = services.share_link_create(user=other_user, explanation=their_explanation)
+    report = services.report_request(model=mine, dispatch=False)  # the whole model at a glance (issue 27)
+    job_run(model=ModelReport, pk=report.pk, work=runs.report_run)
+    report.refresh_from_db()
+    report_link = services.share_link_create(user=user, report=report)
+    their_report = services.report_request(model=theirs, dispatch=False)
     return {
         "explanation": [lime.pk, anchor.pk, their_explanation.pk],
         "model": [mine.pk, theirs.pk],
         "dataset": [mine.dataset.pk, theirs.dataset.pk],
-        "link": [link.pk, model_link.pk, their_link.pk],
+        "link": [link.pk, model_link.pk, their_link.pk, report_link.pk],
+        "report": [report.pk, their_report.pk],
         "index": [0, 1, 3],
-        "token": [link.token, model_link.token, their_link.token],
+        "token": [link.token, model_link.token, their_link.token, report_link.token],
     }
 
 
@@ -103,6 +112,8 @@ def _kind_of_id(route: str, name: str) -> str:
         return "model"
     if name == "link_pk":
         return "link"
+    if "/whole/" in f"/{route}" and name == "pk":
+        return "report"
     if name == "index":
         return "index"
     if route.startswith("datasets/"):
@@ -112,13 +123,14 @@ def _kind_of_id(route: str, name: str) -> str:
 
 def _snapshot(owner) -> list:
     from classifiers.models import Dataset, TrainedModel
-    from explanations.models import Explanation, ShareLink
+    from explanations.models import Explanation, ModelReport, ShareLink
 
     return [
         list(Dataset.objects.filter(owner=owner).order_by("pk").values()),
         list(TrainedModel.objects.filter(dataset__owner=owner).order_by("pk").values()),
         list(Explanation.objects.filter(model__dataset__owner=owner).order_by("pk").values()),
         list(ShareLink.objects.filter(created_by=owner).order_by("pk").values()),
+        list(ModelReport.objects.filter(model__dataset__owner=owner).order_by("pk").values()),
     ]
 
 
@@ -159,7 +171,8 @@ def _fill(route: str, draw, world) -> str:
             return draw(st.sampled_from(world["token"]) | hostile)
         if name == "fmt":
             return draw(st.sampled_from(["json", "csv", "png", "svg", "html", "pdf", "x"]))
-        names = st.sampled_from(["weights", "overlay", "original", "stability", "kernel", "what_if", "x"])
+        charts = ["importance.svg", "dependence-0.svg"]  # a whole-model report's
+        names = st.sampled_from(["weights", "overlay", "original", "stability", "kernel", "what_if", *charts, "x"])
         return draw(names | st.text(max_size=12))
 
     path = "/" + CONVERTER.sub(one, route.lstrip("^").rstrip("$"))
