@@ -382,7 +382,7 @@ def _errors(inputs: OverviewInputs, tabular: bool, random_state: int) -> dict[st
 
 def _fairness(inputs: OverviewInputs, sensitive: str) -> dict[str, Any]:
     test_rows = np.asarray(inputs.test_rows)
-    groups = groups_of(inputs.table[sensitive].iloc[test_rows])
+    groups = groups_of(inputs.table[sensitive])[test_rows]  # bands cut on the whole column
     if inputs.regression:
         return amount_table(groups, inputs.truths[test_rows], inputs.predictions[test_rows], column=sensitive,
                             unit=inputs.unit)  # fmt: skip

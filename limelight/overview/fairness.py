@@ -15,6 +15,8 @@ from limelight.holdout import FEW_ROWS
 from limelight.holdout import percent as _percent
 
 MISSING = "(missing)"
+MAX_NUMBER_GROUPS = 8  # a number column with more values than this is cut into bands
+BANDS = 4
 
 
 def positive_class(truths: np.ndarray, class_names: Sequence[str]) -> int:
@@ -28,8 +30,25 @@ def positive_class(truths: np.ndarray, class_names: Sequence[str]) -> int:
 
 
 def groups_of(column: pd.Series) -> np.ndarray:
-    """Each row's group as text, with missing values a group of their own (never dropped)."""
+    """Each row's group as text, with missing values a group of their own (never dropped).
+
+    A number column with many values (age) is cut at its quartiles into bands ("17 to 28"), since a
+    group per value would leave every group small; whole numbers read without ".0".
+    """
+    if pd.api.types.is_numeric_dtype(column) and column.nunique() > MAX_NUMBER_GROUPS:
+        edges = np.unique(np.nanquantile(column.to_numpy(dtype=float), np.linspace(0, 1, BANDS + 1)))
+        bands = pd.cut(column, edges, include_lowest=True, duplicates="drop")
+        names = {band: f"{_whole(band.left if i else column.min())} to {_whole(band.right)}"
+                 for i, band in enumerate(bands.cat.categories)}  # fmt: skip
+        return bands.map(names).astype("string").fillna(MISSING).to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(column):
+        return column.map(_whole, na_action="ignore").astype("string").fillna(MISSING).to_numpy(dtype=object)
     return column.astype("string").fillna(MISSING).to_numpy(dtype=object)
+
+
+def _whole(value: float) -> str:
+    value = float(value)
+    return f"{value:g}" if not value.is_integer() else str(int(value))
 
 
 def fairness_table(

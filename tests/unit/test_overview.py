@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from limelight.errors import InputError
 from limelight.overview.build import OverviewInputs, build_overview
 from limelight.overview.dependence import dependence
-from limelight.overview.fairness import fairness_table
+from limelight.overview.fairness import fairness_table, groups_of
 from limelight.overview.mistakes import error_groups
 from limelight.overview.report import render_report
 
@@ -204,3 +204,53 @@ def test_the_report_is_one_file_with_every_section_nothing_fetched_and_names_esc
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html)  # nothing fetched from elsewhere
     assert "<b>n1</b>" not in html and "&lt;b&gt;n1&lt;/b&gt;" in html
     assert html.count('src="data:image/svg+xml;base64,') == 1 + len(overview.document["dependence"]["features"])
+
+
+def test_an_amount_model_is_read_in_the_targets_unit_closed_form():
+    """y = 3·x1 (grams), x1 uniform on 0-10; the model is that formula.
+
+    Shuffling x1 makes the error |3·(U − U′)|, whose mean is 3 · 10/3 = 10 g for two independent
+    uniforms on 0-10; shuffling a noise column changes nothing. Along x1 the average prediction is
+    3 · x1 exactly. A sensitive column's groups get their mean prediction and mean error.
+    """
+    rng = np.random.default_rng(5)
+    n = 3000
+    frame = pd.DataFrame({"x1": rng.uniform(0, 10, n), "n1": rng.uniform(0, 10, n)})
+    frame["site"] = np.where(np.arange(n) % 3 == 0, "north", "south")
+    truths = 3 * frame["x1"].to_numpy()
+
+    def predict_proba(rows):  # the amounts adapter's shape: the amount in column 0
+        return (3 * rows["x1"].to_numpy(dtype=float)).reshape(-1, 1)
+
+    test = np.arange(1000, 3000)
+    inputs = OverviewInputs(
+        kind="tabular", task="regression", target="mass_g", class_names=["mass_g"], classifier="random_forest",
+        metrics={"mae": 0.0, "baseline_mae": 7.5, "r2": 1.0, "n_train": 1000}, truths=truths, predictions=truths,
+        test_rows=test, predict_proba=predict_proba, table=frame, features=["x1", "n1"], numeric=["x1", "n1"],
+        categorical=[], unit="g", tolerance=1.0,
+    )  # fmt: skip
+    overview = build_overview(inputs, sensitive="site")
+    document = overview.document
+    importance = {item["feature"]: item for item in document["importance"]["features"]}
+    assert importance["x1"]["importance"] == pytest.approx(10.0, rel=0.08)
+    assert importance["n1"]["importance"] == 0.0
+    curve = document["dependence"]["features"][0]
+    assert curve["feature"] == "x1"
+    np.testing.assert_allclose(curve["series"][0]["average"], 3 * np.asarray(curve["grid"]))
+    assert document["errors"]["wrong"] == 0  # never off by more than the 1 g tolerance
+    sites = {group["group"]: group for group in document["fairness"]["groups"]}
+    north = test[test % 3 == 0]
+    assert sites["north"]["rows"] == len(north)
+    assert sites["north"]["mean_prediction"] == pytest.approx(3 * frame["x1"].to_numpy()[north].mean())
+    assert sites["north"]["mae"] == 0.0
+    assert document["model"]["sentence"].startswith("On 2,000 held-out rows the model is off by 0 g on average")
+    html = render_report(document, overview.charts)
+    assert "mean predicted" in html and '<section id="fairness">' in html
+
+
+def test_a_number_column_with_many_values_is_compared_by_quartile_bands():
+    ages = pd.Series(np.arange(20, 60, dtype=float))  # 40 ages, quartiles at 29.75, 39.5, 49.25
+    groups = groups_of(ages)
+    assert list(pd.unique(groups)) == ["20 to 29.75", "29.75 to 39.5", "39.5 to 49.25", "49.25 to 59"]
+    assert [int((groups == band).sum()) for band in pd.unique(groups)] == [10, 10, 10, 10]
+    assert list(groups_of(pd.Series([1.0, 2.0, np.nan]))) == ["1", "2", "(missing)"]
