@@ -26,6 +26,10 @@ from .models import Choice, ClassSession
 
 VOTER_COOKIE = "limelight_voter"
 VOTER_SALT = "classroom.voter"
+# A share link's headers, but Referer kept within the site: under "no-referrer" a browser sends
+# "Origin: null" with the vote's POST, and Django's CSRF check rightly refuses it (seen in Chromium).
+# "same-origin" still never sends the token in the address to another site.
+VOTE_HEADERS = SHARED_HEADERS | {"Referrer-Policy": "same-origin"}
 NO_COOKIE = (
     "This browser did not keep the page's cookie, so its vote cannot be told apart from others. "
     "Allow cookies for this site and open the link again."
@@ -88,7 +92,8 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def by_vote_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The view with the token's session, or a page saying why the link shows nothing (404).
 
-    Every answer is kept out of search engines, caches and Referer headers, like a share link's.
+    Every answer is kept out of search engines and caches, and its address out of other sites' Referer
+    headers, like a share link's.
     """
 
     @wraps(view)
@@ -99,7 +104,7 @@ def by_vote_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             response = render(request, "classroom/vote_gone.html", {"reason": gone.reason}, status=404)
         else:
             response = view(request, found, *args, **kwargs)
-        for name, value in SHARED_HEADERS.items():
+        for name, value in VOTE_HEADERS.items():
             response[name] = value
         return response
 

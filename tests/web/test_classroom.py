@@ -78,7 +78,7 @@ def test_the_hospital_session_shows_the_leak_and_the_reveal(user, logged_in):
     logged_in.post(reverse("classroom:reveal", args=[session.pk]))
     text = logged_in.get(reverse("classroom:session", args=[session.pk])).content.decode()
     letter = "A" if session.leaky_is_a else "B"
-    assert f"Model {letter} was right for the wrong reason: it learnt the discharge code" in text
+    assert f"Model {letter} was right for the wrong reason: it looked at the discharge code" in text
     assert f"Right on {scores['leaky']['correct']} of 400 new rows" in text
     assert f"Right on {scores['clean']['correct']} of 400 new rows" in text
 
@@ -167,7 +167,7 @@ def test_unknown_and_expired_links_say_why(user):
         Client().get(reverse("classroom:picture", args=[expired.token, 0, "a", "overlay"])),
     ):
         assert response.status_code == 404 and "This vote has ended" in response.content.decode()
-        assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "no-referrer"
+        assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "same-origin"
 
 
 def test_pictures_of_a_session_without_them_are_not_found(user):
