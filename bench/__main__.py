@@ -23,8 +23,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load",
-         "counterfactuals")  # fmt: skip
+AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load")
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -126,14 +125,6 @@ def run_faithfulness(quick: bool) -> dict[str, Any]:
     return faithfulness.run(quick, log)
 
 
-def run_counterfactuals(quick: bool) -> dict[str, Any]:
-    """What would change it: ours against dice-ml random and genetic, same models and rows."""
-    from . import counterfactuals
-
-    log("counterfactuals:")
-    return counterfactuals.run(quick, log)
-
-
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -230,8 +221,6 @@ def main(argv: list[str] | None = None) -> int:
             result["stability"] = run_stability(args.quick, repeats)
         if args.only in (None, "faithfulness"):
             result["faithfulness"] = run_faithfulness(args.quick)
-        if args.only in (None, "counterfactuals"):
-            result["counterfactuals"] = run_counterfactuals(args.quick)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
             from . import load
 
@@ -240,11 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     result["wall_s"] = time.perf_counter() - started
     report.write_json(result, path)
     print_report(result)
-    if result.get("counterfactuals"):
-        from . import counterfactuals
-
-        print()
-        print(counterfactuals.summary(result["counterfactuals"]))
     if result.get("load"):
         from . import load
 

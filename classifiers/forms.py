@@ -1,9 +1,20 @@
 from django import forms
 
-from limelight.catalogue import CLASSIFIER_CARDS, DEFAULT_IMAGE_FEATURES, IMAGE_CLASSIFIERS, IMAGE_FEATURES, Knob
+from limelight.catalogue import (
+    CLASSIFIER_CARDS,
+    CLASSIFIERS,
+    DEFAULT_IMAGE_FEATURES,
+    IMAGE_CLASSIFIERS,
+    IMAGE_FEATURES,
+    REGRESSORS,
+    Knob,
+)
 from limelight.tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
+from limelight.tabular.reading import TableError
+from limelight.tabular.tasks import CLASSIFICATION, REGRESSION, tasks_possible
 from limelight.training_settings import TrainingSettings
 
+from .artifacts import dataset_frame
 from .models import Dataset
 from .selectors import target_choices
 from .services import dataset_default_target, dataset_profiles
@@ -76,12 +87,58 @@ def knob_field(knob: Knob) -> forms.Field:
     return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), help_text=knob.help + bounds, **common)
 
 
+# What each task is called on the page; the first words say what the model will do.
+TASK_WORDS = {REGRESSION: "an amount", CLASSIFICATION: "a category"}
+# Which tasks each kind of model learns (limelight.catalogue): the page offers only those of the chosen task.
+ESTIMATOR_TASKS = {
+    name: " ".join(
+        task for task, offered in ((CLASSIFICATION, CLASSIFIERS), (REGRESSION, REGRESSORS)) if name in offered
+    )
+    for name in CLASSIFIER_CARDS
+}
+
+
+class TaggedSelect(forms.Select):
+    """A select whose options carry ``data-tasks``: the tasks a column allows, or a model learns,
+    so the page's script can show the task in words and offer only the models that fit."""
+
+    def __init__(self, *args, tasks: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tasks = tasks or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.tasks:
+            option["attrs"]["data-tasks"] = self.tasks[str(value)]
+        return option
+
+
+def column_tasks(dataset: Dataset, names: list[str]) -> dict[str, str]:
+    """Per column offered to predict, the tasks it allows, the default first ("regression classification")."""
+    frame = dataset_frame(dataset)
+    tasks = {}
+    for name in names:
+        try:
+            tasks[name] = " ".join(tasks_possible(frame, name))
+        except TableError:  # not in the file as read: the training request says why
+            tasks[name] = CLASSIFICATION
+    return tasks
+
+
 class TrainForm(forms.Form):
     target = forms.ChoiceField(label="Column to predict")
+    task = forms.ChoiceField(
+        label="Predict it as",
+        choices=[(REGRESSION, "an amount (how much)"), (CLASSIFICATION, "a category (which one)")],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Both make sense for this column: an amount says how high, a category picks one of its values.",
+    )
     classifier = forms.ChoiceField(
         label="Kind of model",
         choices=[(card.name, card.label) for card in CLASSIFIER_CARDS.values()],
         initial="random_forest",
+        widget=TaggedSelect(tasks=ESTIMATOR_TASKS),
     )
 
     text_column = forms.ChoiceField(label="Predict from", required=False)
@@ -95,8 +152,15 @@ class TrainForm(forms.Form):
         super().__init__(*args, **kwargs)
         profiles = dataset_profiles(dataset)
         # Identifiers, dates, the row label and constant columns are not answers to predict.
-        self.fields["target"].choices = [(name, name) for name in target_choices(dataset)]
+        names = target_choices(dataset)
+        self.fields["target"].choices = [(name, name) for name in names]
         self.fields["target"].initial = dataset_default_target(dataset)
+        # The task each column allows, on its option (the script switches the words and models with it).
+        self.target_tasks = column_tasks(dataset, names)
+        self.fields["target"].widget = TaggedSelect(tasks=self.target_tasks, choices=self.fields["target"].choices)
+        initial_tasks = self.target_tasks.get(self.fields["target"].initial, CLASSIFICATION).split()
+        self.fields["task"].initial = initial_tasks[0]
+        self.task_choosable = len(initial_tasks) > 1  # without the script, the switch shows for this column
         texts = [p.name for p in profiles if p.kind == ColumnKind.TEXT]
         self.fields["text_column"].choices = [("", "the table's other columns")] + [
             (name, f"the text in “{name}”") for name in texts
@@ -106,6 +170,12 @@ class TrainForm(forms.Form):
         for card in CLASSIFIER_CARDS.values():
             for knob in card.knobs:
                 self.fields[f"{card.name}__{knob.name}"] = knob_field(knob)
+
+    def task_words(self) -> str:
+        """What the model will do for the column first offered: "predicting an amount: “body_mass_g”"."""
+        target = self.fields["target"].initial or ""
+        task = self.fields["task"].initial or CLASSIFICATION
+        return f"predicting {TASK_WORDS[task]}: “{target}”" if target else ""
 
     def cards(self):
         """Each classifier's card with its bound knob fields, for the template."""
@@ -129,6 +199,7 @@ class TrainForm(forms.Form):
             classifier=self.cleaned_data["classifier"],
             params=self.params(),
             text_column=self.cleaned_data.get("text_column") or "",
+            task=self.cleaned_data.get("task") or "",
         )
 
 

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from limelight.amount_words import amount as amount_text
+from limelight.amounts import unit_of
 from limelight.rows import row_name, row_number
 from limelight.tabular.targets import target_candidates
 
@@ -170,6 +172,7 @@ def model_row_page(
     amount = model.predicts_amount
     # An amount's "right" is within the band Anchors uses by default (a tenth of the amounts' spread).
     band = float(model.metrics.get("default_band", 0.0)) if amount else 0.0
+    unit = unit_of(model.target) if amount else ""
     keep = _matching_rows(frame, results, [] if amount else names, row_filter or RowFilter(), band=band)
     total = len(keep)
     pages = max(1, math.ceil(total / per_page))
@@ -180,8 +183,9 @@ def model_row_page(
         index = int(index)
         if amount:
             truth_value, predicted = float(results.truths[index]), float(results.predictions[index])
-            truth = display_value(truth_value) if math.isfinite(truth_value) else MISSING
-            prediction, correct = display_value(round(predicted, 4)), abs(truth_value - predicted) <= band
+            # In the target's unit, as every page says an amount ("4,214 g").
+            truth = amount_text(truth_value, unit) if math.isfinite(truth_value) else MISSING
+            prediction, correct = amount_text(predicted, unit), abs(truth_value - predicted) <= band
         else:
             truth_index = int(results.truths[index])
             prediction_index = int(results.predictions[index])

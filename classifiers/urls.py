@@ -18,4 +18,5 @@ urlpatterns = [
     path("models/<int:pk>/", views.model_detail, name="model"),
     path("models/<int:pk>/status.json", views.model_status, name="model_status"),
     path("models/<int:pk>/confusion.svg", views.model_confusion_chart, name="confusion"),
+    path("models/<int:pk>/actual-predicted.svg", views.model_actual_predicted_chart, name="actual_predicted"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jobs.views import job_status_response
+from limelight.amounts import unit_of
 from limelight.catalogue import CLASSIFIER_CARDS
 from limelight.demos import DEMOS
 from limelight.params import whole_number
@@ -195,6 +196,24 @@ def dataset_image(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     if path is None:
         raise Http404("No such image.")
     return FileResponse(path.open("rb"), content_type="image/png")
+
+
+def actual_predicted_response(model) -> HttpResponse:
+    """An amount model's held-out rows, predicted against actual, drawn from its stored pairs (SVG)."""
+    pairs = (model.metrics or {}).get("actual_predicted") if model.succeeded and model.predicts_amount else None
+    if not pairs:
+        raise Http404("No chart.")
+    # Imported here: matplotlib is loaded by a web process only when a chart is asked for, never at start.
+    from limelight.drawing.charts import actual_predicted_chart
+
+    baseline = model.metrics.get("baseline_value", model.metrics.get("train_mean"))
+    chart = actual_predicted_chart(pairs, target=model.target, unit=unit_of(model.target), baseline=baseline)
+    return HttpResponse(chart, content_type="image/svg+xml")
+
+
+@login_required
+def model_actual_predicted_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    return actual_predicted_response(selectors.model_for_user(request.user, pk))
 
 
 @login_required

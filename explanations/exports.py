@@ -49,12 +49,16 @@ def rule_csv(explanation: Explanation) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     facts = ["precision", "precision_low", "precision_high", "support", "coverage", "threshold", "meets_threshold"]
-    writer.writerow(["condition", *facts, "class predicted"])
+    band = result.get("band")
+    if explanation.model.predicts_amount and band:  # an amount: the band the rule keeps its prediction in
+        writer.writerow(["condition", *facts, "amount predicted", "band_low", "band_high"])
+        kept = [result.get("value"), *band]
+    else:
+        writer.writerow(["condition", *facts, "class predicted"])
+        kept = [explanation.label_name]
     conditions = result.get("conditions") or result.get("rule") or ["(no condition needed)"]
     for condition in conditions:
-        writer.writerow(
-            [safe_cell(cell) for cell in [condition, *(result.get(f) for f in facts), explanation.label_name]]
-        )
+        writer.writerow([safe_cell(cell) for cell in [condition, *(result.get(f) for f in facts), *kept]])
     return buffer.getvalue()
 
 
@@ -62,7 +66,9 @@ def weights_csv(explanation: Explanation) -> str:
     """The explanation's reasons as CSV: feature, condition, weight (toward the explained class)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["feature", "condition", "weight", "class explained"])
+    # An amount's weights are in its own unit: what each reason adds to the predicted amount.
+    amount = explanation.model.predicts_amount
+    writer.writerow(["feature", "condition", "weight", "amount explained" if amount else "class explained"])
     for weight in explanation.result.get("weights", []):
         row = [weight.get("feature", weight.get("segment")), weight.get("condition", ""), weight["weight"]]
         writer.writerow([safe_cell(cell) for cell in [*row, explanation.label_name]])

@@ -3,6 +3,8 @@ from django import forms
 from classifiers.artifacts import dataset_frame
 from classifiers.models import TrainedModel
 from classifiers.selectors import display_value
+from limelight.amount_words import amount
+from limelight.amounts import unit_of
 from limelight.errors import InputError
 from limelight.explainers.choices import DISCRETIZERS
 
@@ -79,6 +81,12 @@ class ExplainForm(forms.Form):
         max_value=BOUNDS["threshold"][1],
         required=False,
         help_text="Anchors only: the share of similar cases the rule must get right (0.80–0.99).",
+    )
+    band_width = forms.FloatField(
+        label="Rule: how close the prediction must stay (±)",
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": "any"}),
     )
     max_anchor_size = forms.IntegerField(
         label="Rule: most conditions",
@@ -194,10 +202,26 @@ class ExplainForm(forms.Form):
         if not kind.diagnosed:
             del self.fields["skip_diagnostics"]
         self._counterfactual_fields(model)
+        self._band_field(model)
         for name, value in kind.explain_initial.items():
             self.fields[name].initial = value
         for name, words in kind.explain_labels.items():
             self.fields[name].label = words
+
+    def _band_field(self, model: TrainedModel) -> None:
+        """Anchors for an amount: the band its rule keeps the prediction in, with the default in the target's unit."""
+        if model.predicts_amount:  # one amount, no classes to choose from
+            del self.fields["label"]
+        if not model.predicts_amount or not model.data_kind.offers("anchor"):
+            del self.fields["band_width"]
+            return
+        unit = unit_of(model.target)
+        default = model.metrics.get("default_band")
+        usual = f"± {amount(default, unit)}, " if default else ""
+        self.fields["band_width"].help_text = (
+            f"Anchors only: the rule must keep the prediction within this much of it{f', in {unit}' if unit else ''}. "
+            f"Empty: {usual}a tenth of the spread of “{model.target}” (from its 5th to its 95th percentile)."
+        )
 
     def _counterfactual_fields(self, model: TrainedModel) -> None:
         """What would change it: the model's classes and columns; none of it for a model of amounts."""
@@ -238,7 +262,7 @@ class ExplainForm(forms.Form):
         options = {
             "diagnostics": not data.get("skip_diagnostics", False),
             "auto_samples": bool(data.get("auto_samples", False)),
-            "requested_label": data["label"],
+            "requested_label": data.get("label"),
             "num_samples": data["num_samples"],
             "num_features": data["num_features"],
             "random_state": data["random_state"],
@@ -246,7 +270,7 @@ class ExplainForm(forms.Form):
         if self.only_explainer:
             options["explainer"] = self.only_explainer
         for name in ("explainer", "threshold", "max_anchor_size", "kernel_width", "discretizer", "segmenter",
-                     "top_segments", "hide_color"):  # fmt: skip
+                     "top_segments", "hide_color", "band_width"):  # fmt: skip
             if name in self.fields:
                 options[name] = data[name]
         if "counterfactual_count" in self.fields:

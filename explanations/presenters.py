@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 from classifiers.artifacts import StoredFile
 from classifiers.kinds import DataKind
+from limelight.amount_words import amount, effect_words, signed_amount
+from limelight.amounts import unit_of
 from limelight.confidence import wilson
 from limelight.explainers.verdict import GOOD_FIT, POOR_FIT, Verdict
 
@@ -32,6 +35,8 @@ class Reason:
     weight: float
     toward: bool
     bar_percent: float  # |weight| relative to the largest, for the table's inline bar
+    effect: str = ""  # an amount model: what it does to the prediction, "adds about 650 g"
+    signed: str = ""  # an amount model: the weight in the target's unit, "+650 g"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ class RuleView:
     examples_changed: list
     samples_used: int
     candidates_tried: int
+    band: tuple[str, str] | None = None  # an amount: the band its prediction stays in ("3,900 g", "4,500 g")
+    band_is_default: bool = True  # the model's usual band, not one the person set
+    band_half: str = ""  # the band's half-width in the unit: "300 g"
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,8 @@ class ExplanationView:
     highlights: list[Highlight] | None = None
     outcome: Outcome | None = None  # the file's true class against the prediction, when known and shown
     verdict: Verdict | None = None  # every check weighed into trust / look closer / do not trust
+    amount: bool = False  # the model predicts an amount: ``predicted`` is "4,214 g", weights are in its unit
+    unit: str = ""  # the target's unit ("" when its name carries none)
 
 
 def fit_in_words(score: float) -> str:
@@ -112,6 +122,8 @@ def fit_in_words(score: float) -> str:
 
 def present(explanation: Explanation, disclosure: Disclosure | None = None) -> ExplanationView:
     """The owner's view of a result (``disclosure=None``), or what a share link shows of it."""
+    if explanation.model.predicts_amount:
+        return _present_amount(explanation, disclosure)
     names = explanation.model.class_names
     probabilities = [
         ClassProbability(name=name, percent=100 * p, predicted=index == explanation.label)
@@ -154,6 +166,66 @@ def present(explanation: Explanation, disclosure: Disclosure | None = None) -> E
         local_prediction=float(explanation.result.get("local_prediction", 0.0)),
         outcome=outcome_of(explanation, disclosure),
         verdict=verdict_of(explanation, disclosure),
+    )
+
+
+def _present_amount(explanation: Explanation, disclosure: Disclosure | None) -> ExplanationView:
+    """An amount model's result: the prediction as a number in the target's unit, each reason's weight as
+    what it adds to (or takes from) that number, and an Anchors rule's band in the same unit."""
+    model = explanation.model
+    unit = unit_of(model.target)
+    result = explanation.result or {}
+    weights = result.get("weights", [])
+    largest = max((abs(w["weight"]) for w in weights), default=0.0) or 1.0
+    reasons = [
+        Reason(
+            condition=w["condition"],
+            feature=w["feature"],
+            weight=w["weight"],
+            toward=w["weight"] >= 0,
+            bar_percent=round(100 * abs(w["weight"]) / largest, 1),
+            effect=effect_words(w["weight"], unit),
+            signed=signed_amount(w["weight"], unit),
+        )
+        for w in weights
+    ]
+    value = result.get("value")
+    score = result.get("score")
+    kind = model.data_kind
+    rule = None
+    if explanation.explainer == "anchor":
+        rule = _rule(result)
+        band = result.get("band")
+        if band:
+            rule = dataclasses.replace(
+                rule,
+                band=(amount(band[0], unit), amount(band[1], unit)),
+                band_half=amount((float(band[1]) - float(band[0])) / 2, unit),
+                band_is_default=getattr(explanation, "band_width", None) is None,
+            )
+    return ExplanationView(
+        capabilities=capabilities_of(explanation),
+        kind=kind,
+        partial=kind.result_partial(explanation.explainer),
+        shows_trust=kind.diagnosed and explanation.explainer == "lime",
+        shows_instance=explanation.explainer in kind.instance_shown_with,
+        subject=shown_subject(explanation, disclosure),
+        values=shown_values(explanation, disclosure),
+        rule=rule,
+        highlights=_highlights(explanation) if "spans" in result else None,
+        predicted="" if value is None else amount(value, unit),
+        explained=model.target,
+        confidence_percent=0.0,
+        probabilities=[],
+        reasons=reasons,
+        fit_score=score,
+        fit_words="" if score is None else fit_in_words(float(score)),
+        intercept=float(result.get("intercept", 0.0)),
+        local_prediction=float(result.get("local_prediction", 0.0)),
+        outcome=outcome_of(explanation, disclosure),
+        verdict=verdict_of(explanation, disclosure),
+        amount=True,
+        unit=unit,
     )
 
 
@@ -213,11 +285,15 @@ def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
     # Imported here: drawing needs matplotlib, which a web process loads only for an export, never at start.
     from limelight.drawing.charts import rule_chart, weights_chart
 
+    model = explanation.model
+    unit = unit_of(model.target) if model.predicts_amount else None
     if capabilities_of(explanation).rule:
         rule = _rule(explanation.result)
+        band = explanation.result.get("band")
+        predicted = f"between {amount(band[0], unit)} and {amount(band[1], unit)}" if band else explanation.label_name
         return rule_chart(
             rule.conditions,
-            predicted=explanation.label_name,
+            predicted=predicted,
             precision=(rule.precision, rule.precision_low, rule.precision_high),
             support=rule.support,
             coverage=explanation.result.get("coverage"),
@@ -225,4 +301,6 @@ def chart_bytes(explanation: Explanation, fmt: str) -> bytes:
             format=fmt,
         )
     weights = [(w["condition"], w["weight"]) for w in explanation.result.get("weights", [])]
+    if unit is not None:  # an amount: the weights are in its unit
+        return weights_chart(weights, title=model.target, format=fmt, amount_unit=unit)
     return weights_chart(weights, title=explanation.label_name, format=fmt)

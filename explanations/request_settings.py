@@ -74,6 +74,8 @@ class ExplanationSettings:
     diagnostics: bool = True
     auto_samples: bool = False
     random_state: int = 0
+    # Anchors for an amount: the ± half-width of the band the prediction must stay in (None: the model's default).
+    band_width: float | None = None
     # What would change it (counterfactuals): the class to reach (None: the likeliest other one),
     # the columns that cannot change, a number column's (lowest, highest) (None: the data's), how many ways.
     desired_label: int | None = None
@@ -117,6 +119,10 @@ class ExplanationSettings:
             _in_range(value, low, high, _WORDS[name], whole=name != "kernel_width" and name != "threshold")
         if self.requested_label is not None and (isinstance(self.requested_label, bool) or self.requested_label < 0):
             raise InputError("Choose one of the model's classes to explain.")
+        if self.band_width is not None:
+            _in_range(self.band_width, -math.inf, math.inf, "The band around the prediction", whole=False)
+            if self.band_width <= 0:
+                raise InputError("The band around the prediction must be over 0; leave it empty for the usual one.")
         knobs = SEGMENT_KNOBS[self.segmenter]
         for name, value in self.segment_params.items():
             if name not in knobs:

@@ -45,11 +45,12 @@ def share_link_active(token: str) -> ShareLink:
 
 
 def other_models_for(explanation: Explanation) -> QuerySet[TrainedModel]:
-    """Finished models on the same table and target, for comparing one case across models."""
+    """Finished models on the same table and target, predicting it the same way (an amount or a category),
+    for comparing one case across models."""
     model = explanation.model
-    return TrainedModel.objects.filter(dataset=model.dataset, target=model.target, status=JobStatus.SUCCEEDED).exclude(
-        pk=model.pk
-    )
+    return TrainedModel.objects.filter(
+        dataset=model.dataset, target=model.target, task=model.task, status=JobStatus.SUCCEEDED
+    ).exclude(pk=model.pk)
 
 
 def other_model_for(explanation: Explanation, pk: int | None) -> TrainedModel | None:

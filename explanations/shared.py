@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from classifiers.artifacts import model_picture
+from classifiers.views import actual_predicted_response
 from limelight.catalogue import CLASSIFIER_CARDS
 
 from . import presenters, report_presenter, selectors
@@ -116,6 +117,11 @@ def shared_confusion(request: HttpRequest, link) -> HttpResponse:
 
 
 @private_link
+def shared_actual_predicted(request: HttpRequest, link) -> HttpResponse:
+    return actual_predicted_response(link.model or (link.report or link.explanation).model)
+
+
+@private_link
 def shared_export(request: HttpRequest, link, fmt: str) -> HttpResponse:
     if not link.explanation_id:
         raise Http404("Nothing to export.")
@@ -168,6 +174,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
 def _thumbnail(link) -> str:
     """A small picture of what the link shows: the image's regions, the chart, or the model's confusion matrix."""
     if link.explanation_id is None:
+        if link.model is not None and link.model.predicts_amount:  # an amount has no confusion matrix
+            return reverse("shared:actual_predicted", args=[link.token])
         return reverse("shared:confusion", args=[link.token])
     if link.explanation.model.data_kind.pictures:
         return reverse("shared:picture", args=[link.token, "overlay"])

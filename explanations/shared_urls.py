@@ -10,6 +10,7 @@ urlpatterns = [
     path("s/<str:token>/present/", shared.shared_present, name="present"),
     path("s/<str:token>/weights.svg", shared.shared_chart, name="chart"),
     path("s/<str:token>/confusion.svg", shared.shared_confusion, name="confusion"),
+    path("s/<str:token>/actual-predicted.svg", shared.shared_actual_predicted, name="actual_predicted"),
     path("s/<str:token>/picture/<str:which>.png", shared.shared_picture, name="picture"),
     path("s/<str:token>/diagnostic/<str:name>.svg", shared.shared_diagnostic, name="diagnostic"),
     path("s/<str:token>/export.<str:fmt>", shared.shared_export, name="export"),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from classifiers.artifacts import dataset_frame, model_pipeline
 from classifiers.models import TrainedModel
+from limelight.amounts import unit_of
 from limelight.drawing import diagnostic_charts as charts
 from limelight.explainers import diagnostics
 from limelight.explainers.conditions import condition_in_words
@@ -53,9 +54,11 @@ def diagnose_table(
     )  # fmt: skip
     frame = dataset_frame(model.dataset)
     baseline = diagnostics.typical_values(frame, model.numeric, model.categorical)
+    # An amount's curves are in its unit; "about as fast as random" is then 2% of its spread (10 bands).
+    spread = {"amount_spread": 10 * model.metrics["default_band"]} if model.predicts_amount else {}
     curves = diagnostics.deletion_insertion_tabular(
         row, predict_proba, label=label, order=order, baseline=baseline,
-        random_state=explanation.random_state, columns=list(model.features),
+        random_state=explanation.random_state, columns=list(model.features), **spread,
     )  # fmt: skip
     return {
         "stability": stability.to_dict(),
@@ -131,7 +134,11 @@ def what_if(
         row.iloc[0], models, feature=feature, label=label, frame=frame[list(model.features)],
         categorical=feature not in model.numeric,
     )  # fmt: skip
-    title = model.class_names[label]
-    return charts.what_if_chart(curves, title=title, feature_label=feature), {
+    if model.predicts_amount:  # the one output is the amount: drawn in its unit, not as a probability
+        unit = unit_of(model.target)
+        chart = charts.what_if_chart(curves, title=model.target, feature_label=feature, amount_unit=unit)
+    else:
+        chart = charts.what_if_chart(curves, title=model.class_names[label], feature_label=feature)
+    return chart, {
         name: curve.to_dict() for name, curve in curves.items()
     }

@@ -7,10 +7,13 @@ value does not say whether the model got it right either (the one would give the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from classifiers.artifacts import model_rows
 from jobs.services import JobError
+from limelight.amount_words import amount, amount_scores
+from limelight.amounts import unit_of
 from limelight.explainers.conditions import condition_in_words
 from limelight.explainers.verdict import TrustSignals, Verdict, trust_verdict, unsure_reasons
 from limelight.explainers.verdict import which_to_believe as engine_which_to_believe
@@ -27,7 +30,8 @@ class Outcome:
 
     actual: int
     actual_name: str
-    correct: bool
+    correct: bool  # an amount: within the model's usual band (a tenth of the amounts' spread) of the file's value
+    off_by: str = ""  # an amount: how far the prediction is from the file's value, in its unit ("310 g")
 
 
 def actual_label(explanation: Explanation) -> int | None:
@@ -53,11 +57,31 @@ def outcome_of(explanation: Explanation, disclosure: Disclosure | None = None) -
     """Whether the model got the case right; None when unknown or not shown on this share link."""
     if disclosure is not None and not disclosure.true_value:
         return None
+    if explanation.model.predicts_amount:
+        return _amount_outcome(explanation)
     actual = actual_label(explanation)
     if actual is None or not explanation.probabilities:
         return None
     names = explanation.model.class_names
     return Outcome(actual=actual, actual_name=names[actual], correct=actual == predicted_label(explanation))
+
+
+def _amount_outcome(explanation: Explanation) -> Outcome | None:
+    """The file's amount for the case against the prediction: near enough when within the model's usual band."""
+    model = explanation.model
+    value = (explanation.result or {}).get("value")
+    if explanation.row_index is None or value is None or not model.succeeded:
+        return None
+    try:
+        truths = model_rows(model).truths
+    except JobError:
+        return None
+    if explanation.row_index >= len(truths) or not math.isfinite(float(truths[explanation.row_index])):
+        return None
+    truth, unit = float(truths[explanation.row_index]), unit_of(model.target)
+    off = abs(float(value) - truth)
+    band = float(model.metrics.get("default_band") or 0.0)
+    return Outcome(actual=-1, actual_name=amount(truth, unit), correct=off <= band, off_by=amount(off, unit))
 
 
 def verdict_of(explanation: Explanation, disclosure: Disclosure | None = None) -> Verdict:
@@ -76,6 +100,13 @@ def signals_of(explanation: Explanation, disclosure: Disclosure | None = None) -
         "correct": None if outcome is None else outcome.correct,
         "actual": None if outcome is None else outcome.actual_name,
     }
+    scores = amount_scores(model.metrics, target=model.target) if model.predicts_amount and model.succeeded else None
+    if scores is not None:  # an amount: the baseline is always predicting its average
+        signals |= {
+            "baseline_class": f"the average {model.target}",
+            "model_no_better": scores.no_better,
+            "few_test_rows": scores.few_rows,
+        }
     if holdout is not None:
         signals |= {
             "baseline_class": holdout.baseline_class,

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 from classifiers.artifacts import dataset_frame
 from classifiers.selectors import dataset_image_path, display_value, model_for_user, row_subject
 from jobs.views import job_status_response
+from limelight.amount_words import amount
+from limelight.amounts import unit_of
 from limelight.params import whole_number
 
 from . import exports, presenters, report_presenter, selectors, services
@@ -421,7 +423,7 @@ def what_if_curve(request: HttpRequest, pk: int) -> HttpResponse:
         "other": other,
         "others": others,
         "curves": curves,
-        "curve_rows": _curve_rows(curves),
+        "curve_rows": _curve_rows(curves, model=model),
         "chart_url": reverse("explanations:what_if_chart", args=[pk]) + "?" + query.urlencode(),
     }
     return render(request, "explanations/what_if_curve.html", context)
@@ -439,15 +441,21 @@ def _what_if(explanation, *, feature: str, other) -> tuple[bytes, dict]:
     )  # fmt: skip
 
 
-def _curve_rows(curves: dict) -> list[list[str]]:
-    """One row per value: the value, then each model's probability, the case's own value marked."""
+def _curve_rows(curves: dict, *, model) -> list[list[str]]:
+    """One row per value: the value, then each model's probability (an amount model: its predicted amount,
+    in the target's unit), the case's own value marked."""
     first = next(iter(curves.values()))
+    unit = unit_of(model.target) if model.predicts_amount else None
+
+    def shown(output: float) -> str:
+        return f"{100 * output:.1f}%" if unit is None else amount(output, unit)
+
     rows = []
     for index, value in enumerate(first["values"]):
-        shown = display_value(value)
+        cell = display_value(value)
         if value == first["current_value"]:
-            shown += " (this case)"
-        rows.append([shown, *(f"{100 * curve['probabilities'][index]:.1f}%" for curve in curves.values())])
+            cell += " (this case)"
+        rows.append([cell, *(shown(curve["probabilities"][index]) for curve in curves.values())])
     return rows
 
 

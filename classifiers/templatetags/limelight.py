@@ -2,6 +2,8 @@
 
 from django import template
 
+from limelight import amount_words
+from limelight.amounts import unit_of
 from limelight.explainers.choices import SEGMENTER_WORDS
 from limelight.explainers.conditions import condition_in_words
 from limelight.holdout import percent as share_percent
@@ -64,3 +66,37 @@ def in_words(condition: str) -> str:
 def segmenter_words(name: str) -> str:
     """How an image was cut into regions, in plain words first: "compact regions of similar size (SLIC)"."""
     return SEGMENTER_WORDS.get(name, name)
+
+
+@register.filter
+def amount_scores(model) -> amount_words.AmountScores | None:
+    """An amount model's hold-out scores with their sentences (limelight.amount_words); None otherwise."""
+    if not getattr(model, "predicts_amount", False) or not model.succeeded:
+        return None
+    return amount_words.amount_scores(
+        model.metrics, target=model.target, unit=unit_of(model.target), cases=model.data_kind.words.cases
+    )
+
+
+@register.filter
+def amount(value: float | None, model) -> str:
+    """A number in the unit of the model's target: (4213.7, a body_mass_g model) -> "4,214 g"."""
+    return "" if value in (None, "") else amount_words.amount(float(value), unit_of(model.target))
+
+
+@register.filter
+def signed_amount(value: float | None, model) -> str:
+    """An effect on the model's amount with its sign: "+650 g", "−12 g"."""
+    return "" if value in (None, "") else amount_words.signed_amount(float(value), unit_of(model.target))
+
+
+@register.filter
+def amount_effect(value: float | None, model) -> str:
+    """What a reason does to the model's amount: "adds about 650 g"."""
+    return "" if value in (None, "") else amount_words.effect_words(float(value), unit_of(model.target))
+
+
+@register.filter
+def target_unit(model) -> str:
+    """The unit the model's target carries in its name ("body_mass_g" -> "g"), or ""."""
+    return unit_of(model.target)

@@ -7,6 +7,7 @@ read off the file (which columns can be trained, whether its dates are daily), n
 from __future__ import annotations
 
 import datetime
+import re
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,8 @@ def _page(client, dataset: Dataset) -> str:
 
 def _selected_target(page: str) -> str:
     target_select = page.split('id="id_target"')[1].split("</select>")[0]
-    return target_select.split(" selected>")[0].rsplit('<option value="', 1)[1].split('"')[0]
+    # The selected option, whatever attributes it carries (each column's tasks, issue 25).
+    return re.search(r'<option value="([^"]*)"[^>]*? selected[ >]', target_select).group(1)
 
 
 def _mtcars_like() -> pd.DataFrame:
