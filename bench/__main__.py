@@ -23,7 +23,8 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from . import report  # noqa: E402
 
-AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load")
+AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load",
+         "overview")  # fmt: skip
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -125,6 +126,14 @@ def run_faithfulness(quick: bool) -> dict[str, Any]:
     return faithfulness.run(quick, log)
 
 
+def run_overview(quick: bool) -> dict[str, Any]:
+    """The whole model at a glance: each stage's time and the report's size (Adult-like table, 12 image classes)."""
+    from . import overview
+
+    log("whole model at a glance:")
+    return overview.run(quick, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -221,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             result["stability"] = run_stability(args.quick, repeats)
         if args.only in (None, "faithfulness"):
             result["faithfulness"] = run_faithfulness(args.quick)
+        if args.only in (None, "overview"):
+            result["overview"] = run_overview(args.quick)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
             from . import load
 
@@ -229,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     result["wall_s"] = time.perf_counter() - started
     report.write_json(result, path)
     print_report(result)
+    if result.get("overview"):
+        from . import overview
+
+        print()
+        print(overview.summary(result["overview"]))
     if result.get("load"):
         from . import load
 

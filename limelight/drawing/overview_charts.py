@@ -62,13 +62,15 @@ def dependence_chart(
     feature: str,
     ylabel: str,
     categorical: bool,
+    probability: bool = False,
     format: str = "svg",
 ) -> bytes:
     """Partial dependence: one thick line per class (or the amount), thin grey individual curves behind.
 
     ``individual`` (rows × grid) is drawn only with a single series, where it is the same
     quantity as the average; with several classes the thick lines alone stay readable.
-    Categories are points joined by nothing but markers, since their order means nothing.
+    Categories are markers joined by no line, since their order means nothing. Probabilities are
+    drawn on their whole 0-1 scale.
     """
     check_format(format)
     x = np.arange(len(grid)) if categorical else np.asarray(grid, dtype=float)
@@ -96,6 +98,8 @@ def dependence_chart(
         if categorical:
             shown = [textwrap.shorten(str(value), 14, placeholder="…") for value in grid]
             ax.set_xticks(x[:_MAX_TICK_LABELS], labels=shown[:_MAX_TICK_LABELS], rotation=40, ha="right")
+        if probability:  # the whole 0-1 scale, so a small difference between categories looks small
+            ax.set_ylim(-0.02, 1.02)
         ax.tick_params(labelsize=FONT_SIZE - 1)
         ax.set_xlabel(textwrap.shorten(feature, 40, placeholder="…"), parse_math=False, fontsize=FONT_SIZE)
         ax.set_ylabel(textwrap.fill(ylabel, 26), parse_math=False, fontsize=FONT_SIZE - 1)

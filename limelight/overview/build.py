@@ -248,7 +248,8 @@ def _importance(inputs, sample, tabular, random_state, charts) -> dict[str, Any]
         method=(
             f"Each column is shuffled {imp.REPEATS} times on {len(sample):,} held-out {inputs.cases} and the model "
             f"asked again: the bar is how much its {score_words} on average, the line the smallest and largest "
-            "change over the shuffles."
+            "change over the shuffles. A change below zero means shuffling the column made no difference "
+            "beyond chance: the shuffled rows happened to score a little better."
         ),
         rows_used=len(sample),
         rows_capped=len(sample) < len(inputs.test_rows),
@@ -315,6 +316,7 @@ def _dependence(inputs, importance, tabular, rng, charts, notes) -> dict[str, An
             feature=name,
             ylabel=ylabel,
             categorical=categorical,
+            probability=not inputs.regression,
         )
         if what:
             sentence = dep.movement_words(curve, series_names, output=outputs[0], what=what, unit=unit)

@@ -44,6 +44,7 @@ nav ol { columns: 2; padding-left: 1.2rem; }
   h2 { break-after: avoid; }
   figure, table, .box { break-inside: avoid; }
   nav { display: none; }
+  .scroll { overflow: visible; }
 }
 """
 

@@ -11,6 +11,9 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
+from classifiers.models import TrainedModel
+from explanations.whole_model import whole_model_overview, whole_model_report
+
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
 
 
@@ -65,3 +68,29 @@ def test_report_refuses_an_unknown_sensitive_column_in_one_line(tmp_path, capsys
     assert exit_info.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == ["error: There is no column named “gender” to compare groups by."]
+
+
+def test_the_overview_of_an_explained_model_keeps_its_explanations_and_compares_their_weights(tmp_path):
+    path = tmp_path / "decided.csv"
+    decided_table().to_csv(path, index=False)
+    for row in ("3", "8"):
+        call_command(
+            "explain", str(path), "--target", "label", "--classifier", "logistic_regression", "--row", row,
+            "--num-samples", "500", "--no-diagnostics", "--json", stdout=io.StringIO(),
+        )  # fmt: skip
+    model = TrainedModel.objects.order_by("-pk").first()  # each explain trains its own: the last has one explanation
+    overview = whole_model_overview(model)
+    document = overview.document
+    assert [item["title"] for item in document["explanations"]] == ["row 9: LIME feature weights"]
+    assert len(document["verdicts"]) == 1
+    local = [item["feature"] for item in document["importance"]["local"]]
+    assert set(local[:2]) == {"x1", "x2"}  # LIME's weights agree with the shuffling about what decides
+    # The two orders agree on x1 and x2: no sentence names either as a disagreement.
+    agreement = document["importance"]["agreement"]
+    assert agreement and not any(
+        ("“x1”" in line or "“x2”" in line) and not line.startswith("Both") for line in agreement
+    )
+    html = whole_model_report(model, overview)
+    assert (
+        "row 9: LIME feature weights" in html and html.count("data:image/svg+xml") >= 5
+    )  # importance, 3 curves, the explanation
