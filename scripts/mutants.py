@@ -874,6 +874,16 @@ MUTANTS: tuple[Mutant, ...] = (
             "test_the_report_is_one_file_with_every_section_nothing_fetched_and_names_escaped",
         ),
     ),
+    Mutant(
+        name="overview: the explanations' weights are left out of the importance",
+        path="explanations/whole_model.py",
+        original='if e.result.get("weights")',
+        replacement="if False",
+        tests=(
+            "tests/web/test_report_cli.py::"
+            "test_the_overview_of_an_explained_model_keeps_its_explanations_and_compares_their_weights",
+        ),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)
