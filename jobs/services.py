@@ -112,27 +112,48 @@ class ProgressReporter:
     """The `on_progress(done, total, stage=None)` callback handed to the engine.
 
     Writes at most a few times per second (and always the last step), and each
-    write doubles as a heartbeat.
+    write doubles as a heartbeat. Once a stage has moved on from its first
+    report, the stage text ends with the time left at its pace so far ("about
+    8 s left"): the pace is measured from the stage's first report, so the
+    work done before it (loading, cutting a picture into regions) does not
+    count, and the estimate starts again whenever the stage or its total changes.
     """
 
     def __init__(self, model: type[Job], pk: int, min_interval: float = 0.3) -> None:
         self.model, self.pk, self.min_interval = model, pk, min_interval
         self._last_write = 0.0
         self._stage = ""
+        self._pace_from: tuple[float, int, int] | None = None  # (time, done, total) of the stage's first report
 
     def __call__(self, done: int, total: int, stage: str | None = None) -> None:
-        if stage is not None:
-            self._stage = stage
         now = time.monotonic()
+        if stage is not None and stage != self._stage:
+            self._stage, self._pace_from = stage, None
+        if self._pace_from is None or self._pace_from[2] != total or done < self._pace_from[1]:
+            self._pace_from = (now, done, total)
         if done < total and stage is None and now - self._last_write < self.min_interval:
             return
         self._last_write = now
+        left = time_left(now - self._pace_from[0], done - self._pace_from[1], total - done)
+        shown = f"{self._stage} · {left}" if left else self._stage
         self.model.objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(
             progress_done=done,
             progress_total=total,
-            stage=self._stage[:200],
+            stage=shown[:200],
             heartbeat_at=timezone.now(),
         )
+
+
+def time_left(seconds: float, done: int, remaining: int) -> str:
+    """The time left at the pace of ``done`` steps in ``seconds``, in words ("about 8 s left"); "" without a pace."""
+    if done <= 0 or remaining <= 0 or seconds <= 0:
+        return ""
+    left = seconds / done * remaining
+    if left < 1:
+        return "less than a second left"
+    if left < 90:
+        return f"about {left:.0f} s left"
+    return f"about {left / 60:.0f} min left"
 
 
 @contextmanager

@@ -75,6 +75,8 @@ DECIMAL_WEB = "tests/web/test_decimal_commas.py"
 ARCHIVE = "limelight/images/archive.py"
 STREAMING_UNIT = "tests/unit/test_archive_streaming.py"
 INGEST_WEB = "tests/web/test_archive_ingest_memory.py"
+CF_UNIT = "tests/unit/test_counterfactuals.py"
+CF_WEB = "tests/web/test_counterfactuals.py"
 
 
 @dataclass(frozen=True)
@@ -883,6 +885,72 @@ MUTANTS: tuple[Mutant, ...] = (
             "tests/web/test_report_cli.py::"
             "test_the_overview_of_an_explained_model_keeps_its_explanations_and_compares_their_weights",
         ),
+    ),
+    # Issue 26 (what would change it: counterfactuals) — counterfactuals.
+    Mutant(
+        name="counterfactual: the trees' splits are not read",
+        path="limelight/explainers/counterfactual_space.py",
+        original='trees = [model.tree_] if hasattr(model, "tree_")',
+        replacement="trees = [] if True",
+        tests=(f"{CF_UNIT}::test_the_trees_split_is_read_in_the_columns_own_units",),
+    ),
+    Mutant(
+        name="counterfactual: a column marked cannot change is changed",
+        path="limelight/explainers/counterfactuals.py",
+        original="mutable = [name for name in space.columns if name not in set(fixed)]",
+        replacement="mutable = list(space.columns)",
+        tests=(
+            f"{CF_UNIT}::test_x1_marked_cannot_change_finds_none_and_names_x1",
+            f"{CF_WEB}::test_age_marked_cannot_change_finds_nothing_and_says_age_blocks_it",
+        ),
+    ),
+    Mutant(
+        name="counterfactual: a way is kept whatever the model answers",
+        path="limelight/explainers/counterfactual_search.py",
+        original="reached = wanted > best_other",
+        replacement="reached = wanted >= 0",
+        tests=(
+            f"{CF_UNIT}::test_every_counterfactual_is_checked_against_the_model",
+            f"{CF_UNIT}::test_a_tree_deciding_on_x1_is_changed_only_in_x1_to_above_5",
+        ),
+    ),
+    Mutant(
+        name="counterfactual: whole numbers are suggested with decimals",
+        path="limelight/explainers/counterfactual_space.py",
+        original="        return np.round(values, self.decimals)",
+        replacement="        return values",
+        tests=(f"{CF_UNIT}::test_whole_numbers_stay_whole_and_categories_change_only_to_values_seen",),
+    ),
+    Mutant(
+        name="counterfactual: the same columns moved by other amounts count as other ways",
+        path="limelight/explainers/counterfactual_search.py",
+        original="        if any(_same_way(pick, c, set(numbers)) for c in chosen):",
+        replacement="        if False:",
+        tests=(f"{CF_WEB}::test_the_form_finds_that_only_age_changes_to_51_and_the_page_shows_it_checked",),
+    ),
+    Mutant(
+        name="counterfactual: no way found names no blocking column",
+        path="limelight/explainers/counterfactuals.py",
+        original="names = [name for name in fixed if name in used] or list(fixed)",
+        replacement="names = []",
+        tests=(
+            f"{CF_UNIT}::test_x1_marked_cannot_change_finds_none_and_names_x1",
+            f"{CF_WEB}::test_age_marked_cannot_change_finds_nothing_and_says_age_blocks_it",
+        ),
+    ),
+    Mutant(
+        name="counterfactual: the form's ranges are dropped",
+        path="explanations/forms.py",
+        original='return ranges_from_text(self.cleaned_data.get("value_ranges", ""))',
+        replacement="return {}",
+        tests=(f"{CF_WEB}::test_a_range_is_read_from_the_form_and_kept",),
+    ),
+    Mutant(
+        name="counterfactual: the command line's --fixed is dropped",
+        path=EXPLAIN_COMMAND,
+        original='"fixed_columns": tuple(name.strip() for name in (options["fixed"] or "")',
+        replacement='"fixed_columns": tuple(name.strip() for name in ("")',
+        tests=(f"{CF_WEB}::test_the_command_line_prints_the_counterfactuals_document",),
     ),
 )
 

@@ -218,6 +218,8 @@ def worker_env(env: dict[str, str]) -> dict[str, str]:
     env = dict(env)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
+    # The one worker runs one job at a time on this machine: the image network may use every core.
+    env.setdefault("IMAGE_NETWORK_THREADS", str(len(os.sched_getaffinity(0))))
     return env
 
 

@@ -173,10 +173,17 @@ class TabularCounterfactuals:
                 random_state=seed,
             ).run(progress)  # fmt: skip
 
-        own = Search(space, case, predict_proba, desired=desired, mutable=(), limits=limits, splits={}, random_state=0)
-        if own.ask([{}])[0][0]:
+        if mutable:
+            first = run(mutable, limits, random_state, on_progress)
+            case_reaches = first.case_reaches
+        else:
+            first = None
+            own = Search(
+                space, case, predict_proba, desired=desired, mutable=(), limits=limits, splits={}, random_state=0
+            )
+            case_reaches = bool(own.ask([{}])[0][0])
+        if case_reaches:
             raise InputError(f"The model already says “{class_name}” for this case: choose another outcome to reach.")
-        first = run(mutable, limits, random_state, on_progress) if mutable else None
         found = diverse(first.found, count, list(space.numbers)) if first else []
         tried, calls = (first.tried, first.calls) if first else (0, 0)
         counterfactuals = tuple(self._counterfactual(case, f, desired) for f in found)

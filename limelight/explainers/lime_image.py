@@ -19,7 +19,14 @@ Differences from lime, all for speed or honesty:
   that is already uniform — a solid object is invisible to it — so
   :attr:`ImageLimeExplanation.unchanged_segments` lists the superpixels that
   barely change under the chosen fill, for the page to warn about;
-* the random masks come from ``numpy.random.default_rng(random_state)``.
+* the random masks come from ``numpy.random.default_rng(random_state)``;
+* with ``stop_when_stable``, sampling stops once the main reasons (the top
+  five regions, without those under a tenth of the largest weight: the
+  stability measure of :mod:`.diagnostics.seeds`) have stayed the same over
+  the last checks; the masks are drawn first, so a run that stops after
+  ``n`` samples gives exactly what ``num_samples=n`` would have given;
+* a hidden set that repeats (likely only with few regions) is shown to the
+  model once and its answer reused: the surrogate still sees every sample.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from sklearn.linear_model import Ridge
 from limelight.drawing import palette
 
 from .choices import HIDE_COLORS, SEGMENTERS
+from .diagnostics.seeds import NEGLIGIBLE_SHARE, TOP_K, top_jaccard
 
 __all__ = [
     "HIDE_COLORS",
@@ -66,6 +74,10 @@ _GREY = 128
 # summed over R, G, B) under the fill is "barely changed": LIME cannot see it.
 _UNCHANGED_THRESHOLD = 12.0
 MIN_SAMPLES = 10
+# Early stopping (measured on photos against a 5,000-sample reference, see bench/images.py): the
+# first check once this many samples are in, and the same main reasons at this many checks in a row.
+STABLE_FROM = 300
+STABLE_CHECKS = 3
 _TOWARD_RGB = np.array(palette.rgb(palette.TOWARD), dtype=np.float64)
 _AGAINST_RGB = np.array(palette.rgb(palette.AGAINST), dtype=np.float64)
 
@@ -86,6 +98,13 @@ class ImageLimeExplanation:
     segmentation_seconds: float
     hide_color: str = "mean"
     unchanged_segments: tuple[int, ...] = ()
+    planned_samples: int = 0  # what was asked for; num_samples is what was used (fewer when it stopped early)
+    model_images: int = 0  # images the model was shown: num_samples less the repeated hidden sets
+
+    @property
+    def stopped_early(self) -> bool:
+        """Sampling stopped before the planned count because the main reasons had stopped changing."""
+        return 0 < self.num_samples < self.planned_samples
 
     @property
     def n_segments(self) -> int:
@@ -103,6 +122,9 @@ class ImageLimeExplanation:
             "num_samples": int(self.num_samples),
             "hide_color": self.hide_color,
             "unchanged_segments": [int(s) for s in self.unchanged_segments],
+            "planned_samples": int(self.planned_samples or self.num_samples),
+            "model_images": int(self.model_images or self.num_samples),
+            "stopped_early": self.stopped_early,
         }
 
 
@@ -215,16 +237,20 @@ def explain_image(
     batch_size: int = 100,
     hide_color: str = "mean",
     random_state: int = 0,
+    stop_when_stable: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> ImageLimeExplanation:
     """Explain ``predict_proba(images)[:, label]`` around ``image`` (uint8 RGB, H x W x 3).
 
     ``segments`` (a label map of the image's size) skips segmentation;
     otherwise :func:`segment` runs with ``method`` and ``segment_params``.
-    The model is queried ``ceil(num_samples / batch_size)`` times with uint8
-    batches of at most ``batch_size`` images, so peak memory follows the
-    batch size; ``on_progress(done, total)`` is called after each batch. The
-    same inputs and ``random_state`` give the same weights.
+    The model is queried once per ``batch_size`` samples with a uint8 batch
+    of the new hidden sets among them (at most ``batch_size`` images), so
+    peak memory follows the batch size; ``on_progress(done, total)`` is
+    called after each batch. With ``stop_when_stable``, sampling ends once
+    the main reasons have not changed for :data:`STABLE_CHECKS` batches in a
+    row (from :data:`STABLE_FROM` samples on). The same inputs and
+    ``random_state`` give the same weights.
     """
     image = _check_image(image)
     if num_samples < MIN_SAMPLES:
@@ -246,13 +272,56 @@ def explain_image(
     Z = rng.integers(0, 2, size=(num_samples, k), dtype=np.uint8)
     Z[0] = 1
     target = np.empty(num_samples, dtype=np.float64)
-    for start in range(0, num_samples, batch_size):
-        stop = min(start + batch_size, num_samples)
-        probabilities = np.asarray(predict_proba(perturb_batch(image, fill, segments, Z[start:stop])))
-        target[start:stop] = probabilities[:, label]
+    answers: dict[bytes, float] = {}  # hidden set -> the model's answer, so a repeated set is not shown again
+    recent: list[_Ranking] = []
+    done = 0
+    while done < num_samples:
+        stop = min(done + batch_size, num_samples)
+        keys = [row.tobytes() for row in Z[done:stop]]
+        new = list({key: i for i, key in enumerate(keys) if key not in answers}.values())
+        if new:
+            probabilities = np.asarray(predict_proba(perturb_batch(image, fill, segments, Z[done:stop][new])))
+            answers.update((keys[i], float(p)) for i, p in zip(new, probabilities[:, label], strict=True))
+        target[done:stop] = [answers[key] for key in keys]
+        done = stop
         if on_progress is not None:
-            on_progress(stop, num_samples)
+            on_progress(done, num_samples)
+        if stop_when_stable and STABLE_FROM <= done < num_samples:
+            recent = [*recent[-(STABLE_CHECKS - 1) :], _Ranking(_fit(Z[:done], target[:done], k)[0])]
+            if len(recent) == STABLE_CHECKS and all(
+                top_jaccard((recent[0], later), TOP_K, NEGLIGIBLE_SHARE) == 1.0 for later in recent[1:]
+            ):
+                break
 
+    coef, intercept, score = _fit(Z[:done], target[:done], k)
+    order = np.argsort(-np.abs(coef), kind="stable")
+    return ImageLimeExplanation(
+        label=int(label),
+        segments=segments,
+        weights=tuple((int(j), float(coef[j])) for j in order),
+        intercept=intercept,
+        score=score,
+        num_samples=int(done),
+        segmentation_seconds=segmentation_seconds,
+        hide_color=hide_color,
+        unchanged_segments=unchanged_segments(image, fill, segments),
+        planned_samples=int(num_samples),
+        model_images=len(answers),
+    )
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """The weights of a partial fit, as the stability measure reads them: (segment, weight) pairs."""
+
+    weights: tuple[tuple[int, float], ...]
+
+    def __init__(self, coef: np.ndarray):
+        object.__setattr__(self, "weights", tuple((int(j), float(coef[j])) for j in range(len(coef))))
+
+
+def _fit(Z: np.ndarray, target: np.ndarray, k: int) -> tuple[np.ndarray, float, float]:
+    """LIME's surrogate on the samples so far: (coefficients, intercept, weighted R²)."""
     # Cosine distance between z and the all-ones mask: 1 - |z|_1 / sqrt(|z|_1 * k); 1 for all zeros.
     on_count = Z.sum(axis=1, dtype=np.float64)
     distances = 1.0 - np.sqrt(on_count / k)
@@ -261,19 +330,7 @@ def explain_image(
     Zf = Z.astype(np.float64)
     surrogate.fit(Zf, target, sample_weight=kernel)
     score = float(surrogate.score(Zf, target, sample_weight=kernel))
-    coef = surrogate.coef_
-    order = np.argsort(-np.abs(coef), kind="stable")
-    return ImageLimeExplanation(
-        label=int(label),
-        segments=segments,
-        weights=tuple((int(j), float(coef[j])) for j in order),
-        intercept=float(surrogate.intercept_),
-        score=score,
-        num_samples=int(num_samples),
-        segmentation_seconds=segmentation_seconds,
-        hide_color=hide_color,
-        unchanged_segments=unchanged_segments(image, fill, segments),
-    )
+    return surrogate.coef_, float(surrogate.intercept_), score
 
 
 def unchanged_segments(image: np.ndarray, fill: np.ndarray, segments: np.ndarray) -> tuple[int, ...]:

@@ -73,6 +73,12 @@ def test_a_tree_deciding_on_x1_is_changed_only_in_x1_to_above_5(threshold_tree):
     assert result.stability == {"repeats": 2, "agreement": 1.0, "same_in": 2, "differing": []}
 
 
+def test_the_trees_split_is_read_in_the_columns_own_units(threshold_tree):
+    frame, pipeline, explainer, splits = threshold_tree
+    # One split decides it, halfway between the training values 5.0 and 5.1 (scikit-learn's midpoint).
+    assert splits == {"x1": [pytest.approx(5.05)]}
+
+
 def test_every_counterfactual_is_checked_against_the_model(threshold_tree):
     frame, pipeline, explainer, splits = threshold_tree
     result = explainer.explain(case(1.2), pipeline.predict_proba, desired=1, class_name="1", splits=splits)

@@ -1,9 +1,12 @@
 """The pretrained image network (limelight/images/network.py) and the reader of its weights.
 
-The network takes ~40 ms an image on one CPU thread, so these tests use a few
+The network takes ~5-10 ms an image on one CPU thread, so these tests use a few
 small images of their own, drawn with a known answer (stripes or dots), and six
 224 x 224 images (four photos scikit-image ships, two patterns) whose ImageNet
 scores an independent implementation computed (scripts/image_network_reference.py).
+The float32 network must give those scores; the INT8 one that runs by default
+(limelight/images/quantised.py) must give the same features to a cosine of 0.99
+and the same top class.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 import pytest
 
 from limelight.images.features import ImageFeatures
-from limelight.images.network import FEATURES, network
+from limelight.images.network import FEATURES, network, reference_network
 from limelight.images.torch_weights import UnsafeWeightsError, read_state_dict
 from tests.unit.image_network_inputs import reference_images
 
@@ -100,11 +103,11 @@ def test_the_network_gives_the_reference_implementations_imagenet_scores(referen
     that may differ. Preprocessing off by half a grey level ((x - 127.5) / 127.5) keeps every top
     class yet moves scores by ~0.05; feeding [0, 1] or BGR moves them by 2-3."""
     images, logits, features = reference
-    ours = network().run(images, "logits")
+    ours = reference_network().run(images, "logits")
     assert np.abs(ours - logits).max() < 1e-3
     assert _cosines(ours, logits).min() > 0.99999
     assert [list(np.argsort(-row)[:5]) for row in ours] == [list(np.argsort(-row)[:5]) for row in logits]
-    ours_features = network().features(images)
+    ours_features = reference_network().features(images)
     assert np.abs(ours_features - features).max() < 1e-3
     assert _cosines(ours_features, features).min() > 0.99999
 
@@ -113,6 +116,39 @@ def test_the_network_gives_the_reference_implementations_imagenet_scores(referen
 CATS = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 COFFEE = {504, 967, 968}  # coffee mug, espresso, cup
 ROCKET = {657, 744, 812}  # missile, projectile, space shuttle
+
+
+def test_the_int8_network_keeps_the_reference_features_and_top_classes(reference):
+    """The fast network against the independent implementation's numbers, on its six images
+    (photos and two drawn patterns), and against our float32 graph on drawn shapes it was not
+    calibrated on. Quantising every layer gives cosines of 0.87-0.94 and loses top classes."""
+    images, logits, features = reference
+    fast_logits = network().run(images, "logits")
+    assert [int(np.argmax(row)) for row in fast_logits] == [int(np.argmax(row)) for row in logits]
+    assert _cosines(network().features(images), features).min() >= 0.99
+    from limelight.images.demos import demo_images
+
+    drawn = np.stack(demo_images(seed=21, per_class=3, size=224).images)
+    assert _cosines(network().features(drawn), reference_network().features(drawn)).min() >= 0.99
+
+
+def test_the_quantised_network_is_made_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from limelight.images.quantised import cached
+
+    monkeypatch.setenv("IMAGE_NETWORK_CACHE", str(tmp_path / "cache"))
+    made = []
+
+    def make(content: bytes):
+        return lambda: made.append(content) or content
+
+    assert cached(b"graph and recipe", make(b"int8 graph")) == b"int8 graph"
+    assert cached(b"graph and recipe", make(b"made again")) == b"int8 graph"  # read, not made again
+    assert cached(b"another graph", make(b"another int8 graph")) == b"another int8 graph"
+    assert made == [b"int8 graph", b"another int8 graph"]
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+    # A cache that cannot be written: made each time, still right.
+    monkeypatch.setenv("IMAGE_NETWORK_CACHE", "/proc/no-such-folder")
+    assert cached(b"graph and recipe", make(b"int8 graph")) == b"int8 graph"
 
 
 def test_the_photos_are_seen_as_what_they_show(reference):

@@ -294,6 +294,12 @@ def test_mean_fill_is_each_superpixels_rounded_mean():
         assert (fill[segments == s] == expected).all()
 
 
+def _grid(cells: int) -> np.ndarray:
+    """A label map of ``cells`` x ``cells`` square regions over the SIZE x SIZE image."""
+    rows = np.arange(SIZE) * cells // SIZE
+    return rows[:, None] * cells + rows[None, :]
+
+
 def test_same_seed_same_weights_and_batches_are_bounded():
     image, mask = _shape_image(1)
     sizes, progress = [], []
@@ -304,7 +310,8 @@ def test_same_seed_same_weights_and_batches_are_bounded():
         assert images.dtype == np.uint8 and images.shape[1:] == image.shape
         return model(images)
 
-    settings = {"label": 1, "num_samples": 250, "hide_color": "grey"}
+    # 64 regions: 2^64 hidden sets, so no two of 250 random ones repeat and every sample is shown.
+    settings = {"label": 1, "num_samples": 250, "hide_color": "grey", "segments": _grid(8)}
     first = explain_image(
         image,
         counting,
@@ -321,6 +328,26 @@ def test_same_seed_same_weights_and_batches_are_bounded():
     assert first.intercept == second.intercept
     assert first.weights != other.weights
     assert [abs(w) for _, w in first.weights] == sorted((abs(w) for _, w in first.weights), reverse=True)
+    assert (first.num_samples, first.planned_samples, first.model_images) == (250, 250, 250)
+
+
+def test_a_repeated_hidden_set_is_shown_to_the_model_once():
+    """Four regions have 2^4 = 16 hidden sets: 300 samples hold every one many times (the chance
+    that one of them is missing is below 16 * (15/16)^300, 1e-7), and the model sees each once."""
+    image, mask = _shape_image(2)
+    model, shown = _looks_at(mask), []
+
+    def counting(images):
+        shown.extend(images)
+        return model(images)
+
+    settings = {"label": 1, "num_samples": 300, "hide_color": "grey", "segments": _grid(2), "random_state": 3}
+    reusing = explain_image(image, counting, batch_size=40, **settings)
+    assert len(shown) == 16 == reusing.model_images
+    assert len({picture.tobytes() for picture in shown}) == 16
+    assert reusing.num_samples == 300  # the surrogate still weighs every sample
+    # The same weights whatever the batch size (the reuse spans batches as well as within one).
+    assert reusing.weights == explain_image(image, model, batch_size=1, **settings).weights
 
 
 def test_segmenters_give_labels_from_zero():
@@ -382,3 +409,40 @@ def test_on_the_shape_demo_a_trained_model_is_explained_by_its_shape():
     # A fixed grey finds the shape; lime's per-superpixel mean barely can (the shape is solid).
     assert np.mean(shares["grey"]) >= 0.6
     assert np.mean(shares["mean"]) < np.mean(shares["grey"]) - 0.3
+
+
+def test_stopping_when_stable_gives_what_that_many_samples_give():
+    """The masks are drawn first, so a run that stops after n samples is the plain run of n samples.
+    A model that looks only at the shape settles its top regions long before 3,000 samples."""
+    image, mask = _shape_image(0)
+    settings = {"label": 1, "hide_color": "grey", "segments": _grid(8), "random_state": 5}
+    progress = []
+    stopped = explain_image(
+        image, _looks_at(mask), num_samples=3000, stop_when_stable=True, on_progress=lambda d, t: progress.append(d),
+        **settings,
+    )  # fmt: skip
+    assert stopped.planned_samples == 3000 and stopped.num_samples < 3000 and stopped.stopped_early
+    assert progress[-1] == stopped.num_samples  # the model was asked no further
+    plain = explain_image(image, _looks_at(mask), num_samples=stopped.num_samples, **settings)
+    assert stopped.weights == plain.weights and not plain.stopped_early
+    assert stopped.to_dict()["planned_samples"] == 3000 and stopped.to_dict()["stopped_early"] is True
+
+
+def test_with_every_speed_up_on_the_shapes_demo_is_explained_by_its_shape():
+    """The INT8 network, early stopping and reused hidden sets, on the demo row whose known answer
+    the web and browser tests check (tests/conftest.py): the top 5 regions toward the class cover
+    the true circle with IoU >= 0.5, as the float32 network's every-sample run does."""
+    from limelight.explainers.lime_image import top_region_iou
+    from limelight.images.demos import demo_images
+    from limelight.images.training import train_image_classifier
+    from tests.conftest import SHAPES_IOU_FLOOR, SHAPES_IOU_ROW
+
+    demo = demo_images()
+    model = train_image_classifier(list(demo.images), list(demo.labels), classifier="logistic_regression")
+    image, truth = demo.images[SHAPES_IOU_ROW], demo.masks[SHAPES_IOU_ROW]
+    label = model.class_names.index(demo.labels[SHAPES_IOU_ROW])
+    explanation = explain_image(
+        image, model.pipeline.predict_proba, label=label, method="slic", hide_color="grey", num_samples=1000,
+        stop_when_stable=True,
+    )  # fmt: skip
+    assert top_region_iou(explanation, truth, top=5) >= SHAPES_IOU_FLOOR

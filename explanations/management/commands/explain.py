@@ -114,6 +114,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the JSON document")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # One job, alone in this process: the image network may use every core (limelight/images/network.py).
+        os.environ.setdefault("IMAGE_NETWORK_THREADS", str(len(os.sched_getaffinity(0))))
         try:
             document = self.run(options)
         except InputError as error:
