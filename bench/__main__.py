@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 from . import report  # noqa: E402
 
 AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load",
-         "overview")  # fmt: skip
+         "overview", "amounts")  # fmt: skip
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -134,6 +134,14 @@ def run_overview(quick: bool) -> dict[str, Any]:
     return overview.run(quick, log)
 
 
+def run_amounts(quick: bool, repeats: int) -> dict[str, Any]:
+    """Amounts (regression): LIME ours vs. floor vs. lime in regression mode; Anchors in a band."""
+    from . import amounts
+
+    log("amounts:")
+    return amounts.run(quick, repeats, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -232,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             result["faithfulness"] = run_faithfulness(args.quick)
         if args.only in (None, "overview"):
             result["overview"] = run_overview(args.quick)
+        if args.only in (None, "amounts"):
+            result["amounts"] = run_amounts(args.quick, repeats)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
             from . import load
 
@@ -240,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     result["wall_s"] = time.perf_counter() - started
     report.write_json(result, path)
     print_report(result)
+    if result.get("amounts"):
+        from . import amounts
+
+        print()
+        print(amounts.summary(result["amounts"]))
     if result.get("overview"):
         from . import overview
 

@@ -77,6 +77,9 @@ STREAMING_UNIT = "tests/unit/test_archive_streaming.py"
 INGEST_WEB = "tests/web/test_archive_ingest_memory.py"
 CF_UNIT = "tests/unit/test_counterfactuals.py"
 CF_WEB = "tests/web/test_counterfactuals.py"
+AMOUNTS = "limelight/amounts.py"
+AMOUNTS_UNIT = "tests/unit/test_amounts.py"
+AMOUNTS_WEB = "tests/web/test_amounts_training.py"
 
 
 @dataclass(frozen=True)
@@ -952,82 +955,78 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement='"fixed_columns": tuple(name.strip() for name in ("")',
         tests=(f"{CF_WEB}::test_the_command_line_prints_the_counterfactuals_document",),
     ),
-    # Issue 28 (leak warnings: the detector, the verdict, training again without a column) — leaks.
+    # Issue 25 (amounts, engine): the task rule, the adapter's band and scores, Anchors' band, the curves' tie,
+    # the estimators each task accepts, the default target, the CLI's --band.
     Mutant(
-        name="leaks: a number column's tree cannot see blanks",
-        path="limelight/leaks.py",
-        original="inputs = np.column_stack([filled, blank])",
-        replacement="inputs = np.column_stack([filled, np.zeros_like(blank)])",
+        name="amounts: 21 different numbers are not yet an amount",
+        path="limelight/tabular/tasks.py",
+        original="if values is not None and values.nunique() >= AMOUNT_MIN_DISTINCT:",
+        replacement="if values is not None and values.nunique() > AMOUNT_MIN_DISTINCT:",
+        tests=(f"{AMOUNTS_UNIT}::test_many_numbers_are_an_amount_a_rating_may_be_either_yes_no_and_text_never_an_amount",),
+    ),
+    Mutant(
+        name="amounts: the default band is the whole 5-95% spread, not a tenth",
+        path=AMOUNTS,
+        original="return BAND_SHARE * spread",
+        replacement="return spread",
         tests=(
-            "tests/unit/test_leaks.py::"
-            "test_a_column_filled_in_only_after_the_outcome_is_flagged_as_blank_for_one_class",
+            f"{AMOUNTS_UNIT}::test_the_default_band_is_a_tenth_of_the_5th_to_95th_percentile_spread",
+            f"{AMOUNTS_WEB}::test_a_column_of_many_numbers_is_learned_as_an_amount_and_scored_in_its_unit",
         ),
     ),
     Mutant(
-        name="leaks: the threshold low enough to flag honest signals",
-        path="limelight/leaks.py",
-        original="LEAK_THRESHOLD = 0.95",
-        replacement="LEAK_THRESHOLD = 0.75",
-        tests=("tests/unit/test_leaks.py::test_honest_strong_signals_stay_quiet",),
+        name="amounts: the baseline predicts the hold-out's own mean",
+        path=AMOUNTS,
+        original='"baseline_mae": float(np.mean(np.abs(truths - mean))),',
+        replacement='"baseline_mae": float(np.mean(np.abs(truths - truths.mean()))),',
+        tests=(f"{AMOUNTS_UNIT}::test_scores_by_hand",),
     ),
     Mutant(
-        name="leaks: a tiny hold-out is trusted",
-        path="limelight/leaks.py",
-        original="return len(test_rows) >= MIN_HELD_OUT and int(counts.min()) >= MIN_HELD_OUT_PER_CLASS",
-        replacement="return True",
-        tests=("tests/unit/test_leaks.py::test_a_hold_out_too_small_to_tell_says_nothing",),
+        name="amounts: the band has no upper end",
+        path=AMOUNTS,
+        original="inside = ((amounts >= self.low) & (amounts <= self.high)).astype(float)",
+        replacement="inside = (amounts >= self.low).astype(float)",
+        tests=(f"{AMOUNTS_UNIT}::test_in_band_is_a_yes_no_model_whose_second_column_is_inside",),
     ),
     Mutant(
-        name="leaks: a word's absence predicts what its presence does",
-        path="limelight/leaks.py",
-        original="if_absent = np.argmax((train_sizes - with_word) / train_sizes, axis=1)",
-        replacement="if_absent = if_present",
-        tests=("tests/unit/test_leaks.py::test_a_word_only_in_one_class_of_texts_is_flagged",),
+        name="amounts: Anchors ignore the band the person set",
+        path="explanations/runs.py",
+        original=(
+            'half = explanation.band_width if explanation.band_width is not None else model.metrics.get("default_band")'
+        ),
+        replacement='half = model.metrics.get("default_band")',
+        tests=(f"{AMOUNTS_WEB}::test_anchors_of_an_amount_keep_the_prediction_in_the_band_the_person_set",),
     ),
     Mutant(
-        name="leaks: image corners never looked at",
-        path="limelight/leaks.py",
-        original="""        masks[f"the colour of the picture's {name} corner"] = mask""",
-        replacement="        pass",
-        tests=("tests/unit/test_leaks.py::test_a_mark_in_one_corner_is_flagged_as_that_corner",),
+        name="amounts: the curves' tie stays 0.02 whatever the amount's spread",
+        path=DELETION,
+        original='tie=_AUC_TIE * amount_spread, quantity="amount"',
+        replacement='tie=_AUC_TIE, quantity="amount"',
+        tests=(f"{AMOUNTS_UNIT}::test_deletion_curves_of_an_amount_count_differences_against_its_spread",),
     ),
     Mutant(
-        name="leaks: every weight counts as leaned on, not the top three",
-        path="limelight/leaks.py",
-        original='key=lambda weight: -abs(weight["weight"]))[:top]',
-        replacement='key=lambda weight: -abs(weight["weight"]))',
-        tests=("tests/unit/test_leaks.py::test_an_explanation_leans_on_a_leak_among_its_top_reasons_or_in_its_rule",),
-    ),
-    Mutant(
-        name="leaks: leaning on a leak is trusted",
-        path="limelight/explainers/verdict.py",
-        original="    if s.leaks:\n        check(",
-        replacement="    if False:\n        check(",
+        name="amounts: a table's amount is checked against the categories' models",
+        path="classifiers/handlers/tabular.py",
+        original="refused = wrong_task_message(classifier, task, regressors if task == REGRESSION else classifiers)",
+        replacement="refused = wrong_task_message(classifier, task, classifiers)",
         tests=(
-            "tests/unit/test_leaks.py::test_leaning_on_a_leak_is_at_most_look_closer_with_the_reason",
-            "tests/web/test_leaks.py::test_an_explanation_leaning_on_the_leak_says_so_and_is_not_trusted",
+            f"{AMOUNTS_WEB}::test_a_column_of_many_numbers_is_learned_as_an_amount_and_scored_in_its_unit",
+            f"{AMOUNTS_WEB}::test_an_estimator_of_the_other_task_is_refused_with_the_ones_to_pick",
         ),
     ),
     Mutant(
-        name="leaks: found but never stored on the model",
-        path="classifiers/runs.py",
-        original='"leaks": leaks,',
-        replacement='"leaks": [],',
-        tests=(
-            "tests/web/test_leaks.py::"
-            "test_the_model_page_says_which_column_gives_the_answer_away_and_trains_again_without_it",
-            "tests/web/test_leaks.py::test_the_cli_lists_the_leaks_and_says_the_sentence",
-        ),
+        name="amounts: a file of measurements alone has no default target",
+        path=TARGETS,
+        original="if _amount_failure(frame, profile.name) is None:\n                return profile.name",
+        replacement="if False:\n                return profile.name",
+        tests=(f"{PROFILING_UNIT}::test_an_amount_is_preselected_only_when_no_category_fits",),
     ),
     Mutant(
-        name="leaks: training again without a column keeps it",
-        path="limelight/training_settings.py",
-        original="kept = [name for name in features if name not in self.left_out]",
-        replacement="kept = features",
-        tests=(
-            "tests/web/test_leaks.py::"
-            "test_the_model_page_says_which_column_gives_the_answer_away_and_trains_again_without_it",
-        ),
+        name="amounts: the command line's --band is dropped",
+        path=EXPLAIN_COMMAND,
+        original='band_width=_amount_band(model, options.get("band")),',
+        replacement="band_width=None,",
+        tests=(f"{AMOUNTS_WEB}::test_the_cli_predicts_an_amount_with_its_scores_and_an_anchor_band",),
     ),
 )
 

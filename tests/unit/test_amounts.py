@@ -84,12 +84,12 @@ def test_the_default_band_is_a_tenth_of_the_5th_to_95th_percentile_spread():
 
 
 def test_scores_by_hand():
-    train = np.array([10.0, 20.0, 30.0])  # mean 20
-    truths = np.array([12.0, 18.0, 30.0])
+    train = np.array([10.0, 20.0, 60.0])  # the training mean, 30, is what the baseline always predicts
+    truths = np.array([12.0, 18.0, 30.0])  # the hold-out's own mean is 20
     predictions = np.array([14.0, 18.0, 27.0])
     metrics = amount_metrics(train, truths, predictions)
     assert metrics["mae"] == pytest.approx((2 + 0 + 3) / 3)
-    assert metrics["baseline_mae"] == pytest.approx((8 + 2 + 10) / 3)
+    assert metrics["baseline_mae"] == pytest.approx((18 + 12 + 0) / 3) and metrics["baseline_value"] == 30
     # R²: 1 - (4 + 0 + 9) / Σ(t - 20)² with the hold-out's own mean 20 -> 64 + 4 + 100 = 168
     assert metrics["r2"] == pytest.approx(1 - 13 / 168)
     assert metrics["actual_predicted"] == [[12.0, 14.0], [18.0, 18.0], [30.0, 27.0]]
@@ -223,3 +223,27 @@ def test_anchors_for_an_amount_that_depends_only_on_x1_above_5_name_x1_only():
     result = anchors.explain(row, in_band.predict_proba, threshold=0.95, random_state=0)
     assert list(result.features) == ["x1"], result.rule
     assert result.meets_threshold
+
+
+# --- the deletion curves of an amount -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("spread", "better", "words"), [(1000.0, True, "faster"), (1e5, False, "about as fast")])
+def test_deletion_curves_of_an_amount_count_differences_against_its_spread(spread, better, words):
+    from limelight.explainers.diagnostics import deletion_insertion_tabular
+
+    def amount(X: pd.DataFrame) -> np.ndarray:  # 100 per unit of x1; x2 and x3 do nothing
+        return (100.0 * X["x1"].to_numpy(dtype=float)).reshape(-1, 1)
+
+    row = pd.Series({"x1": 10.0, "x2": 5.0, "x3": 5.0})
+    curves = deletion_insertion_tabular(
+        row, amount, label=0, order=["x1"], baseline={"x1": 0.0, "x2": 0.0, "x3": 0.0}, amount_spread=spread
+    )
+    deletion = curves.deletion
+    # Hiding x1 takes the amount from 1,000 to 0: a trapezoid of area (1000 + 0) / 2 over x from 0 to 1.
+    assert deletion.explanation == (1000.0, 0.0) and deletion.auc == pytest.approx(500.0)
+    # A random order hides x1 (area 500) or a feature that does nothing (area 1000): at most 500 apart,
+    # which is over 2% of a spread of 1,000 (20) but under 2% of 100,000 (2,000).
+    assert deletion.better_than_random is better and words in deletion.verdict
+    assert "predicted amount" in deletion.verdict and "probability" not in deletion.verdict
+    assert not deletion.saturated

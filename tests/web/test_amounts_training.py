@@ -118,6 +118,9 @@ def test_lime_of_an_amount_weighs_in_its_unit_and_every_trust_check_runs(amount_
     assert weights["x1"] > 0 > weights["x2"] and abs(weights["x3"]) < abs(weights["x2"]) / 10
     checks = explanation.diagnosis.result
     assert {"stability", "kernel", "curves"} <= set(checks)
+    # Hiding x1 (high) and x2 (high, pushing down) in the explanation's order moves the amount more than
+    # hiding x3: the curves say so in the amount's words.
+    assert "predicted amount" in checks["curves"]["deletion"]["verdict"]
 
 
 def test_anchors_of_an_amount_keep_the_prediction_in_the_band_the_person_set(amount_model, make_explanation):

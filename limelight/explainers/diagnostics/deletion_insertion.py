@@ -94,8 +94,13 @@ def _auc(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2.0)
 
 
-def _verdict(kind: str, auc: float, random_auc: float, unit: str) -> tuple[bool, str]:
+def _verdict(
+    kind: str, auc: float, random_auc: float, unit: str, *, tie: float = _AUC_TIE, quantity: str = "probability"
+) -> tuple[bool, str]:
     diff = auc - random_auc if kind == "insertion" else random_auc - auc
+    areas = f"(area {auc:.3g} against {random_auc:.3g} for random orders)"
+    if quantity != "probability":  # "the probability" below is what the model outputs: an amount here
+        return _amount_verdict(kind, diff, areas, unit, tie)
     areas = f"(area {auc:.2f} against {random_auc:.2f} for random orders)"
     if kind == "deletion":
         if diff > _AUC_TIE:
@@ -128,6 +133,20 @@ def _verdict(kind: str, auc: float, random_auc: float, unit: str) -> tuple[bool,
     )
 
 
+def _amount_verdict(kind: str, diff: float, areas: str, unit: str, tie: float) -> tuple[bool, str]:
+    """The curves' verdict for a model that predicts an amount: hiding what pushes it up should lower it."""
+    moves = (
+        f"Hiding the {unit} in the explanation's order lowers the predicted amount"
+        if kind == "deletion"
+        else f"Putting back the {unit} in the explanation's order raises the predicted amount"
+    )
+    if diff > tie:
+        return True, f"{moves} faster than a random order {areas}: the explanation points at what the model uses."
+    if diff >= -tie:
+        return False, f"{moves} about as fast as a random order {areas}: the explanation is no better than chance here."
+    return False, f"{moves} more slowly than a random order {areas}: treat this explanation with suspicion."
+
+
 def _order_masks(orders: np.ndarray, n_items: int) -> tuple[np.ndarray, np.ndarray]:
     """Deletion and insertion masks (True = replaced), shape (orders, steps, items)."""
     n_orders, k = orders.shape
@@ -140,13 +159,24 @@ def _order_masks(orders: np.ndarray, n_items: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _curves(
-    kind: str, label: int, order: Sequence[Any], y: np.ndarray, unit: str, p_row: float
+    kind: str,
+    label: int,
+    order: Sequence[Any],
+    y: np.ndarray,
+    unit: str,
+    p_row: float,
+    amount_spread: float | None = None,
 ) -> CurveResult:  # y: (orders, steps); row 0 is the explanation's order; p_row: p(label) of the row itself
     k = y.shape[1] - 1
     x = np.linspace(0.0, 1.0, k + 1)
     rand = y[1:]
     auc = _auc(x, y[0])
     random_auc = float(np.mean([_auc(x, r) for r in rand]))
+    if amount_spread is not None:
+        # An amount: areas are in its unit, so "about the same" is 2% of its spread (as 0.02 is of
+        # a probability's 0..1); "too sure to move" is a probability's notion and never said.
+        better, verdict = _verdict(kind, auc, random_auc, unit, tie=_AUC_TIE * amount_spread, quantity="amount")
+        return _curve_result(kind, label, order, x, y, rand, auc, random_auc, better, verdict, saturated=False)
     saturated = p_row >= SATURATED and bool(np.all(np.abs(y - p_row) <= _AUC_TIE))
     if saturated:
         what = "hiding" if kind == "deletion" else "putting back"
@@ -159,6 +189,10 @@ def _curves(
         )
     else:
         better, verdict = _verdict(kind, auc, random_auc, unit)
+    return _curve_result(kind, label, order, x, y, rand, auc, random_auc, better, verdict, saturated=saturated)
+
+
+def _curve_result(kind, label, order, x, y, rand, auc, random_auc, better, verdict, *, saturated) -> CurveResult:
     return CurveResult(
         kind=kind,
         label=int(label),
@@ -249,6 +283,7 @@ def deletion_insertion_tabular(
     random_orders: int = 20,
     random_state: int = 0,
     columns: Sequence[str] | None = None,
+    amount_spread: float | None = None,
 ) -> CurvePair:
     """Deletion and insertion curves of a table row, with ONE batched predict call.
 
@@ -257,6 +292,9 @@ def deletion_insertion_tabular(
     records p(label) after each step; insertion starts from all typical
     values and puts the row's values back in the same order. Random orders
     draw as many features from all ``columns`` (default: the row's).
+    For a model that predicts an amount (``limelight.amounts``: its one output, label 0),
+    ``amount_spread`` is the spread of its amounts (5th to 95th percentile): the curves are in
+    the amount's unit and a difference of areas counts from 2% of that spread.
     """
     columns = list(columns if columns is not None else (row.index if isinstance(row, pd.Series) else row))
     missing = [c for c in columns if c not in baseline]
@@ -273,8 +311,8 @@ def deletion_insertion_tabular(
     p = label_probabilities(predict_proba, _rows_frame(columns, row, baseline, unique), int(label))[inverse]
     p = p.reshape(2, len(orders), len(order) + 1)
     return CurvePair(
-        deletion=_curves("deletion", label, order, p[0], "features", float(p[0, 0, 0])),
-        insertion=_curves("insertion", label, order, p[1], "features", float(p[0, 0, 0])),
+        deletion=_curves("deletion", label, order, p[0], "features", float(p[0, 0, 0]), amount_spread),
+        insertion=_curves("insertion", label, order, p[1], "features", float(p[0, 0, 0]), amount_spread),
     )
 
 
