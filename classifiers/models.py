@@ -90,6 +90,7 @@ class TrainedModel(Job):
         max_length=500, blank=True, help_text="Set for a text model: the free-text column it reads."
     )
     features = models.JSONField(default=list)
+    left_out = models.JSONField(default=list, blank=True, help_text="Columns the person chose to leave out.")
     numeric = models.JSONField(default=list)
     categorical = models.JSONField(default=list)
     random_state = models.IntegerField(default=0)

@@ -29,6 +29,7 @@ def model_train(model: TrainedModel, on_progress: ProgressReporter) -> dict[str,
         raise JobError(str(error)) from error
     # Once, right after the fit: the features that alone give the answer away (a leak).
     leaks = kind.find_leaks(model, result, on_progress)
+    on_progress(4, 4, "Done")
     rows = ModelRows(
         predictions=result.predictions,
         truths=result.truths,

@@ -328,6 +328,10 @@ def model_train_request(
         text_column=settings.text_column,
         task=settings.task,
     )
+    try:
+        fields = settings.leaving_out(fields)
+    except InputError as error:
+        raise UploadError(str(error)) from error
     with transaction.atomic():
         model = TrainedModel.objects.create(
             dataset=dataset,
@@ -339,6 +343,27 @@ def model_train_request(
         if dispatch:
             job_dispatch(job=model)
     return model
+
+
+def model_settings(model: TrainedModel) -> TrainingSettings:
+    """The settings a model was trained with, whole: to train it again with one change."""
+    return TrainingSettings(
+        target=model.target,
+        classifier=model.classifier,
+        params=dict(model.params),
+        text_column=model.text_column,
+        random_state=model.random_state,
+        left_out=tuple(model.left_out),
+        task=model.task,
+    )
+
+
+def model_retrain_without(*, model: TrainedModel, column: str) -> TrainedModel:
+    """Train the model again with the same settings, leaving ``column`` out (a leak, say)."""
+    if column not in model.features:
+        raise UploadError(f"The model does not use “{column}”, so it cannot be left out.")
+    settings = model_settings(model)
+    return model_train_request(dataset=model.dataset, settings=settings.replace(left_out=(*settings.left_out, column)))
 
 
 def dataset_delete(*, dataset: Dataset) -> None:

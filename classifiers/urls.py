@@ -17,6 +17,8 @@ urlpatterns = [
     path("datasets/<int:pk>/train/", views.model_train, name="train"),
     path("models/<int:pk>/", views.model_detail, name="model"),
     path("models/<int:pk>/status.json", views.model_status, name="model_status"),
+    path("models/<int:pk>/without/", views.model_retrain_without, name="retrain_without"),
+    path("models/<int:first>/beside/<int:second>/", views.models_side_by_side, name="side_by_side"),
     path("models/<int:pk>/confusion.svg", views.model_confusion_chart, name="confusion"),
     path("models/<int:pk>/actual-predicted.svg", views.model_actual_predicted_chart, name="actual_predicted"),
 ]

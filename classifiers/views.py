@@ -185,6 +185,34 @@ def _searchable_columns(model) -> list[str]:
 
 
 @login_required
+@require_POST
+def model_retrain_without(request: HttpRequest, pk: int) -> HttpResponse:
+    """Train the model again without one column (a leak, say), then show the two side by side."""
+    model = selectors.model_for_user(request.user, pk)
+    try:
+        retrained = services.model_retrain_without(model=model, column=request.POST.get("column", "")[:500])
+    except services.UploadError as error:
+        messages.error(request, str(error))
+        return redirect("classifiers:model", pk=model.pk)
+    return redirect("classifiers:side_by_side", first=model.pk, second=retrained.pk)
+
+
+@login_required
+def models_side_by_side(request: HttpRequest, first: int, second: int) -> HttpResponse:
+    """Two models of one dataset, the second trained without columns the first used."""
+    models = [selectors.model_for_user(request.user, first), selectors.model_for_user(request.user, second)]
+    if models[0].dataset_id != models[1].dataset_id or first == second:
+        raise Http404("These are not two models of the same data.")
+    left_out = [name for name in models[1].left_out if name not in models[0].left_out] or models[1].left_out
+    words = ", ".join(f"“{name}”" for name in left_out) or "every column"
+    return render(
+        request,
+        "classifiers/side_by_side.html",
+        {"first": models[0], "models": models, "left_out_words": words},
+    )
+
+
+@login_required
 def model_status(request: HttpRequest, pk: int) -> HttpResponse:
     return job_status_response(selectors.model_for_user(request.user, pk))
 

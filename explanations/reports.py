@@ -49,9 +49,14 @@ def explanation_document(
             "features": model.features,
             "class_names": names,
             "metrics": model.metrics,
-            # A share link: the hold-out's warnings only (they name classes, which it shows anyway);
-            # the data's notes may name columns it never shows, such as a dropped identifier.
-            "warnings": (model.holdout.warnings if model.holdout else []) if shared else model.warnings,
+            # A share link: the leaks' and the hold-out's warnings only (they name the model's own
+            # columns and classes, which it shows anyway); the data's notes may name columns it
+            # never shows, such as a dropped identifier.
+            "warnings": [*model.leak_warnings, *(model.holdout.warnings if model.holdout else [])]
+            if shared
+            else model.warnings,
+            # Each feature that alone predicts the target almost perfectly (limelight.leaks), best first.
+            "leaks": model.leaks,
         },
         "instance": {
             **_instance(explanation, disclosure),

@@ -17,6 +17,7 @@ from limelight.amounts import unit_of
 from limelight.explainers.conditions import condition_in_words
 from limelight.explainers.verdict import TrustSignals, Verdict, trust_verdict, unsure_reasons
 from limelight.explainers.verdict import which_to_believe as engine_which_to_believe
+from limelight.leaks import leaned_on
 
 from .disclosure import Disclosure
 from .models import Explainer, Explanation
@@ -99,6 +100,8 @@ def signals_of(explanation: Explanation, disclosure: Disclosure | None = None) -
         "explained": explained,
         "correct": None if outcome is None else outcome.correct,
         "actual": None if outcome is None else outcome.actual_name,
+        "target": model.target,
+        "leaks": leaned_on(model.leaks, result),
     }
     scores = amount_scores(model.metrics, target=model.target) if model.predicts_amount and model.succeeded else None
     if scores is not None:  # an amount: the baseline is always predicting its average

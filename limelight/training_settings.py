@@ -33,6 +33,7 @@ class TrainingSettings:
     params: dict[str, Any] = field(default_factory=dict)  # the classifier's (or the kind's) knobs
     text_column: str = ""  # set: a text model reading this column
     random_state: int = 0
+    left_out: tuple[str, ...] = ()  # columns the person chose to leave out (say, one that gives the answer away)
     task: str = ""  # "regression" (an amount) or "classification" (a category); "": decided from the target
 
     @classmethod
@@ -51,4 +52,33 @@ class TrainingSettings:
         task = TASK_WORDS.get(self.task or "", self.task or "")
         if task not in ("", *TASK_WORDS.values()):
             raise InputError(f"“{self.task}” is not a task: predict an amount or a category.")
-        return self.replace(params=dict(self.params or {}), text_column=self.text_column or "", task=task)
+        if isinstance(self.left_out, str) or not all(isinstance(name, str) for name in self.left_out or ()):
+            raise InputError("The columns to leave out must be given by name.")
+        return self.replace(
+            params=dict(self.params or {}),
+            text_column=self.text_column or "",
+            left_out=tuple(self.left_out or ()),
+            task=task,
+        )
+
+    def leaving_out(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A kind's checked training fields without the columns in :attr:`left_out`, said in a note."""
+        if not self.left_out:
+            return fields
+        features = list(fields.get("features", ()))
+        unused = [name for name in self.left_out if name not in features]
+        if unused:
+            raise InputError(f"The model does not use “{unused[0]}”, so it cannot be left out.")
+        kept = [name for name in features if name not in self.left_out]
+        if not kept or self.text_column:
+            raise InputError("Leaving that out would leave the model nothing to learn from.")
+        shown = ", ".join(f"“{name}”" for name in self.left_out)
+        note = f"{shown} {'is' if len(self.left_out) == 1 else 'are'} left out, as you asked."
+        return {
+            **fields,
+            "features": kept,
+            "numeric": [name for name in fields.get("numeric", ()) if name in kept],
+            "categorical": [name for name in fields.get("categorical", ()) if name in kept],
+            "notes": [*fields.get("notes", ()), note],
+            "left_out": list(self.left_out),
+        }

@@ -955,6 +955,83 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement='"fixed_columns": tuple(name.strip() for name in ("")',
         tests=(f"{CF_WEB}::test_the_command_line_prints_the_counterfactuals_document",),
     ),
+    # Issue 28 (leak warnings: the detector, the verdict, training again without a column) — leaks.
+    Mutant(
+        name="leaks: a number column's tree cannot see blanks",
+        path="limelight/leaks.py",
+        original="inputs = np.column_stack([filled, blank])",
+        replacement="inputs = np.column_stack([filled, np.zeros_like(blank)])",
+        tests=(
+            "tests/unit/test_leaks.py::"
+            "test_a_column_filled_in_only_after_the_outcome_is_flagged_as_blank_for_one_class",
+        ),
+    ),
+    Mutant(
+        name="leaks: the threshold low enough to flag honest signals",
+        path="limelight/leaks.py",
+        original="LEAK_THRESHOLD = 0.95",
+        replacement="LEAK_THRESHOLD = 0.75",
+        tests=("tests/unit/test_leaks.py::test_honest_strong_signals_stay_quiet",),
+    ),
+    Mutant(
+        name="leaks: a tiny hold-out is trusted",
+        path="limelight/leaks.py",
+        original="return len(test_rows) >= MIN_HELD_OUT and int(counts.min()) >= MIN_HELD_OUT_PER_CLASS",
+        replacement="return True",
+        tests=("tests/unit/test_leaks.py::test_a_hold_out_too_small_to_tell_says_nothing",),
+    ),
+    Mutant(
+        name="leaks: a word's absence predicts what its presence does",
+        path="limelight/leaks.py",
+        original="if_absent = np.argmax((train_sizes - with_word) / train_sizes, axis=1)",
+        replacement="if_absent = if_present",
+        tests=("tests/unit/test_leaks.py::test_a_word_only_in_one_class_of_texts_is_flagged",),
+    ),
+    Mutant(
+        name="leaks: image corners never looked at",
+        path="limelight/leaks.py",
+        original="""        masks[f"the colour of the picture's {name} corner"] = mask""",
+        replacement="        pass",
+        tests=("tests/unit/test_leaks.py::test_a_mark_in_one_corner_is_flagged_as_that_corner",),
+    ),
+    Mutant(
+        name="leaks: every weight counts as leaned on, not the top three",
+        path="limelight/leaks.py",
+        original='key=lambda weight: -abs(weight["weight"]))[:top]',
+        replacement='key=lambda weight: -abs(weight["weight"]))',
+        tests=("tests/unit/test_leaks.py::test_an_explanation_leans_on_a_leak_among_its_top_reasons_or_in_its_rule",),
+    ),
+    Mutant(
+        name="leaks: leaning on a leak is trusted",
+        path="limelight/explainers/verdict.py",
+        original="    if s.leaks:\n        check(",
+        replacement="    if False:\n        check(",
+        tests=(
+            "tests/unit/test_leaks.py::test_leaning_on_a_leak_is_at_most_look_closer_with_the_reason",
+            "tests/web/test_leaks.py::test_an_explanation_leaning_on_the_leak_says_so_and_is_not_trusted",
+        ),
+    ),
+    Mutant(
+        name="leaks: found but never stored on the model",
+        path="classifiers/runs.py",
+        original='"leaks": leaks,',
+        replacement='"leaks": [],',
+        tests=(
+            "tests/web/test_leaks.py::"
+            "test_the_model_page_says_which_column_gives_the_answer_away_and_trains_again_without_it",
+            "tests/web/test_leaks.py::test_the_cli_lists_the_leaks_and_says_the_sentence",
+        ),
+    ),
+    Mutant(
+        name="leaks: training again without a column keeps it",
+        path="limelight/training_settings.py",
+        original="kept = [name for name in features if name not in self.left_out]",
+        replacement="kept = features",
+        tests=(
+            "tests/web/test_leaks.py::"
+            "test_the_model_page_says_which_column_gives_the_answer_away_and_trains_again_without_it",
+        ),
+    ),
     # Issue 25 (amounts, engine): the task rule, the adapter's band and scores, Anchors' band, the curves' tie,
     # the estimators each task accepts, the default target, the CLI's --band.
     Mutant(
@@ -962,7 +1039,9 @@ MUTANTS: tuple[Mutant, ...] = (
         path="limelight/tabular/tasks.py",
         original="if values is not None and values.nunique() >= AMOUNT_MIN_DISTINCT:",
         replacement="if values is not None and values.nunique() > AMOUNT_MIN_DISTINCT:",
-        tests=(f"{AMOUNTS_UNIT}::test_many_numbers_are_an_amount_a_rating_may_be_either_yes_no_and_text_never_an_amount",),
+        tests=(
+            f"{AMOUNTS_UNIT}::test_many_numbers_are_an_amount_a_rating_may_be_either_yes_no_and_text_never_an_amount",
+        ),
     ),
     Mutant(
         name="amounts: the default band is the whole 5-95% spread, not a tenth",

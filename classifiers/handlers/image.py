@@ -126,5 +126,6 @@ def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
         on_progress(done, total, f"Looking for a mark that gives the class away ({done:,} of {total:,})")
 
     colours = image_region_colours(_StoredImages(model.dataset, dataset_image), on_progress=each)
-    found = image_leaks([], result.truths, train_rows, test_rows, colours=colours)
+    score = result.metrics.get("balanced_accuracy")
+    found = image_leaks([], result.truths, train_rows, test_rows, colours=colours, model_score=score)
     return [leak.to_json() for leak in found]

@@ -260,8 +260,11 @@ def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
 
     if getattr(model, "task", "classification") == "regression":
         return []  # an amount's leak check (R² of a column alone) is not built yet
-    on_progress(4, 5, "Looking for a column that gives the answer away")
+    on_progress(4, 4, "Looking for a column that gives the answer away")
     train_rows, test_rows = split_rows(result.truths, result.in_training)
     frame = dataset_frame(model.dataset)
-    found = table_leaks(frame, model.features, result.truths, train_rows, test_rows, numeric=model.numeric)
+    score = result.metrics.get("balanced_accuracy")
+    found = table_leaks(
+        frame, model.features, result.truths, train_rows, test_rows, numeric=model.numeric, model_score=score
+    )
     return [leak.to_json() for leak in found]

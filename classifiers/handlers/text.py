@@ -97,10 +97,12 @@ def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
 
     if getattr(model, "task", "classification") == "regression":
         return []
-    on_progress(4, 5, "Looking for a word that gives the answer away")
+    on_progress(4, 4, "Looking for a word that gives the answer away")
     train_rows, test_rows = split_rows(result.truths, result.in_training)
     texts = dataset_frame(model.dataset)[model.text_column].tolist()
-    found = text_leaks(["" if _blank(text) else str(text) for text in texts], result.truths, train_rows, test_rows)
+    texts = ["" if _blank(text) else str(text) for text in texts]
+    score = result.metrics.get("balanced_accuracy")
+    found = text_leaks(texts, result.truths, train_rows, test_rows, model_score=score)
     return [leak.to_json() for leak in found]
 
 

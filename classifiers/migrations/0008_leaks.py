@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="trainedmodel",
+            name="left_out",
+            field=models.JSONField(blank=True, default=list, help_text="Columns the person chose to leave out."),
+        ),
+        migrations.AddField(
+            model_name="trainedmodel",
             name="leaks",
             field=models.JSONField(
                 blank=True,

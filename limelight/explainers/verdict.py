@@ -63,7 +63,8 @@ class TrustSignals:
     threshold; ``rule_conditions`` / ``rule_file_rows`` / ``rule_coverage``: its conditions, the
     rows of the file that meet it and their share; ``rule_precision`` on ``rule_support`` unseen
     cases. ``shap_sum``: KernelSHAP's (average probability, this case's probability), which its
-    values add up between by construction.
+    values add up between by construction. ``leaks``: what the result leans on that alone gives
+    ``target`` away (limelight.leaks: a column, a word, or an image region).
     """
 
     explained: str
@@ -89,6 +90,8 @@ class TrustSignals:
     insertion_saturated: bool = False
     shap_sum: tuple[float, float] | None = None
     checks_pending: bool = False
+    target: str = ""
+    leaks: tuple[str, ...] = ()
     # What would change it: whether a change was found (each one checked by the model), and the
     # overlap of the columns changed when the search is repeated with other seeds (0 to 1).
     counterfactuals_found: bool | None = None
@@ -148,6 +151,8 @@ def trust_verdict(s: TrustSignals) -> Verdict:
           differ when the search is repeated (overlap < 0.7)
     12    nothing about the explanation itself was checked (KernelSHAP:   look closer
           says which checks do not run for it)
+    13    it leans on a feature that alone gives the target away (a      look closer
+          leak, limelight.leaks): right, perhaps, for the wrong reason
     —     none of these                                                   trust
     ====  ==============================================================  =============
 
@@ -301,6 +306,16 @@ def trust_verdict(s: TrustSignals) -> Verdict:
         if s.shap_sum is not None
         else "nothing about the explanation itself was checked" + (" yet" if s.checks_pending else ""),
     )
+    # Last: the problems above are about this explanation; this one is about the data, so it leads
+    # only when nothing else is wrong (and then keeps "Trust" away).
+    if s.leaks:
+        check(
+            True,
+            "look_closer",
+            f"it leans on {_names(s.leaks)}, {'which' if len(s.leaks) == 1 else 'each of which'} alone gives "
+            f"“{s.target}” away: the model may be right for the wrong reason",
+            "a reason that would not be there before the outcome is not a reason to trust",
+        )
     cannot_tell = (
         " The hiding check cannot tell here: the model is so sure that hiding its top reasons one at a time "
         "does not move it."

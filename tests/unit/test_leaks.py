@@ -11,7 +11,9 @@ import pytest
 from limelight.fitting import holdout_split
 from limelight.images.demos import demo_images
 from limelight.leaks import (
+    ALONE_FLOOR,
     LEAK_THRESHOLD,
+    MODEL_MARGIN,
     Leak,
     image_leaks,
     leak_sentence,
@@ -177,7 +179,7 @@ def test_a_hold_out_too_small_to_tell_says_nothing():
     assert table_leaks(frame, ["code"], truths, rows[:300], rows[300:315]) == []  # 15 held out: under 20
 
 
-def _messages(seed: int = 0, *, signed: float = 1.0) -> tuple[list[str], np.ndarray]:
+def _messages(seed: int = 0, *, signed: float = 1.0, signed_other: float = 0.0) -> tuple[list[str], np.ndarray]:
     """Two topics told apart by their words with exceptions; topic 1's messages end with 'Cheers, Bob'."""
     rng = np.random.default_rng(seed)
     topic_words = [["engine", "wheel", "brake", "road"], ["orbit", "rocket", "launch", "moon"]]
@@ -188,7 +190,7 @@ def _messages(seed: int = 0, *, signed: float = 1.0) -> tuple[list[str], np.ndar
         own = topic if rng.random() < 0.75 else 1 - topic  # a quarter of the topic words are the other's
         words = list(rng.choice(shared, 8)) + list(rng.choice(topic_words[own], 2))
         text = " ".join(words)
-        if topic == 1 and rng.random() < signed:
+        if rng.random() < (signed if topic == 1 else signed_other):
             text += ". Cheers, Bob"
         texts.append(text)
         topics.append(topic)
@@ -202,6 +204,23 @@ def test_a_word_only_in_one_class_of_texts_is_flagged():
     assert sorted(leak.feature for leak in found) == ["bob", "cheers"]
     assert {leak.alone_score for leak in found} == {1.0}
     assert {leak.kind for leak in found} == {"word"}
+
+
+def test_a_word_short_of_perfect_is_flagged_when_it_is_nearly_all_the_model_does():
+    # The signature in 90% of one topic's messages and 6% of the other's: about 0.92 on its own.
+    texts, truths = _messages(signed=0.9, signed_other=0.06)
+    train_rows, test_rows = _split(truths)
+    alone = text_leaks(texts, truths, train_rows, test_rows, model_score=0.0)  # every score above 0.9
+    assert {leak.feature for leak in alone} == {"bob", "cheers"}
+    assert ALONE_FLOOR <= min(leak.alone_score for leak in alone) < LEAK_THRESHOLD
+    assert text_leaks(texts, truths, train_rows, test_rows) == []  # not near-perfect, the model unknown
+    model_score = max(leak.alone_score for leak in alone) + MODEL_MARGIN / 2  # the model adds almost nothing
+    assert {leak.feature for leak in text_leaks(texts, truths, train_rows, test_rows, model_score=model_score)} == {
+        "bob",
+        "cheers",
+    }
+    much_better = max(leak.alone_score for leak in alone) + MODEL_MARGIN + 0.02  # the model knows far more
+    assert text_leaks(texts, truths, train_rows, test_rows, model_score=much_better) == []
 
 
 def test_honest_texts_are_quiet():
@@ -279,3 +298,37 @@ def test_sentences_name_the_feature_the_share_and_the_question():
     assert leak_sentence(region, target="class", cases="images").startswith(
         "The colour of the picture's border alone tells the classes apart for all of the 30 held-out images"
     )
+
+
+def test_leaning_on_a_leak_is_at_most_look_closer_with_the_reason():
+    from limelight.explainers.verdict import TrustSignals, trust_verdict
+
+    good = {
+        "explained": "yes", "baseline_class": "no", "correct": True, "fit_score": 0.9, "agreement": 1.0,
+        "deletion_better": True, "insertion_better": True, "target": "died",
+    }  # fmt: skip
+    assert trust_verdict(TrustSignals(**good)).level == "trust"
+    leaning = trust_verdict(TrustSignals(**good, leaks=("discharge_code",)))
+    assert leaning.level == "look_closer"
+    assert leaning.reason.startswith(
+        "it leans on “discharge_code”, which alone gives “died” away: the model may be right for the wrong reason."
+    )
+    # A worse problem still leads: a leak never lifts a "do not trust".
+    worse = trust_verdict(TrustSignals(**{**good, "fit_score": 0.2}, leaks=("discharge_code",)))
+    assert worse.level == "do_not_trust" and "it leans on “discharge_code”" in worse.reason
+
+
+def test_an_explanation_leans_on_a_leak_among_its_top_reasons_or_in_its_rule():
+    from limelight.leaks import leaned_on
+
+    leaks = [Leak("discharge_code", "column", 1.0, 1.0, 60).to_json(), Leak("Bob", "word", 1.0, 1.0, 60).to_json()]
+    weights = [{"feature": name, "weight": w} for name, w in [("age", 0.5), ("ward", -0.4), ("x", 0.3), ("bob", 0.2)]]
+    assert leaned_on(leaks, {"weights": weights}) == ()  # "bob" is fourth: not among the top three
+    weights[2] = {"feature": "discharge_code", "weight": -0.45}
+    assert leaned_on(leaks, {"weights": weights}) == ("discharge_code",)
+    assert leaned_on(leaks, {"weights": [{"feature": "bob", "weight": 0.9}]}) == ("Bob",)  # words in any case
+    assert leaned_on(leaks, {"rule": ["age > 60"], "features": ["age", "discharge_code"]}) == ("discharge_code",)
+    assert leaned_on(leaks, {"rule": ["bob", "launch"]}) == ("Bob",)  # a text's rule keeps words
+    border = Leak("the colour of the picture's border", "region", 1.0, 1.0, 30).to_json()
+    assert leaned_on([border], {"weights": [{"feature": "region 3", "weight": 0.4}]}) == (border["feature"],)
+    assert leaned_on([], {"weights": weights}) == ()

@@ -131,6 +131,8 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "classifiers:model": [model.pk],
         "classifiers:model_status": [model.pk],
         "classifiers:confusion": [model.pk],
+        "classifiers:retrain_without": [model.pk],
+        "classifiers:side_by_side": [model.pk, model.pk],
         "classifiers:actual_predicted": [model.pk],
         "classifiers:image": [dataset.pk, 0],
         "explanations:picture": [explanation.pk, "overlay"],
