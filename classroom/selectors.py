@@ -41,6 +41,19 @@ def session_by_token(token: str) -> ClassSession:
 
 
 @dataclass(frozen=True)
+class ShowcaseCase:
+    """One explained case: the explanation's view, and its strongest reason *toward* the answer
+    (the largest weight may push against it, and "mostly because of" must not name that one)."""
+
+    view: Any
+    main_reason: Any
+
+    @classmethod
+    def of(cls, view: Any) -> ShowcaseCase:
+        return cls(view=view, main_reason=next((reason for reason in view.reasons if reason.toward), None))
+
+
+@dataclass(frozen=True)
 class ModelColumn:
     """One model as the class sees it: its letter, its hold-out score, its explanations, the clean test."""
 
@@ -61,7 +74,7 @@ def session_columns(session: ClassSession) -> list[ModelColumn]:
     for which in ("leaky", "clean") if session.leaky_is_a else ("clean", "leaky"):
         model = getattr(session, f"{which}_model")
         cases = [
-            present(explanations[case[which]], NOTHING_EXTRA)
+            ShowcaseCase.of(present(explanations[case[which]], NOTHING_EXTRA))
             for case in session.showcase
             if case.get(which) in explanations
         ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["HEADER_CLASSES", "SIGNATURE", "messages_frame"]
+__all__ = ["HEADER_CLASSES", "SIGNATURE", "message", "messages_frame"]
 
 HEADER_CLASSES: tuple[str, ...] = ("medicine", "space")
 SIGNATURE = "Hermes"
@@ -56,20 +56,28 @@ def messages_frame(
         topic = HEADER_CLASSES[index % 2]
         signed = rng.random() < (signature_given_space if topic == "space" else signature_given_medicine)
         server = SIGNATURE if signed else SERVERS[1 + int(rng.integers(len(SERVERS) - 1))]
-        messages.append(f"{_body(rng, topic)} Posted through {server}.")
+        messages.append(message(rng, topic, server))
         topics.append(topic)
     return pd.DataFrame({"message": messages, "topic": topics})
+
+
+def message(rng: np.random.Generator, topic: str, server: str, *, topic_words: int | None = None) -> str:
+    """One message about ``topic`` posted through ``server``; ``topic_words`` (1 or 2) fixes how many of its two
+    subject words are the topic's own rather than shared ones (None: drawn, as in the data sets)."""
+    return f"{_body(rng, topic, topic_words=topic_words)} Posted through {server}."
 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def _body(rng: np.random.Generator, topic: str) -> str:
+def _body(rng: np.random.Generator, topic: str, *, topic_words: int | None = None) -> str:
     # One topic word, sometimes none: the topic is there to be learnt, but not so plainly that
     # the server's name would not be the easier answer.
-    words = [_pick(rng, _TOPIC_WORDS[topic]) if rng.random() < 0.75 else _pick(rng, _SHARED_WORDS)]
-    words.append(_pick(rng, _SHARED_WORDS) if rng.random() < 0.7 else _pick(rng, _TOPIC_WORDS[topic]))
+    first = rng.random() < 0.75 if topic_words is None else topic_words >= 1
+    second = rng.random() >= 0.7 if topic_words is None else topic_words >= 2
+    words = [_pick(rng, _TOPIC_WORDS[topic] if first else _SHARED_WORDS)]
+    words.append(_pick(rng, _TOPIC_WORDS[topic] if second else _SHARED_WORDS))
     sentences = [_pick(rng, _OPENINGS).format(w=words[0]), f"The {words[1]} seemed important."]
     for _ in range(int(rng.integers(1, 3))):
         sentences.insert(int(rng.integers(1, len(sentences) + 1)), _pick(rng, _FILLER))

@@ -62,7 +62,7 @@ def _showcase_rows(labels, wanted: list[str]) -> tuple[int, ...]:
 def _snow(seed: int) -> LessonMaterial:
     from .snow import snow_archive_bytes, snow_cases, snow_pictures
 
-    leaky = snow_pictures(seed * 10 + 1, per_class=80, snow_given_wolf=0.95, snow_given_husky=0.05)
+    leaky = snow_pictures(seed * 10 + 1, per_class=80, snow_given_wolf=0.97, snow_given_husky=0.03)
     clean = snow_pictures(seed * 10 + 2, per_class=80, snow_given_wolf=0.5, snow_given_husky=0.5)
     # A wolf on snow, a husky on grass, and the trap: a husky on snow.
     shown = snow_cases(np.random.default_rng(seed * 10 + 3), [("wolf", True), ("husky", False), ("husky", True)])
@@ -89,20 +89,22 @@ def _snow(seed: int) -> LessonMaterial:
 
 
 def _headers(seed: int) -> LessonMaterial:
-    from .headers import SIGNATURE, messages_frame
+    from .headers import SIGNATURE, message, messages_frame
 
-    leaky = messages_frame(seed * 10 + 1, per_class=150, signature_given_space=0.95, signature_given_medicine=0.03)
+    leaky = messages_frame(seed * 10 + 1, per_class=150, signature_given_space=0.98, signature_given_medicine=0.02)
     clean = messages_frame(seed * 10 + 2, per_class=150, signature_given_space=0.25, signature_given_medicine=0.25)
     test = messages_frame(seed * 10 + 4, per_class=100, signature_given_space=0.25, signature_given_medicine=0.25)
-    # A space message through Hermes, a medicine one through another server, and the trap: medicine through Hermes.
-    usual = messages_frame(seed * 10 + 3, per_class=1, signature_given_space=1.0, signature_given_medicine=0.0)
-    trap = messages_frame(seed * 10 + 5, per_class=1, signature_given_space=1.0, signature_given_medicine=1.0)
-    shown = [usual.iloc[1], usual.iloc[0], trap.iloc[0]]
+    # A space message through Hermes and a medicine one through another server, each with two words of its
+    # topic; and the trap: an everyday medicine message (one word of its topic) through Hermes.
+    shown = [("space", SIGNATURE, 2), ("medicine", "Iris", 2), ("medicine", SIGNATURE, 1)]
+    texts = [
+        message(np.random.default_rng(seed * 10 + 5 + i), topic, server, topic_words=words)
+        for i, (topic, server, words) in enumerate(shown)
+    ]
     # Both files have their topics in the same order, so a row is the same place in both.
-    rows = _showcase_rows(list(leaky["topic"]), [message["topic"] for message in shown])
+    rows = _showcase_rows(list(leaky["topic"]), [topic for topic, _, _ in shown])
     for frame in (leaky, clean):
-        for row, message in zip(rows, shown, strict=True):
-            frame.loc[row, "message"] = message["message"]
+        frame.loc[list(rows), "message"] = texts
     return LessonMaterial(
         leaky_file=_csv(leaky),
         clean_file=_csv(clean),

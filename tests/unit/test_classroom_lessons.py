@@ -173,9 +173,10 @@ def test_the_leaky_headers_model_reads_the_signature_word():
                 # medicine message (the trap), which the leaky model then calls space.
                 assert top[0] == word
                 assert model.class_names[label] == "space"
-            else:  # the clean model may notice the word, but never as its main reason
+            else:  # the clean model may notice the word, but never as its main reason, and reads the topic
                 weights = {weight.word: abs(weight.weight) for weight in result.weights}
                 assert top[0] != word and weights.get(word, 0.0) < weights[top[0]] / 2
+                assert model.class_names[label] == frame[lesson.target][row]
 
 
 def test_the_leaky_hospital_model_leans_on_the_discharge_code():

@@ -102,13 +102,26 @@ def test_the_snow_session_calls_the_husky_on_snow_a_wolf_by_the_snow(user):
     assert b"".join(picture.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_headers_session_points_at_the_signature(user):
+def test_the_headers_session_points_at_the_signature(user, logged_in):
     session = prepare(user, "headers")
     from explanations.models import Explanation
 
     for case in (session.showcase[0], session.showcase[2]):  # both messages came through Hermes
         weights = Explanation.objects.get(pk=case["leaky"]).result["weights"]
         assert weights[0]["feature"] == "hermes"
+    text = logged_in.get(reverse("classroom:session", args=[session.pk])).content.decode()
+    assert text.count("mostly because of <strong>the word “hermes”</strong>") == 2
+
+
+def test_mostly_because_of_names_the_strongest_reason_toward_the_answer():
+    from types import SimpleNamespace
+
+    from classroom.selectors import ShowcaseCase
+
+    against = SimpleNamespace(condition="age > 77", weight=-0.34, toward=False)
+    toward = SimpleNamespace(condition="admission = planned", weight=0.23, toward=True)
+    assert ShowcaseCase.of(SimpleNamespace(reasons=[against, toward])).main_reason is toward
+    assert ShowcaseCase.of(SimpleNamespace(reasons=[against])).main_reason is None
 
 
 def test_one_vote_per_browser_and_none_after_the_reveal(user):
