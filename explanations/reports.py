@@ -39,7 +39,7 @@ def explanation_document(
             **({} if shared else {"columns": dataset.n_columns}),
             # The column that names the rows (never among model.features); None when rows are only numbered.
             **({} if shared else {"row_label": dataset.row_label or None}),
-            "classes": len(names),
+            "classes": None if model.predicts_amount else len(names),  # an amount has no classes
         },
         "model": {
             **({} if shared else {"id": model.pk}),

@@ -215,7 +215,7 @@ def test_the_cli_predicts_an_amount_with_its_scores_and_an_anchor_band(tmp_path)
     path.write_bytes(csv_bytes(linear_table()))
     row = str(high_x1_high_x2_row())
     lime = explain(path, "--target", "mass_g", "--classifier", "linear_regression", "--row", row)
-    assert lime["model"]["task"] == "regression"
+    assert lime["model"]["task"] == "regression" and lime["dataset"]["classes"] is None
     assert "probabilities" not in lime["prediction"]
     frame = linear_table()
     assert lime["prediction"]["value"] == pytest.approx(3 * frame.x1[int(row)] - 2 * frame.x2[int(row)], abs=1.0)
@@ -242,3 +242,19 @@ def test_the_cli_refuses_a_category_model_for_an_amount_and_a_band_for_a_categor
             call_command("explain", str(path), *args, "--json")
         assert exit_info.value.code == 2
         assert words in capsys.readouterr().err
+
+
+def test_the_overview_of_an_amount_model_picks_rows_by_their_reasons(amount_model):
+    from explanations import runs as explanation_runs
+    from explanations import services as explanation_services
+    from explanations.models import ModelOverview
+
+    overview = explanation_services.overview_request(model=amount_model, budget=2, dispatch=False)
+    ModelOverview.objects.filter(pk=overview.pk).update(candidates=6)
+    job_run(model=ModelOverview, pk=overview.pk, work=explanation_runs.overview_run)
+    overview.refresh_from_db()
+    assert overview.succeeded, overview.message
+    picks = overview.result["picks"]
+    # Every row's reasons are about the one amount (one row may already cover them all); x1 and x2 move it.
+    assert 1 <= len(picks) <= 2 and all(pick["label"] == "mass_g" for pick in picks)
+    assert all(pick["weights"][0]["feature"] in ("x1", "x2") for pick in picks)
