@@ -219,7 +219,8 @@ def _present_amount(explanation: Explanation, disclosure: Disclosure | None) -> 
         probabilities=[],
         reasons=reasons,
         fit_score=score,
-        fit_words="" if score is None else fit_in_words(float(score)),
+        # The same judgement as for a classifier, said of "the model" (it does not classify).
+        fit_words="" if score is None else fit_in_words(float(score)).replace("the classifier", "the model"),
         intercept=float(result.get("intercept", 0.0)),
         local_prediction=float(result.get("local_prediction", 0.0)),
         outcome=outcome_of(explanation, disclosure),

@@ -2,7 +2,7 @@
 error in the target's unit beside the average's, the predicted-against-actual chart, explanation
 pages, exports and share links in grams.
 
-The table is generated with a known answer: mass_g = 1000 + 300·x1 − 200·x2 + noise, x3 irrelevant.
+The table is generated with a known answer: mass_g = 3000 + 300·x1 − 200·x2 + noise, x3 irrelevant.
 Presentation tests use a model that *is* the formula (so every score is worked out by hand from
 the generated noise) and explanation results written by hand; the real training path is tested
 at the end of the file.
@@ -44,7 +44,7 @@ def mass_table(rows: int = ROWS, seed: int = 0) -> pd.DataFrame:
             "x3": x3,
             "colour": rng.choice(["red", "blue"], rows),
             "stars": rng.integers(1, 6, rows),  # a 1-5 rating: an amount or a category
-            "mass_g": (1000 + 300 * x1 - 200 * x2 + rng.normal(0, NOISE, rows)).round(1),
+            "mass_g": (3000 + 300 * x1 - 200 * x2 + rng.normal(0, NOISE, rows)).round(1),
         }
     )
 
@@ -56,7 +56,7 @@ class Formula:
         return self
 
     def predict(self, X):
-        return 1000 + 300 * X["x1"].to_numpy(float) - 200 * X["x2"].to_numpy(float)
+        return 3000 + 300 * X["x1"].to_numpy(float) - 200 * X["x2"].to_numpy(float)
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ def test_the_model_page_says_the_error_in_grams_beside_the_average_and_draws_the
     assert b"always the average (" in chart.content and b"(50" in chart.content
     # The row picker shows the file's amount and the prediction in grams, not a probability.
     first = table.iloc[0]
-    predicted = 1000 + 300 * first["x1"] - 200 * first["x2"]
+    predicted = 3000 + 300 * first["x1"] - 200 * first["x2"]
     assert f'<span class="predicted-class">{predicted:,.0f} g</span>' in page
 
 
@@ -314,7 +314,7 @@ def test_from_the_form_to_the_pages_through_the_real_training_and_explainers(
 
     job_run(model=TrainedModel, pk=mass.pk, work=runs.model_train)
     mass.refresh_from_db()
-    # A linear model of y = 1000 + 300·x1 − 200·x2 + N(0, 50²) is off by about σ·√(2/π) ≈ 40 g, and
+    # A linear model of y = 3000 + 300·x1 − 200·x2 + N(0, 50²) is off by about σ·√(2/π) ≈ 40 g, and
     # accounts for 1 − 50² / (300² + 200²)·(100/12) ≈ 99.8% of the variance.
     assert 30 < mass.metrics["mae"] < 55
     page = logged_in.get(reverse("classifiers:model", args=[mass.pk])).text

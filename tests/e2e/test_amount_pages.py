@@ -1,0 +1,88 @@
+"""Amounts in a real browser (issue 25): the training form's task switch follows the chosen column and
+offers only the models that fit; the model page and a LIME explanation read in grams at phone, laptop
+and projector widths (screenshots in test-artifacts/)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, csv_bytes
+from tests.web.test_amount_pages import mass_table
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+
+@pytest.fixture
+def amount_model(make_dataset, user):
+    from classifiers import runs, services
+    from classifiers.models import TrainedModel
+    from jobs.services import job_run
+    from limelight.training_settings import TrainingSettings
+
+    dataset = make_dataset(user, content=csv_bytes(mass_table()), name="mass.csv")
+    settings = TrainingSettings(target="mass_g", classifier="linear_regression")
+    model = services.model_train_request(dataset=dataset, settings=settings, dispatch=False)
+    job_run(model=TrainedModel, pk=model.pk, work=runs.model_train)
+    model.refresh_from_db()
+    assert model.succeeded and model.predicts_amount, model.message
+    return model
+
+
+def logged_in_page(browser, live_server, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return context, page
+
+
+def test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams(
+    live_server, browser, amount_model, make_explanation, screenshots
+):
+    context, page = logged_in_page(browser, live_server, 1280, 900)
+    page.goto(f"{live_server.url}/datasets/{amount_model.dataset.pk}/")
+    target, model, words = (
+        page.locator("select[name=target]"),
+        page.locator("select[name=classifier]"),
+        page.locator("[data-task-words] strong"),
+    )
+    switch = page.locator("[data-task-choice]")
+
+    target.select_option("mass_g")  # many different numbers: an amount, no switch
+    expect(words).to_have_text("predicting an amount: “mass_g”")
+    expect(switch).to_be_hidden()
+    assert model.locator("option[value=logistic_regression]").is_disabled()
+    assert not model.locator("option[value=linear_regression]").is_disabled()
+
+    target.select_option("stars")  # a 1-5 rating: both make sense, a category first
+    expect(switch).to_be_visible()
+    expect(words).to_have_text("predicting a category: “stars”")
+    assert model.locator("option[value=linear_regression]").is_disabled()
+    model.select_option("logistic_regression")
+    page.get_by_label("an amount (how much)").check()
+    expect(words).to_have_text("predicting an amount: “stars”")
+    # Logistic regression cannot learn an amount: the form moves to the first model that can.
+    assert model.input_value() != "logistic_regression"
+    page.screenshot(path=str(screenshots / "e2e-amount-train-1280.png"), full_page=True)
+    context.close()
+
+    explanation = make_explanation(amount_model, row=0, num_samples=500)
+    for width, height in ((390, 844), (1280, 800), (1920, 1080)):
+        context, page = logged_in_page(browser, live_server, width, height)
+        page.goto(f"{live_server.url}/models/{amount_model.pk}/")
+        expect(page.locator(".metric-label", has_text="off on average")).to_be_visible()
+        chart = page.locator("img[src$='actual-predicted.svg']")
+        expect(chart).to_be_visible()
+        assert chart.evaluate("e => e.complete && e.naturalWidth > 0"), "the chart must load"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(screenshots / f"e2e-amount-model-{width}.png"), full_page=True)
+        page.goto(f"{live_server.url}/explanations/{explanation.pk}/")
+        expect(page.locator(".verdict .predicted")).to_contain_text(" g")
+        expect(page.locator("table.weights")).to_contain_text("adds about")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(screenshots / f"e2e-amount-lime-{width}.png"), full_page=True)
+        context.close()
