@@ -153,7 +153,7 @@ def test_the_download_is_one_file_that_needs_nothing_from_anywhere(logged_in, ta
 
 
 def test_a_report_is_reused_until_new_explanations_finish_or_another_column_is_asked(
-    user, table_model, make_explanation
+    logged_in, table_model, make_explanation
 ):
     from explanations import services
 
@@ -162,7 +162,10 @@ def test_a_report_is_reused_until_new_explanations_finish_or_another_column_is_a
     assert services.report_request(model=model, dispatch=False).pk == first.pk
     assert services.report_request(model=model, sensitive="group", dispatch=False).pk != first.pk
 
+    page = reverse("explanations:report", args=[first.pk])
+    assert "have finished since" not in text_of(logged_in.get(page).content.decode())
     make_explanation(model, row=4, num_samples=300)  # its weights and verdict belong in the report
+    assert "have finished since this report was made" in text_of(logged_in.get(page).content.decode())
     again = services.report_request(model=model, dispatch=False)
     assert again.pk != first.pk
     assert services.report_request(model=model, dispatch=False).pk == again.pk
