@@ -62,7 +62,8 @@ class Leak:
     "word" or "region". ``alone_score``: the hold-out balanced accuracy of that feature alone;
     ``alone_accuracy``: the share of held-out cases it gets right; ``n_test``: how many there
     were. ``why``: "missing" when whether the column is blank already gives the class away,
-    "values" otherwise.
+    "values" otherwise. For an amount (``measure="r2"``) both scores are the hold-out R² of the
+    feature alone: the share of the amount's differences it accounts for.
     """
 
     feature: str
@@ -71,6 +72,7 @@ class Leak:
     alone_accuracy: float
     n_test: int
     why: str = "values"
+    measure: str = "balanced_accuracy"  # or "r2" for an amount: the share of its differences accounted for
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +99,12 @@ def leak_sentence(leak: dict[str, Any], *, target: str, cases: str) -> str:
             "Look at which regions its explanations pick."
         )
     blank = " (whether it is blank, for a start)" if leak.get("why") == "missing" else ""
+    if leak.get("measure") == "r2":
+        return (
+            f"“{leak['feature']}” alone{blank} accounts for {share} of the differences in “{target}” among the "
+            f"{held_out} (R² {leak['alone_score']:.2f}) — is it known before the outcome? If not, remove it and "
+            "train again."
+        )
     return (
         f"“{leak['feature']}” alone{blank} predicts “{target}” right for {share} of the {held_out} — "
         "is it known before the outcome? If not, remove it and train again."
@@ -137,9 +145,12 @@ def _percent(share: float) -> str:
 
 
 def split_rows(truths: np.ndarray, in_training: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The model's training and held-out positions, from what training stored per input."""
+    """The model's training and held-out positions, from what training stored per input (a class
+    index, -1 where missing; or an amount, NaN where missing)."""
     in_training = np.asarray(in_training, dtype=bool)
-    return np.flatnonzero(in_training), np.flatnonzero(~in_training & (np.asarray(truths) >= 0))
+    truths = np.asarray(truths)
+    known = np.isfinite(truths) if np.issubdtype(truths.dtype, np.floating) else truths >= 0
+    return np.flatnonzero(in_training), np.flatnonzero(~in_training & known)
 
 
 def enough_held_out(truths: np.ndarray, test_rows: np.ndarray) -> bool:
@@ -264,6 +275,61 @@ def _lookup(
     seen = counts.sum(axis=1) > 0
     table = np.where(seen, np.argmax(shares, axis=1), int(np.argmax(class_sizes)))
     return lambda rows: table[codes[rows]]
+
+
+def amount_leaks(
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    amounts: np.ndarray,
+    train_rows: np.ndarray,
+    test_rows: np.ndarray,
+    *,
+    numeric: Sequence[str] = (),
+    model_score: float | None = None,
+) -> list[Leak]:
+    """For an amount: the columns whose tiny model alone accounts for nearly all of its differences
+    on the hold-out (R², with the same thresholds as a class's balanced accuracy), the best first.
+
+    The tiny models are a class's, predicting a number: a depth-limited tree on a number and on
+    whether it is blank; a category's values looked up (their training average).
+    """
+    from sklearn.tree import DecisionTreeRegressor
+
+    if len(test_rows) < MIN_HELD_OUT:
+        return []
+    y_train, y_test = amounts[train_rows], amounts[test_rows]
+    spread = float(np.sum((y_test - y_test.mean()) ** 2))
+    if spread <= 0:
+        return []
+
+    def r2(predicted: np.ndarray) -> float:
+        return 1.0 - float(np.sum((y_test - predicted) ** 2)) / spread
+
+    leaks = []
+    for name in features:
+        column = frame[name]
+        if name in set(numeric):
+            values = _numbers(column, frame.attrs.get("decimal", "."))
+            blank = np.isnan(values)
+            filled = np.where(blank, np.nanmedian(values[train_rows]) if np.any(~blank[train_rows]) else 0.0, values)
+            inputs = np.column_stack([filled, blank])
+            tree = DecisionTreeRegressor(max_depth=_TREE_DEPTH, random_state=0).fit(inputs[train_rows], y_train)
+            predicted = tree.predict(inputs[test_rows])
+        else:
+            codes, _ = pd.factorize(column.astype("string").fillna("\x00blank"), sort=False)
+            sums = np.bincount(codes[train_rows], weights=y_train, minlength=int(codes.max()) + 1)
+            counts = np.bincount(codes[train_rows], minlength=int(codes.max()) + 1)
+            means = np.where(counts > 0, sums / np.maximum(counts, 1), float(y_train.mean()))
+            predicted = means[codes[test_rows]]
+        score = r2(predicted)
+        if too_good(score, model_score):
+            blank_mean = {flag: float(y_train[column.isna().to_numpy()[train_rows] == flag].mean()) for flag in (0, 1)
+                          if np.any(column.isna().to_numpy()[train_rows] == flag)}  # fmt: skip
+            blanks = column.isna().to_numpy()[test_rows].astype(int)
+            blank_score = r2(np.array([blank_mean.get(flag, float(y_train.mean())) for flag in blanks]))
+            why = "missing" if blank_score >= score - 0.01 else "values"
+            leaks.append(Leak(str(name), "column", round(score, 4), round(score, 4), len(test_rows), why, "r2"))
+    return _flagged(leaks, model_score)
 
 
 # ---- texts --------------------------------------------------------------------------------------

@@ -256,15 +256,15 @@ def _weekday_notes(profiles) -> list[str]:
 
 def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
     """The model's columns that alone give the target away on its hold-out (limelight.leaks)."""
-    from limelight.leaks import split_rows, table_leaks  # scikit-learn: loaded by workers only
+    from limelight.leaks import amount_leaks, split_rows, table_leaks  # scikit-learn: loaded by workers only
 
-    if getattr(model, "task", "classification") == "regression":
-        return []  # an amount's leak check (R² of a column alone) is not built yet
     on_progress(4, 4, "Looking for a column that gives the answer away")
     train_rows, test_rows = split_rows(result.truths, result.in_training)
     frame = dataset_frame(model.dataset)
-    score = result.metrics.get("balanced_accuracy")
-    found = table_leaks(
-        frame, model.features, result.truths, train_rows, test_rows, numeric=model.numeric, model_score=score
-    )
+    # An amount's columns are scored by R² alone against the model's own, a category's by balanced accuracy.
+    check, score = (amount_leaks, "r2") if model.predicts_amount else (table_leaks, "balanced_accuracy")
+    found = check(
+        frame, model.features, result.truths, train_rows, test_rows,
+        numeric=model.numeric, model_score=result.metrics.get(score),
+    )  # fmt: skip
     return [leak.to_json() for leak in found]

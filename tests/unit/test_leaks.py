@@ -332,3 +332,42 @@ def test_an_explanation_leans_on_a_leak_among_its_top_reasons_or_in_its_rule():
     border = Leak("the colour of the picture's border", "region", 1.0, 1.0, 30).to_json()
     assert leaned_on([border], {"weights": [{"feature": "region 3", "weight": 0.4}]}) == (border["feature"],)
     assert leaned_on([], {"weights": weights}) == ()
+
+
+def _prices(seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """An amount made of two honest columns and noise: each alone accounts for under half of it."""
+    rng = np.random.default_rng(seed)
+    size, rooms = rng.normal(100, 20, ROWS), rng.integers(1, 6, ROWS).astype(float)
+    price = 3 * size + 40 * rooms + rng.normal(0, 30, ROWS)
+    return pd.DataFrame({"size": size, "rooms": rooms, "town": rng.choice(["X", "Y"], ROWS)}), price
+
+
+def _amount_split(amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return holdout_split(amounts, too_few="too few", random_state=0, task="regression")
+
+
+def test_an_amount_written_again_in_another_unit_is_flagged_by_its_r2():
+    from limelight.leaks import amount_leaks
+
+    frame, price = _prices()
+    frame["price_with_tax"] = price * 1.2  # the amount itself, recorded after the sale
+    train_rows, test_rows = _amount_split(price)
+    found = amount_leaks(
+        frame, list(frame.columns), price, train_rows, test_rows, numeric=["size", "rooms", "price_with_tax"]
+    )
+    assert [(leak.feature, leak.measure) for leak in found] == [("price_with_tax", "r2")]
+    assert found[0].alone_score >= LEAK_THRESHOLD  # a depth-3 tree on a straight line: 1 - 1/64 of it
+    assert leak_sentence(found[0].to_json(), target="price", cases="rows").startswith(
+        f"“price_with_tax” alone accounts for {int(100 * found[0].alone_score)}% of the differences in “price” "
+        f"among the {len(test_rows)} held-out rows (R² {found[0].alone_score:.2f})"
+    )
+
+
+def test_an_honest_amount_is_quiet():
+    from limelight.leaks import amount_leaks
+
+    frame, price = _prices()
+    train_rows, test_rows = _amount_split(price)
+    assert amount_leaks(frame, list(frame.columns), price, train_rows, test_rows, numeric=["size", "rooms"]) == []
+    # And the model's own R² does not make a half-explaining column a leak.
+    assert amount_leaks(frame, ["size"], price, train_rows, test_rows, numeric=["size"], model_score=0.8) == []
