@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 from . import report  # noqa: E402
 
 AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load",
-         "overview", "amounts")  # fmt: skip
+         "counterfactuals", "overview", "amounts")  # fmt: skip
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -142,6 +142,14 @@ def run_amounts(quick: bool, repeats: int) -> dict[str, Any]:
     return amounts.run(quick, repeats, log)
 
 
+def run_counterfactuals(quick: bool) -> dict[str, Any]:
+    """What would change it: ours against dice-ml random and genetic, same models and rows."""
+    from . import counterfactuals
+
+    log("counterfactuals:")
+    return counterfactuals.run(quick, log)
+
+
 def print_report(result: dict[str, Any]) -> None:
     """Summary lines first, then the tables and blocks."""
     tab, web, anc = result.get("tabular"), result.get("web"), result.get("anchors")
@@ -242,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             result["overview"] = run_overview(args.quick)
         if args.only in (None, "amounts"):
             result["amounts"] = run_amounts(args.quick, repeats)
+        if args.only in (None, "counterfactuals"):
+            result["counterfactuals"] = run_counterfactuals(args.quick)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
             from . import load
 
@@ -260,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(overview.summary(result["overview"]))
+    if result.get("counterfactuals"):
+        from . import counterfactuals
+
+        print()
+        print(counterfactuals.summary(result["counterfactuals"]))
     if result.get("load"):
         from . import load
 

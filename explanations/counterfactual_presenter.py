@@ -16,6 +16,9 @@ from limelight.values import MISSING_TEXT
 
 from .models import Explanation
 
+# Of two classes, one reached with under this probability only just wins (under 60 against over 40).
+NARROW = 0.6
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -37,6 +40,7 @@ class Way:
     index: int  # 0-based, to open it in the what-if page
     sentence: str  # “If x1 were 5.1 instead of 3, the model would say “1” (probability 97%).”
     probability: str  # whole percent, never a bare 100%
+    narrow: bool  # the class wanted only just wins: a small step back would undo it
     features_changed: int
     distance: float
     nearest_real: float | None
@@ -63,7 +67,8 @@ class CounterfactualView:
 def counterfactual_view(explanation: Explanation) -> CounterfactualView:
     result = explanation.result or {}
     desired = str(result.get("desired_name", ""))
-    ways = [_way(i, cf, desired) for i, cf in enumerate(result.get("counterfactuals", []))]
+    two = len(explanation.model.class_names) == 2
+    ways = [_way(i, cf, desired, two) for i, cf in enumerate(result.get("counterfactuals", []))]
     fixed = list(result.get("fixed", []))
     return CounterfactualView(
         desired=desired,
@@ -81,16 +86,19 @@ def counterfactual_view(explanation: Explanation) -> CounterfactualView:
     )
 
 
-def _way(index: int, cf: dict[str, Any], desired: str) -> Way:
+def _way(index: int, cf: dict[str, Any], desired: str, two_classes: bool) -> Way:
     changes = cf["changes"]
     parts = [f"{c['feature']} were {c['after_text']} instead of {c['before_text']}" for c in changes]
     said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     probability = percent(cf["probability"])
+    narrow = two_classes and cf["probability"] < NARROW
+    margin = ", just over the line" if narrow else ""
     return Way(
         number=index + 1,
         index=index,
-        sentence=f"If {said}, the model would say “{desired}” (probability {probability}).",
+        sentence=f"If {said}, the model would say “{desired}” (probability {probability}{margin}).",
         probability=probability,
+        narrow=narrow,
         features_changed=len(changes),
         distance=float(cf["distance"]),
         nearest_real=cf.get("nearest_real"),

@@ -124,6 +124,35 @@ class ExplainForm(forms.Form):
         max_value=BOUNDS["counterfactual_count"][1],
         required=False,
     )
+    desired_label = forms.TypedChoiceField(
+        label="Change it: the answer to reach",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=(),
+        help_text="What would change it only. Empty: the likeliest other answer.",
+    )
+    fixed_columns = forms.MultipleChoiceField(
+        label="Change it: columns that cannot change",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What would change it only: these are never touched (age, sex, things that already happened).",
+    )
+    value_ranges = forms.CharField(
+        label="Change it: keep numbers within",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "age 18 to 65; bmi 18.5 to"}),
+        help_text="What would change it only: ranges separated by semicolons, such as “age 18 to 65; bmi 18.5 to” "
+        "(an end left out: the values seen in the data). Empty: the values seen in the data.",
+    )
+    counterfactual_count = forms.IntegerField(
+        label="Change it: how many different ways",
+        initial=3,
+        min_value=BOUNDS["counterfactual_count"][0],
+        max_value=BOUNDS["counterfactual_count"][1],
+        required=False,
+    )
     segmenter = forms.ChoiceField(
         label="How the image is cut into regions",
         choices=[

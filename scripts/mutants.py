@@ -77,6 +77,7 @@ STREAMING_UNIT = "tests/unit/test_archive_streaming.py"
 INGEST_WEB = "tests/web/test_archive_ingest_memory.py"
 CF_UNIT = "tests/unit/test_counterfactuals.py"
 CF_WEB = "tests/web/test_counterfactuals.py"
+REPORT_WEB = "tests/web/test_model_report.py"
 AMOUNTS = "limelight/amounts.py"
 AMOUNTS_UNIT = "tests/unit/test_amounts.py"
 AMOUNTS_WEB = "tests/web/test_amounts_training.py"
@@ -1106,6 +1107,56 @@ MUTANTS: tuple[Mutant, ...] = (
         original='band_width=_amount_band(model, options.get("band")),',
         replacement="band_width=None,",
         tests=(f"{AMOUNTS_WEB}::test_the_cli_predicts_an_amount_with_its_scores_and_an_anchor_band",),
+    ),
+    # Issue 27, the whole model at a glance (pages): the report job's cache, its queue, access, share and download.
+    Mutant(
+        name="whole-model report: kept after a new explanation finished",
+        path="explanations/services.py",
+        original='"inputs": report_inputs(model)}',
+        replacement='"inputs": ""}',
+        tests=(f"{REPORT_WEB}::test_a_report_is_reused_until_new_explanations_finish_or_another_column_is_asked",),
+    ),
+    Mutant(
+        name="whole-model report: a failed report is served again",
+        path="explanations/services.py",
+        original="cached = ModelReport.objects.filter(**key).exclude(status=JobStatus.FAILED).first()",
+        replacement="cached = ModelReport.objects.filter(**key).first()",
+        tests=(f"{REPORT_WEB}::test_a_failed_report_is_asked_for_again_and_says_why",),
+    ),
+    Mutant(
+        name="whole-model report: queued with the explanations",
+        path="explainer_site/celery.py",
+        original='"explanations.overview", "explanations.report")',
+        replacement='"explanations.overview")',
+        tests=(f"{QUEUES_INTEGRATION}::test_a_message_for_each_kind_of_job_lands_on_its_own_queue",),
+    ),
+    Mutant(
+        name="whole-model report: anyone's report by its number",
+        path="explanations/selectors.py",
+        original='ModelReport.objects.select_related("model__dataset"), pk=pk, model__dataset__owner=user)',
+        replacement='ModelReport.objects.select_related("model__dataset"), pk=pk)',
+        tests=(f"{REPORT_WEB}::test_someone_elses_report_is_not_found_and_a_visitor_is_asked_to_log_in",),
+    ),
+    Mutant(
+        name="whole-model report: the download opens inside the site",
+        path="explanations/report_presenter.py",
+        original="f'attachment; filename=",
+        replacement="f'inline; filename=",
+        tests=(f"{REPORT_WEB}::test_the_download_is_one_file_that_needs_nothing_from_anywhere",),
+    ),
+    Mutant(
+        name="whole-model report: a share link's page shows what the owner sees",
+        path="explanations/shared.py",
+        original="            disclosure=link.disclosure,\n        ),",
+        replacement="            disclosure=None,\n        ),",
+        tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
+    ),
+    Mutant(
+        name="whole-model report: a share link's download is the owner's file",
+        path="explanations/shared.py",
+        original="report_presenter.shared_html(link.report, link.disclosure)",
+        replacement="report_presenter.stored_html(link.report)",
+        tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
     ),
 )
 

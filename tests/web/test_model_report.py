@@ -64,7 +64,7 @@ def table_model(user, make_dataset):
     frame = two_column_table()
     dataset = make_dataset(user, content=csv_bytes(frame), name="two.csv")
     model = classifier_services.model_train_request(
-        dataset=dataset, target="label", classifier="random_forest", dispatch=False
+        dataset=dataset, target="label", classifier="logistic_regression", dispatch=False
     )
     job_run(model=TrainedModel, pk=model.pk, work=runs.model_train)
     model.refresh_from_db()
@@ -144,7 +144,7 @@ def test_the_download_is_one_file_that_needs_nothing_from_anywhere(logged_in, ta
     html = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="limelight-random_forest-label.html"'
+    assert response["Content-Disposition"] == 'attachment; filename="limelight-logistic_regression-label.html"'
     for section in REPORT_SECTIONS:
         assert f'<section id="{section}">' in html
     assert "<script" not in html.lower()
@@ -153,7 +153,7 @@ def test_the_download_is_one_file_that_needs_nothing_from_anywhere(logged_in, ta
 
 
 def test_a_report_is_reused_until_new_explanations_finish_or_another_column_is_asked(
-    user, table_model, make_explanation
+    logged_in, table_model, make_explanation
 ):
     from explanations import services
 
@@ -162,7 +162,10 @@ def test_a_report_is_reused_until_new_explanations_finish_or_another_column_is_a
     assert services.report_request(model=model, dispatch=False).pk == first.pk
     assert services.report_request(model=model, sensitive="group", dispatch=False).pk != first.pk
 
+    page = reverse("explanations:report", args=[first.pk])
+    assert "have finished since" not in text_of(logged_in.get(page).content.decode())
     make_explanation(model, row=4, num_samples=300)  # its weights and verdict belong in the report
+    assert "have finished since this report was made" in text_of(logged_in.get(page).content.decode())
     again = services.report_request(model=model, dispatch=False)
     assert again.pk != first.pk
     assert services.report_request(model=model, dispatch=False).pk == again.pk
@@ -251,3 +254,36 @@ def test_a_shared_report_names_no_case_and_no_true_value_unless_ticked(
         charts[0],
     ):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("demo", "options"),
+    [
+        ("shapes", {"target": "class", "classifier": "logistic_regression"}),
+        ("reviews", {"target": "sentiment", "classifier": "logistic_regression", "text_column": "review"}),
+    ],
+)
+def test_pictures_and_texts_get_every_section_with_what_is_shown_instead_of_columns(logged_in, user, demo, options):
+    from classifiers import runs
+    from classifiers import services as classifier_services
+    from classifiers.models import TrainedModel
+    from jobs.services import job_run
+
+    dataset = classifier_services.dataset_create_demo(owner=user, slug=demo)
+    model = classifier_services.model_train_request(dataset=dataset, dispatch=False, **options)
+    job_run(model=TrainedModel, pk=model.pk, work=runs.model_train)
+    model.refresh_from_db()
+    report = ask(logged_in, model)
+    assert report.succeeded, report.message
+
+    page = logged_in.get(reverse("explanations:report", args=[report.pk]))
+    shown = text_of(page.content.decode())
+    assert page.status_code == 200
+    for heading in SECTIONS:
+        assert heading in shown
+    # No columns to shuffle or move: the page says what it shows instead, and draws no column chart.
+    assert report.result["importance"]["why_not"] in shown
+    assert report.result["dependence"]["why_not"] in shown
+    assert "/chart/importance.svg" not in page.content.decode()
+    download = logged_in.get(reverse("explanations:report_download", args=[report.pk]))
+    assert '<section id="errors">' in download.content.decode()
