@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 MAX_ROWS = 500  # rows whose curves are computed (grid × rows predictions per column)
-GRID = 20  # values of a number tried, at its quantiles
+GRID = 20  # values of a number tried, at its quantiles …
+SPREAD = 10  # … and evenly between its smallest and largest
 MAX_CATEGORIES = 12  # the commonest categories of a column tried
 CURVES_DRAWN = 50  # individual curves drawn behind the average
 
@@ -37,11 +38,18 @@ class Dependence:
 
 
 def value_grid(column: pd.Series, *, categorical: bool) -> list:
-    """The values tried: the commonest categories, or up to ``GRID`` distinct quantiles of a number."""
+    """The values tried: the commonest categories, or a number's distinct quantiles and evenly spaced values."""
     present = column.dropna()
     if categorical:
         return list(present.value_counts().index[:MAX_CATEGORIES])
-    values = np.unique(np.quantile(present.to_numpy(dtype=float), np.linspace(0.0, 1.0, GRID)))
+    numbers = present.to_numpy(dtype=float)
+    # Quantiles follow where the rows are; evenly spaced values fill the gaps a skewed column leaves
+    # (capital gains: nearly all 0, a few up to 99,999), where a straight line would be made up.
+    values = np.unique(
+        np.concatenate(
+            [np.quantile(numbers, np.linspace(0.0, 1.0, GRID)), np.linspace(numbers.min(), numbers.max(), SPREAD)]
+        )
+    )
     return [float(value) for value in values]
 
 

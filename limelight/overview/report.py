@@ -38,6 +38,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
 .small-group { color: var(--against); font-weight: 600; }
 nav ol { columns: 2; padding-left: 1.2rem; }
+@media (min-width: 100rem) { body { font-size: 19px; max-width: 72rem; } }  /* a projector: read from the back */
 @media (max-width: 40rem) { body { padding: .8rem; } nav ol { columns: 1; } }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
