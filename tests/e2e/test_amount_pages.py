@@ -86,3 +86,12 @@ def test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(screenshots / f"e2e-amount-lime-{width}.png"), full_page=True)
         context.close()
+
+    rule = make_explanation(amount_model, row=0, explainer="anchor", num_samples=500)
+    context, page = logged_in_page(browser, live_server, 390, 844)
+    page.goto(f"{live_server.url}/explanations/{rule.pk}/")
+    expect(page.locator(".rule-then")).to_contain_text("keeps predicting between")
+    expect(page.locator(".band-words")).to_contain_text("the usual band")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshots / "e2e-amount-rule-390.png"), full_page=True)
+    context.close()

@@ -334,3 +334,13 @@ def test_from_the_form_to_the_pages_through_the_real_training_and_explainers(
     detail = logged_in.get(reverse("explanations:detail", args=[rule.pk])).text
     assert f"keeps predicting <strong>between {low:,.0f} g and {high:,.0f} g</strong>" in detail
     assert "give or take 150 g — the band you asked for" in detail
+
+
+def test_a_file_of_measurements_says_its_first_column_is_an_amount_not_classes(logged_in, make_dataset, user):
+    only_numbers = mass_table()[["x1", "x2", "mass_g"]]
+    dataset = make_dataset(user, content=csv_bytes(only_numbers), name="measurements.csv")
+    page = logged_in.get(reverse("classifiers:dataset", args=[dataset.pk])).text
+    target = re.search(r'<option value="(\w+)"[^>]*? selected', page).group(1)
+    assert f"predicting an amount: “{target}”" in page
+    assert f"“{target}” holds many different numbers: the model will estimate an amount" in page
+    assert "has 0 classes" not in page
