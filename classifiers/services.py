@@ -359,8 +359,13 @@ def model_settings(model: TrainedModel) -> TrainingSettings:
 
 
 def model_retrain_without(*, model: TrainedModel, column: str) -> TrainedModel:
-    """Train the model again with the same settings, leaving ``column`` out (a leak, say)."""
-    if column not in model.features:
+    """Train the model again with the same settings, leaving ``column`` out (a leak, say); for a text
+    model, ``column`` is a word, taken out of every text."""
+    if model.text_column:
+        column = column.strip().lower()
+        if not column or column in model.left_out:
+            raise UploadError("Say which word to leave out of the texts.")
+    elif column not in model.features:
         raise UploadError(f"The model does not use “{column}”, so it cannot be left out.")
     settings = model_settings(model)
     return model_train_request(dataset=model.dataset, settings=settings.replace(left_out=(*settings.left_out, column)))

@@ -12,10 +12,12 @@ Django-free: it raises :class:`limelight.errors.InputError` with a sentence.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from limelight.errors import InputError
+from limelight.text.tokens import WORD_PATTERN
 
 # What a person may call a task, and the name stored on the model.
 TASK_WORDS = {"amount": "regression", "category": "classification", "regression": "regression",
@@ -65,12 +67,20 @@ class TrainingSettings:
         """A kind's checked training fields without the columns in :attr:`left_out`, said in a note."""
         if not self.left_out:
             return fields
+        if self.text_column:  # a text model leaves out words, taken out of every text it reads
+            words = [word.lower() for word in self.left_out]
+            if not all(re.fullmatch(WORD_PATTERN, word) for word in words):
+                raise InputError("Only single words can be left out of the texts.")
+            shown = ", ".join(f"“{word}”" for word in words)
+            verb = "are" if len(words) > 1 else "is"
+            note = f"The word{'s' if len(words) > 1 else ''} {shown} {verb} left out of every text, as you asked."
+            return {**fields, "notes": [*fields.get("notes", ()), note], "left_out": words}
         features = list(fields.get("features", ()))
         unused = [name for name in self.left_out if name not in features]
         if unused:
             raise InputError(f"The model does not use “{unused[0]}”, so it cannot be left out.")
         kept = [name for name in features if name not in self.left_out]
-        if not kept or self.text_column:
+        if not kept:
             raise InputError("Leaving that out would leave the model nothing to learn from.")
         shown = ", ".join(f"“{name}”" for name in self.left_out)
         note = f"{shown} {'is' if len(self.left_out) == 1 else 'are'} left out, as you asked."

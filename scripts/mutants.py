@@ -1033,6 +1033,23 @@ MUTANTS: tuple[Mutant, ...] = (
             "test_the_model_page_says_which_column_gives_the_answer_away_and_trains_again_without_it",
         ),
     ),
+    Mutant(
+        name="leaks: an amount's column scored as if it predicted the average",
+        path="limelight/leaks.py",
+        original="score = r2(predicted)",
+        replacement="score = r2(np.full(len(y_test), float(y_train.mean())))",
+        tests=("tests/unit/test_leaks.py::test_an_amount_written_again_in_another_unit_is_flagged_by_its_r2",),
+    ),
+    Mutant(
+        name="leaks: a word left out is still read",
+        path="limelight/text/training.py",
+        original='"" if match.group().lower() in leave_out else match.group()',
+        replacement="match.group()",
+        tests=(
+            "tests/unit/test_leaks.py::test_a_word_left_out_is_taken_out_of_every_text_the_model_reads",
+            "tests/web/test_leaks.py::test_a_text_model_is_trained_again_without_the_word_that_gives_the_topic_away",
+        ),
+    ),
     # Issue 25 (amounts, engine): the task rule, the adapter's band and scores, Anchors' band, the curves' tie,
     # the estimators each task accepts, the default target, the CLI's --band.
     Mutant(

@@ -56,6 +56,7 @@ def train(model, on_progress) -> Any:
         on_progress=on_progress,
         target=model.target,
         task=model.task,
+        left_out_words=tuple(model.left_out),  # "Train again without" a word
     )
 
 
@@ -94,13 +95,15 @@ def row_labels(model, shown_columns: int) -> tuple[Any, list[str]]:
 def find_leaks(model, result, on_progress) -> list[dict[str, Any]]:
     """Words whose presence alone gives the class away on the model's hold-out (limelight.leaks)."""
     from limelight.leaks import split_rows, text_leaks  # scikit-learn: loaded by workers only
+    from limelight.text.training import without_words
 
     if getattr(model, "task", "classification") == "regression":
         return []
     on_progress(4, 4, "Looking for a word that gives the answer away")
     train_rows, test_rows = split_rows(result.truths, result.in_training)
     texts = dataset_frame(model.dataset)[model.text_column].tolist()
-    texts = ["" if _blank(text) else str(text) for text in texts]
+    # The texts as the model reads them: without the words it was told to leave out.
+    texts = without_words(["" if _blank(text) else str(text) for text in texts], model.left_out)
     score = result.metrics.get("balanced_accuracy")
     found = text_leaks(texts, result.truths, train_rows, test_rows, model_score=score)
     return [leak.to_json() for leak in found]

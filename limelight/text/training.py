@@ -10,6 +10,7 @@ pattern the explainers use, so an explanation's words are the model's words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,8 @@ from ..catalogue import TEXT_CLASSIFIERS, TEXT_REGRESSORS, wrong_task_message
 from ..fitting import fit_and_measure, holdout_split
 from ..tabular.tasks import CLASSIFICATION, REGRESSION, check_amount_target
 from .tokens import WORD_PATTERN
+
+_WORD = re.compile(WORD_PATTERN)
 
 __all__ = [
     "TEXT_CLASSIFIERS",
@@ -87,6 +90,12 @@ class CalibratedLinearSVC(CalibratedSVM):
         return LinearSVC(C=self.C, random_state=self.random_state)
 
 
+def without_words(X: Any, words: Sequence[str] = ()) -> list[str]:
+    """The texts with every one of ``words`` (matched whole, in any case) taken out."""
+    leave_out = frozenset(words)
+    return [_WORD.sub(lambda match: "" if match.group().lower() in leave_out else match.group(), text) for text in X]
+
+
 def as_texts(X: Any) -> list[str]:
     """Any sequence, array, Series or one-column frame of texts as a list of str; missing -> ""."""
     if isinstance(X, pd.DataFrame):
@@ -100,7 +109,12 @@ def as_texts(X: Any) -> list[str]:
 
 
 def build_text_pipeline(
-    classifier: str, *, char_ngrams: bool = False, random_state: int = 0, task: str = CLASSIFICATION
+    classifier: str,
+    *,
+    char_ngrams: bool = False,
+    random_state: int = 0,
+    task: str = CLASSIFICATION,
+    left_out_words: Sequence[str] = (),
 ) -> Any:
     """An unfitted pipeline from a list of texts to ``classifier``'s probabilities.
 
@@ -109,7 +123,9 @@ def build_text_pipeline(
     boundaries (``char_wb``), which help with typos and word endings. Missing
     texts (None, NaN) read as empty. For an amount (``task="regression"``) the
     pipeline ends in a regressor and is wrapped in :class:`limelight.amounts.AmountModel`.
-    Raises :class:`TableError` for an unknown classifier name.
+    ``left_out_words`` (lowercase) are taken out of every text before anything reads it, so the
+    model never sees them (a signature that gives the class away, say). Raises
+    :class:`TableError` for an unknown classifier name.
     """
     if task == REGRESSION:
         refused = wrong_task_message(classifier, task, TEXT_REGRESSORS)
@@ -128,7 +144,11 @@ def build_text_pipeline(
         )
         features = FeatureUnion([("words", word_tfidf), ("chars", char_tfidf)])
     model = _regressor(classifier, random_state) if task == REGRESSION else _estimator(classifier, random_state)
-    pipeline = Pipeline([("as_text", FunctionTransformer(as_texts)), ("tfidf", features), ("model", model)])
+    steps: list[tuple[str, Any]] = [("as_text", FunctionTransformer(as_texts))]
+    if left_out_words:
+        words = sorted({word.lower() for word in left_out_words})
+        steps.append(("leave_out", FunctionTransformer(without_words, kw_args={"words": words})))
+    pipeline = Pipeline([*steps, ("tfidf", features), ("model", model)])
     return AmountModel(pipeline) if task == REGRESSION else pipeline
 
 
@@ -178,6 +198,7 @@ def train_text_classifier(
     on_progress: ProgressCallback | None = None,
     target: str = _TARGET,
     task: str = CLASSIFICATION,
+    left_out_words: Sequence[str] = (),
 ) -> TextTrainingResult:
     """Train ``classifier`` to predict ``labels`` from ``texts`` and measure it on held-out texts.
 
@@ -242,7 +263,9 @@ def train_text_classifier(
         task=task,
     )
     # Texts are fitted in file order, as they always were: the same seed gives the same model.
-    pipeline = build_text_pipeline(classifier, char_ngrams=char_ngrams, random_state=random_state, task=task)
+    pipeline = build_text_pipeline(
+        classifier, char_ngrams=char_ngrams, random_state=random_state, task=task, left_out_words=left_out_words
+    )
     try:
         fitted = fit_and_measure(
             pipeline,

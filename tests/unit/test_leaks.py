@@ -371,3 +371,16 @@ def test_an_honest_amount_is_quiet():
     assert amount_leaks(frame, list(frame.columns), price, train_rows, test_rows, numeric=["size", "rooms"]) == []
     # And the model's own R² does not make a half-explaining column a leak.
     assert amount_leaks(frame, ["size"], price, train_rows, test_rows, numeric=["size"], model_score=0.8) == []
+
+
+def test_a_word_left_out_is_taken_out_of_every_text_the_model_reads():
+    from limelight.text.training import build_text_pipeline, without_words
+
+    assert without_words(["Posted through Hermes.", "hermes'd HERMES hermetic"], ["hermes"]) == [
+        "Posted through .",
+        "hermes'd  hermetic",  # whole words only, in any case
+    ]
+    texts, truths = _messages()  # topic 1 signs "Cheers, Bob"
+    pipeline = build_text_pipeline("logistic_regression", left_out_words=["Bob", "cheers"]).fit(texts, truths)
+    signed = pipeline.predict_proba(["the news about the moon. Cheers, Bob"])
+    assert np.allclose(signed, pipeline.predict_proba(["the news about the moon. ,"]))

@@ -162,3 +162,41 @@ def test_an_amount_model_warns_of_a_column_that_writes_the_amount_again(user):
     assert model.predicts_amount
     assert [(leak["feature"], leak["measure"]) for leak in model.leaks] == [("price_with_tax", "r2")]
     assert [w for w in model.warnings if w.startswith("“price_with_tax” alone accounts for ")] != []
+
+
+def messages(rows: int = ROWS, seed: int = 0) -> pd.DataFrame:
+    """Two topics told apart by their words with exceptions (about 80%); the space messages went
+    through the "Hermes" server, which signs them, and the medicine ones through "Juno"."""
+    rng = np.random.default_rng(seed)
+    words = {"space": ["orbit", "rocket", "launch", "moon"], "medicine": ["dose", "vaccine", "patient", "trial"]}
+    texts, topics = [], []
+    for _ in range(rows):
+        topic = str(rng.choice(["space", "medicine"]))
+        own = topic if rng.random() < 0.8 else ("medicine" if topic == "space" else "space")
+        body = " ".join(rng.choice(["we", "read", "about", "the", "news", "today", "some", "think"], 6))
+        server = "Hermes" if topic == "space" else "Juno"
+        texts.append(f"{body} {' '.join(rng.choice(words[own], 2))}. Posted through {server}.")
+        topics.append(topic)
+    return pd.DataFrame({"message": texts, "topic": topics})
+
+
+def test_a_text_model_is_trained_again_without_the_word_that_gives_the_topic_away(logged_in, user):
+    upload = SimpleUploadedFile("forum.csv", csv_bytes(messages()), "text/csv")
+    dataset = classifier_services.dataset_create(owner=user, upload=upload)
+    model = run(
+        classifier_services.model_train_request(
+            dataset=dataset, target="topic", text_column="message", classifier="logistic_regression", dispatch=False
+        )
+    )
+    assert sorted(leak["feature"] for leak in model.leaks) == ["hermes", "juno"]
+    page = logged_in.get(reverse("classifiers:model", args=[model.pk])).text
+    assert page.count("Train again without the word “hermes”") == 1
+
+    response = logged_in.post(reverse("classifiers:retrain_without", args=[model.pk]), {"column": "Hermes"})
+    again = run(TrainedModel.objects.exclude(pk=model.pk).get())
+    assert response["Location"] == reverse("classifiers:side_by_side", args=[model.pk, again.pk])
+    assert (again.text_column, again.left_out) == ("message", ["hermes"])
+    assert "The word “hermes” is left out of every text, as you asked." in again.notes
+    assert [leak["feature"] for leak in again.leaks] == ["juno"]  # the other server's name still gives it away
+    page = logged_in.get(response["Location"]).text
+    assert "Reads “message” with “hermes” taken out of every text." in page
