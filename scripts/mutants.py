@@ -58,6 +58,7 @@ EXPLAIN_COMMAND = "explanations/management/commands/explain.py"
 CLI_WEB = "tests/web/test_cli.py"
 CELLS = "limelight/tabular/cells.py"
 CELLS_UNIT = "tests/unit/test_cells.py"
+AMOUNT_PAGES = "tests/web/test_amount_pages.py"
 VERDICT = "limelight/explainers/verdict.py"
 VERDICT_UNIT = "tests/unit/test_verdict.py"
 VERDICTS_WEB = "tests/web/test_verdicts.py"
@@ -1174,6 +1175,92 @@ MUTANTS: tuple[Mutant, ...] = (
         original="report_presenter.shared_html(link.report, link.disclosure)",
         replacement="report_presenter.stored_html(link.report)",
         tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
+    ),
+    # Issue 25 (amounts: every page) — amounts-pages.
+    Mutant(
+        name="amounts: numbers lose their significant digits",
+        path="limelight/amount_words.py",
+        original="decimals = max(0, SIGNIFICANT - 1 - magnitude)",
+        replacement="decimals = 0",
+        tests=("tests/unit/test_amount_words.py::test_numbers_keep_three_significant_digits_and_group_thousands",),
+    ),
+    Mutant(
+        name="amounts: a model no closer than the average is not flagged",
+        path="limelight/amount_words.py",
+        original="return self.mae >= self.baseline_mae or self.r2 <= 0",
+        replacement="return False",
+        tests=(
+            "tests/unit/test_amount_words.py::test_a_model_no_closer_than_the_average_is_flagged_and_few_rows_are_said",
+            f"{AMOUNT_PAGES}::test_a_model_no_closer_than_the_average_is_flagged_on_its_pages",
+        ),
+    ),
+    Mutant(
+        name="amounts: the chart's baseline drawn at the predictions' mean",
+        path="limelight/drawing/charts.py",
+        original="            ax.axhline(\n                baseline,",
+        replacement="            ax.axhline(\n                float(np.mean(predicted)),",
+        tests=(
+            "tests/unit/test_charts.py::"
+            "test_predicted_against_actual_draws_the_diagonal_the_baseline_and_every_finite_pair",
+        ),
+    ),
+    Mutant(
+        name="amounts: every reason said to add",
+        path="explanations/presenters.py",
+        original='effect=effect_words(w["weight"], unit),',
+        replacement='effect=effect_words(abs(w["weight"]), unit),',
+        tests=(f"{AMOUNT_PAGES}::test_lime_for_an_amount_reads_in_grams",),
+    ),
+    Mutant(
+        name="amounts: the row picker shows bare numbers",
+        path="classifiers/selectors.py",
+        original="prediction, correct = amount_text(predicted, unit),",
+        replacement="prediction, correct = display_value(round(predicted, 4)),",
+        tests=(f"{AMOUNT_PAGES}::test_the_model_page_says_the_error_in_grams_beside_the_average_and_draws_the_chart",),
+    ),
+    Mutant(
+        name="amounts: a far-off row is said to be near",
+        path="explanations/verdicts.py",
+        original="correct=off <= band, off_by=",
+        replacement="correct=True, off_by=",
+        tests=(f"{AMOUNT_PAGES}::test_lime_for_an_amount_reads_in_grams",),
+    ),
+    Mutant(
+        name="amounts: the form offers classifiers for amounts",
+        path="classifiers/forms.py",
+        original="(REGRESSION, REGRESSORS)",
+        replacement="(REGRESSION, CLASSIFIERS)",
+        tests=(f"{AMOUNT_PAGES}::test_the_training_form_says_the_task_and_offers_the_switch_and_models_that_fit",),
+    ),
+    Mutant(
+        name="amounts: a band of 0 is let through",
+        path="explanations/request_settings.py",
+        original="if self.band_width <= 0:",
+        replacement="if self.band_width < 0:",
+        tests=(f"{AMOUNT_PAGES}::test_a_bad_band_is_said_in_a_sentence_never_a_500",),
+    ),
+    Mutant(
+        name="amounts: the rule's CSV drops its band",
+        path="explanations/exports.py",
+        original='kept = [result.get("value"), *band]',
+        replacement='kept = [result.get("value")]',
+        tests=(f"{AMOUNT_PAGES}::test_a_rule_for_an_amount_keeps_its_prediction_in_a_band_said_in_grams",),
+    ),
+    Mutant(
+        name="amounts: a share link's model page hides the warnings",
+        path="templates/shared/model.html",
+        original="{% for warning in scores.warnings %}",
+        replacement="{% for warning in scores.nothing %}",
+        tests=(f"{AMOUNT_PAGES}::test_a_model_no_closer_than_the_average_is_flagged_on_its_pages",),
+    ),
+    Mutant(
+        name="amounts: the training form offers every model whatever the task",
+        path="static/js/task-switch.js",
+        original="option.disabled = !fits;",
+        replacement="option.disabled = false;",
+        tests=(
+            "tests/e2e/test_amount_pages.py::test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams",
+        ),
     ),
 )
 
