@@ -1126,6 +1126,13 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="band_width=None,",
         tests=(f"{AMOUNTS_WEB}::test_the_cli_predicts_an_amount_with_its_scores_and_an_anchor_band",),
     ),
+    Mutant(
+        name="amounts: a demo's own target is not preselected",
+        path="classifiers/handlers/tabular.py",
+        original="if demo is not None and demo.target in [profile.name for profile in profiles]:",
+        replacement="if False:",
+        tests=(f"{AMOUNTS_WEB}::test_the_diabetes_demo_preselects_its_amount_and_trains_it",),
+    ),
     # Issue 27, the whole model at a glance (pages): the report job's cache, its queue, access, share and download.
     Mutant(
         name="whole-model report: kept after a new explanation finished",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from limelight.catalogue import CLASSIFIERS, REGRESSORS, clean_params, wrong_task_message
+from limelight.demos import DEMOS
 from limelight.tabular.cells import row_as_written
 from limelight.tabular.dates import WEEKDAY_PART, WEEKDAY_RULE
 from limelight.tabular.profiling import ColumnKind, check_target, describe_kind
@@ -25,8 +26,14 @@ from ..services import UploadError, dataset_profiles, dataset_row_frame, profile
 
 
 def default_target(dataset) -> str:
-    """The likeliest column to predict among those that pass the training checks (tabular.targets)."""
-    return likeliest(dataset_profiles(dataset), row_label=dataset.row_label, frame=dataset_frame(dataset))
+    """A demo's own target; else the likeliest column to predict among those that pass the training
+    checks (tabular.targets). A demo says what it predicts: the diabetes demo's amount, progression,
+    would otherwise lose to its yes/no column, sex, as any amount does to a category that fits."""
+    profiles = dataset_profiles(dataset)
+    demo = next((d for d in DEMOS.values() if dataset.is_demo and d.filename == dataset.name), None)
+    if demo is not None and demo.target in [profile.name for profile in profiles]:
+        return demo.target
+    return likeliest(profiles, row_label=dataset.row_label, frame=dataset_frame(dataset))
 
 
 def no_target_message(dataset) -> str:

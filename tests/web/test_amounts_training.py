@@ -258,3 +258,13 @@ def test_the_overview_of_an_amount_model_picks_rows_by_their_reasons(amount_mode
     # Every row's reasons are about the one amount (one row may already cover them all); x1 and x2 move it.
     assert 1 <= len(picks) <= 2 and all(pick["label"] == "mass_g" for pick in picks)
     assert all(pick["weights"][0]["feature"] in ("x1", "x2") for pick in picks)
+
+
+def test_the_diabetes_demo_preselects_its_amount_and_trains_it(user):
+    dataset = services.dataset_create_demo(owner=user, slug="diabetes")
+    # Its yes/no column (sex) would win by the rules for uploads: a demo says what it predicts.
+    assert services.dataset_default_target(dataset) == "progression"
+    model = train(dataset, target="progression", classifier="linear_regression")
+    # Efron et al.'s data: a linear model explains about half of the progression (R² ≈ 0.5 on hold-outs).
+    assert model.task == "regression" and 0.3 < model.metrics["r2"] < 0.7
+    assert model.metrics["mae"] < model.metrics["baseline_mae"]
