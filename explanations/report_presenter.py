@@ -105,7 +105,7 @@ def _share(value: float | None) -> str:
 
 
 def _range(low: float | None, high: float | None) -> str:
-    return "" if low is None or high is None else f"{percent(float(low))} to {percent(float(high))}"
+    return "" if low is None or high is None else f"{percent(float(low))}–{percent(float(high))}"
 
 
 def _dependence_table(feature: dict[str, Any], *, amounts: bool, unit: str) -> dict[str, Any]:
