@@ -25,6 +25,9 @@ RUN useradd --create-home --uid 1000 limelight \
     && mkdir -p /data \
     && chown limelight:limelight /data
 USER limelight
+# The image network in INT8 (limelight/images/quantised.py), made here once from drawn images and
+# kept in the user's cache, so no worker spends its first explanation quantising it.
+RUN python -c "from limelight.images.network import network; network()"
 
 EXPOSE 8000
 CMD ["gunicorn", "explainer_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--access-logfile", "-"]

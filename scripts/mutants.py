@@ -1269,6 +1269,58 @@ MUTANTS: tuple[Mutant, ...] = (
             "tests/e2e/test_amount_pages.py::test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams",
         ),
     ),
+    # Issue 29, a photo explained in seconds: the INT8 network, early stopping, reused hidden sets, time left.
+    Mutant(
+        name="int8 network quantises the first depthwise convolution too",
+        path="limelight/images/quantised.py",
+        original='    "_blocks.0._depthwise_conv",\n',
+        replacement="",
+        tests=(f"{NETWORK_UNIT}::test_the_int8_network_keeps_the_reference_features_and_top_classes",),
+    ),
+    Mutant(
+        name="image LIME stops early whether or not the top regions settled",
+        path=LIME_IMAGE,
+        original="top_jaccard((recent[0], later), TOP_K, NEGLIGIBLE_SHARE) == 1.0",
+        replacement="top_jaccard((recent[0], later), TOP_K, NEGLIGIBLE_SHARE) >= 0.0",
+        tests=(f"{IMAGE_UNIT}::test_an_answer_that_never_settles_uses_every_planned_sample",),
+    ),
+    Mutant(
+        name="image LIME stops at the first check",
+        path=LIME_IMAGE,
+        original="STABLE_CHECKS = 3",
+        replacement="STABLE_CHECKS = 1",
+        tests=(f"{IMAGE_UNIT}::test_an_answer_that_never_settles_uses_every_planned_sample",),
+    ),
+    Mutant(
+        name="image LIME shows a repeated hidden set to the model again",
+        path=LIME_IMAGE,
+        original="new = list({key: i for i, key in enumerate(keys) if key not in answers}.values())",
+        replacement="new = list(range(len(keys)))",
+        tests=(f"{IMAGE_UNIT}::test_a_repeated_hidden_set_is_shown_to_the_model_once",),
+    ),
+    Mutant(
+        name="image LIME's early stop keeps sampling after it decided to stop",
+        path=LIME_IMAGE,
+        original="                break\n",
+        replacement="                pass\n",
+        tests=(f"{IMAGE_UNIT}::test_stopping_when_stable_gives_what_that_many_samples_give",),
+    ),
+    Mutant(
+        name="progress never says the time left",
+        path="jobs/services.py",
+        original='shown = f"{self._stage} · {left}" if left else self._stage',
+        replacement="shown = self._stage",
+        tests=(
+            "tests/web/test_photo_progress.py::test_a_photo_explanations_progress_counts_copies_and_says_the_time_left",
+        ),
+    ),
+    Mutant(
+        name="time left from the steps done, not those left",
+        path="jobs/services.py",
+        original="left = seconds / done * remaining",
+        replacement="left = seconds / done * (done + remaining)",
+        tests=("tests/web/test_photo_progress.py::test_time_left_is_the_pace_so_far_times_the_steps_left",),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)

@@ -16,8 +16,11 @@ preprocessing) and returns the global average of the last convolution
 ``(n, 1000)``; only used to check the network). A picture is squashed to
 224 x 224, not cropped, so every region LIME hides is one the network sees.
 
-One network per process: :func:`network` builds it on first use (about a
-second) and keeps it; a Celery worker pays that once.
+One network per process: :func:`network` builds it on first use and keeps
+it; a Celery worker pays that once. It runs most layers in 8-bit integers
+(:mod:`.quantised`: half the time, the same features to a cosine of 0.99;
+quantised once, then read from a cache file); :func:`reference_network` is the
+float32 graph it is checked against.
 """
 
 from __future__ import annotations
@@ -50,9 +53,9 @@ NAME = "efficientnet-lite0-int8"  # names the cached features: another network m
 
 INPUT_SIZE = 224
 FEATURES = 1280
-# Images per call of the session. Measured with one thread (128 images): 42, 47, 40 and 39 ms
-# per image in batches of 8, 16, 32 and 64, so bigger batches gain nothing on a CPU, while the
-# process's peak memory grows with them: 284, 337, 484 and 719 MB.
+# Images per call of the session. With the memory arena, float32, one thread (64 images): 9.4,
+# 9.4, 9.6, 9.9 and 9.7 ms an image in batches of 1, 8, 16, 32 and 64 (INT8: bench/image_network.py),
+# so bigger batches gain nothing on a CPU, while the process's peak memory grows with them.
 BATCH = 16
 _BN_EPS = 1e-3  # TensorFlow's batch-norm epsilon, kept by the conversion
 _MEAN, _SCALE = 127.0, 1.0 / 128.0

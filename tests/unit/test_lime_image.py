@@ -446,3 +446,19 @@ def test_with_every_speed_up_on_the_shapes_demo_is_explained_by_its_shape():
         stop_when_stable=True,
     )  # fmt: skip
     assert top_region_iou(explanation, truth, top=5) >= SHAPES_IOU_FLOOR
+
+
+def test_an_answer_that_never_settles_uses_every_planned_sample():
+    """A model that answers at random has no top regions to settle on: over 64 regions the main
+    reasons of two partial fits are the same set by chance almost never, so no check may stop it."""
+    image, _ = _shape_image(0)
+    rng = np.random.default_rng(0)
+
+    def noise(images):
+        p = rng.random(len(images))
+        return np.column_stack([1 - p, p])
+
+    explanation = explain_image(
+        image, noise, label=1, hide_color="grey", segments=_grid(8), num_samples=1000, stop_when_stable=True
+    )
+    assert (explanation.num_samples, explanation.stopped_early) == (1000, False)
