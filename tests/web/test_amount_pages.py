@@ -344,3 +344,23 @@ def test_a_file_of_measurements_says_its_first_column_is_an_amount_not_classes(l
     assert f"predicting an amount: “{target}”" in page
     assert f"“{target}” holds many different numbers: the model will estimate an amount" in page
     assert "has 0 classes" not in page
+
+
+def test_side_by_side_present_and_the_other_exports_of_an_amount(logged_in, formula_model):
+    lime = hand_explanation(formula_model, "lime", LIME)
+    rule = hand_explanation(formula_model, "anchor", ANCHOR)
+    page = logged_in.get(reverse("explanations:compare", args=[lime.pk, rule.pk])).text
+    assert page.count('The model predicts <strong class="predicted">3,309 g</strong>') == 2
+    assert re.search(r"held out:\s+off by \d+(\.\d)? g", page) and "accuracy" not in page
+    assert "keeps predicting <strong>between 3,009 g and 3,609 g</strong>" in page
+    present = logged_in.get(reverse("explanations:present", args=[lime.pk])).text
+    assert 'The model predicts <strong class="predicted">3,309 g</strong>, mostly because' in present
+    assert "+652 g" in present and "(0%)" not in present
+    shown = logged_in.get(reverse("explanations:present", args=[rule.pk])).text
+    assert "THEN</span> it keeps predicting between 3,009 g and 3,609 g" in shown
+    png = logged_in.get(reverse("explanations:export", args=[rule.pk, "png"]))
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    document = logged_in.get(reverse("explanations:export", args=[lime.pk, "json"])).json()
+    assert "probabilities" not in document.get("prediction", {})
+    chart = logged_in.get(reverse("explanations:what_if_chart", args=[lime.pk]), {"feature": "x1"}).content.decode()
+    assert "predicted 'mass_g' (g)" in " ".join(re.findall(r">([^<>]+)</text>", chart))
