@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from limelight.values import value_text
+
 from .profiling import MIN_LABELLED_ROWS, TargetError
 from .reading import TableError
 
@@ -41,6 +43,9 @@ __all__ = [
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 TASKS = (CLASSIFICATION, REGRESSION)
+# One value held by at least this share of the rows (a zero-inflated count, a capped price) makes an
+# amount model mostly predict that value: said as a warning, with the share and the value.
+DOMINANT_SHARE = 0.5
 # Over 20 different numbers a column is a measurement (targets.py calls over 20 values "many",
 # as codes and measurements have); 3 to 20 may be either (ratings, small counts); 2 is yes/no.
 AMOUNT_MIN_DISTINCT = 21
@@ -122,4 +127,13 @@ def check_amount_target(frame: pd.DataFrame, target: str) -> AmountSummary:
             "one value" if values.nunique() == 1 else "two values",
             f"the column has only {values.nunique()} different value(s); predict it as a category.",
         )
-    return AmountSummary(n_values=len(values), low=float(values.min()), high=float(values.max()), warnings=())
+    counts = values.value_counts()
+    share = float(counts.iloc[0]) / len(values)
+    warnings = ()
+    if share >= DOMINANT_SHARE:
+        warnings = (
+            f"{share:.0%} of the rows have the same “{target}”, {value_text(counts.index[0])}: the model may "
+            "learn to predict it and little else, so read its average error beside that of always predicting "
+            "the average.",
+        )
+    return AmountSummary(n_values=len(values), low=float(values.min()), high=float(values.max()), warnings=warnings)

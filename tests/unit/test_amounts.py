@@ -247,3 +247,14 @@ def test_deletion_curves_of_an_amount_count_differences_against_its_spread(sprea
     assert deletion.better_than_random is better and words in deletion.verdict
     assert "predicted amount" in deletion.verdict and "probability" not in deletion.verdict
     assert not deletion.saturated
+
+
+def test_an_amount_most_rows_share_is_learned_with_a_warning_naming_the_share_and_value():
+    from limelight.tabular.tasks import check_amount_target
+
+    # A count of visits: 60 of 100 people never came (0), the others from 1 to 40 times.
+    visits = np.concatenate([np.zeros(60), np.arange(1, 41)])
+    (warning,) = check_amount_target(pd.DataFrame({"visits": visits}), "visits").warnings
+    assert "60% of the rows have the same “visits”, 0" in warning
+    spread = pd.DataFrame({"visits": np.arange(100.0)})
+    assert check_amount_target(spread, "visits").warnings == ()
