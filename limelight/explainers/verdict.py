@@ -313,7 +313,7 @@ def trust_verdict(s: TrustSignals) -> Verdict:
             True,
             "look_closer",
             f"it leans on {_names(s.leaks)}, {'which' if len(s.leaks) == 1 else 'each of which'} alone gives "
-            f"“{s.target}” away: the model may be right for the wrong reason",
+            f"“{s.target}” away: unless it is known before the outcome, the model is right for the wrong reason",
             "a reason that would not be there before the outcome is not a reason to trust",
         )
     cannot_tell = (

@@ -311,7 +311,8 @@ def test_leaning_on_a_leak_is_at_most_look_closer_with_the_reason():
     leaning = trust_verdict(TrustSignals(**good, leaks=("discharge_code",)))
     assert leaning.level == "look_closer"
     assert leaning.reason.startswith(
-        "it leans on “discharge_code”, which alone gives “died” away: the model may be right for the wrong reason."
+        "it leans on “discharge_code”, which alone gives “died” away: unless it is known before the outcome, "
+        "the model is right for the wrong reason."
     )
     # A worse problem still leads: a leak never lifts a "do not trust".
     worse = trust_verdict(TrustSignals(**{**good, "fit_score": 0.2}, leaks=("discharge_code",)))

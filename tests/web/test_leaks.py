@@ -108,7 +108,10 @@ def test_an_explanation_leaning_on_the_leak_says_so_and_is_not_trusted(logged_in
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
     assert f"This explanation leans on “{CODE}”." in page
     assert "Trust:</strong>" not in page
-    assert f"it leans on “{CODE}”, which alone gives “died” away: the model may be right for the wrong reason" in page
+    assert (
+        f"it leans on “{CODE}”, which alone gives “died” away: unless it is known before the outcome, "
+        "the model is right for the wrong reason"
+    ) in page
 
 
 def test_an_honest_table_has_no_leak_warning(logged_in, user):
