@@ -39,8 +39,9 @@ GALLERY = (
     GalleryItem("breast_cancer", "random_forest", ((0, "lime"), (0, "anchor"))),
     GalleryItem("iris", "logistic_regression", ((60, "lime"),)),
     GalleryItem("wine", "gradient_boosting", ((5, "lime"),)),
-    # An amount (issue 25): how far diabetes progressed, with the band Anchors keeps it in.
-    GalleryItem("diabetes", "gradient_boosting", ((0, "lime"), (0, "anchor"))),
+    # An amount (issue 25): how far diabetes progressed, with the band Anchors keeps it in. A ridge: on this
+    # split it is off by 45 on average against 58 for the average (R² 0.36); boosting 49 (0.19), a forest 48 (0.25).
+    GalleryItem("diabetes", "linear_regression", ((0, "lime"), (0, "anchor"))),
     # Row 1 is a positive review whose deciding words are "wonderful" and "superb".
     GalleryItem("reviews", "logistic_regression", ((1, "lime"), (1, "anchor"), (0, "lime"))),
     # The shapes are drawings, for which shapes and edges (HOG) are the right features (their card
