@@ -56,6 +56,7 @@ def diagnose_table(
     baseline = diagnostics.typical_values(frame, model.numeric, model.categorical)
     # An amount's curves are in its unit; "about as fast as random" is then 2% of its spread (10 bands).
     spread = {"amount_spread": 10 * model.metrics["default_band"]} if model.predicts_amount else {}
+    amount_unit = {"amount_unit": unit_of(model.target)} if model.predicts_amount else {}  # the curves' axis
     curves = diagnostics.deletion_insertion_tabular(
         row, predict_proba, label=label, order=order, baseline=baseline,
         random_state=explanation.random_state, columns=list(model.features), **spread,
@@ -69,7 +70,11 @@ def diagnose_table(
         "kernel_chart": _write(explanation, "kernel.svg", charts.kernel_width_chart(sweep, title=title)),
         "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
         "curves_chart": _write(
-            explanation, "curves.svg", charts.deletion_insertion_chart(curves, title=title, unit="features")
+            explanation,
+            "curves.svg",
+            charts.deletion_insertion_chart(
+                curves, title=model.target if model.predicts_amount else title, unit="features", **amount_unit
+            ),
         ),
     }
 
@@ -139,6 +144,4 @@ def what_if(
         chart = charts.what_if_chart(curves, title=model.target, feature_label=feature, amount_unit=unit)
     else:
         chart = charts.what_if_chart(curves, title=model.class_names[label], feature_label=feature)
-    return chart, {
-        name: curve.to_dict() for name, curve in curves.items()
-    }
+    return chart, {name: curve.to_dict() for name, curve in curves.items()}

@@ -1261,6 +1261,13 @@ MUTANTS: tuple[Mutant, ...] = (
         tests=(f"{AMOUNT_PAGES}::test_a_model_no_closer_than_the_average_is_flagged_on_its_pages",),
     ),
     Mutant(
+        name="amounts: the trust checks' curves drawn as probabilities",
+        path="explanations/trust.py",
+        original='unit="features", **amount_unit',
+        replacement='unit="features"',
+        tests=(f"{AMOUNT_PAGES}::test_from_the_form_to_the_pages_through_the_real_training_and_explainers",),
+    ),
+    Mutant(
         name="amounts: the training form offers every model whatever the task",
         path="static/js/task-switch.js",
         original="option.disabled = !fits;",

@@ -179,8 +179,12 @@ def deletion_insertion_chart(
     title: str,
     unit: str = "features",
     format: str = "svg",
+    amount_unit: str | None = None,
 ) -> bytes:
     """Deletion and/or insertion curves: the explanation's order vs random orders (mean and band).
+
+    For a model that predicts an amount, ``amount_unit`` is the target's unit ("" for none) and
+    ``title`` the target: the curves are the predicted amount, on an axis fitted to them.
 
     One panel per curve; the explanation is a solid blue line with dots,
     random orders a dashed vermillion line with squares and a grey band
@@ -225,8 +229,12 @@ def deletion_insertion_chart(
             )
             verb = "hidden" if c.kind == "deletion" else "put back"
             ax.set_xlabel(f"share of the {unit} {verb} (%)", fontsize=FONT_SIZE)
-            ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
-            ax.set_ylim(-0.02, 1.02)
+            if amount_unit is None:
+                ax.set_ylabel(f"probability of '{title}'", parse_math=False, fontsize=FONT_SIZE)
+                ax.set_ylim(-0.02, 1.02)
+            else:
+                shown = f" ({amount_unit})" if amount_unit else ""
+                ax.set_ylabel(_label(f"predicted '{title}'{shown}", 30), parse_math=False, fontsize=FONT_SIZE)
             ax.set_xlim(0, 100)
             better = "lower" if c.kind == "deletion" else "higher"
             ax.set_title(_label(f"{c.kind.capitalize()}: a good explanation is {better}", 36), fontsize=FONT_SIZE)

@@ -327,6 +327,11 @@ def test_from_the_form_to_the_pages_through_the_real_training_and_explainers(
     detail = logged_in.get(reverse("explanations:detail", args=[lime.pk])).text
     assert "x1 above" in detail and "adds about" in detail and "takes away about" in detail
     assert f'<strong class="predicted">{lime.result["value"]:,.0f} g</strong>' in detail
+    # The trust checks' curves follow the amount in grams, not a probability clipped to 0..1.
+    curves = b"".join(logged_in.get(reverse("explanations:diagnostic", args=[lime.pk, "curves"])).streaming_content)
+    curves = curves.decode()
+    axis = " ".join(" ".join(re.findall(r">([^<>]+)</text>", curves)).split())
+    assert "predicted 'mass_g' (g)" in axis and "probability" not in axis
 
     rule = make_explanation(mass, row=row, explainer="anchor", band_width=150.0, num_samples=1000)
     low, high = rule.result["band"]
