@@ -122,7 +122,7 @@ def actual_predicted(truths: np.ndarray, predictions: np.ndarray, *, random_stat
 _UNITS = {
     "g": "g", "kg": "kg", "mg": "mg", "lb": "lb", "lbs": "lb", "oz": "oz",
     "mm": "mm", "cm": "cm", "m": "m", "km": "km", "inches": "in", "ft": "ft", "mi": "mi",
-    "s": "s", "sec": "s", "secs": "s", "seconds": "s", "min": "min", "mins": "min", "minutes": "min",
+    "s": "s", "ms": "ms", "sec": "s", "secs": "s", "seconds": "s", "min": "min", "mins": "min", "minutes": "min",
     "h": "h", "hr": "h", "hrs": "h", "hours": "h", "days": "days", "weeks": "weeks", "months": "months",
     "years": "years", "yrs": "years",
     "usd": "USD", "eur": "EUR", "gbp": "GBP", "dollars": "$", "euros": "€", "pct": "%", "percent": "%",
@@ -142,7 +142,8 @@ def unit_of(target: str) -> str:
     bracketed = _BRACKETED.search(target)
     if bracketed:
         inside = bracketed.group(1)
-        return _UNITS.get(inside.lower(), inside if not inside.isalpha() or len(inside) <= 5 else "")
+        # A known unit, or a symbol ("€", "m²", "°C"); a plain word in brackets ("log", "est.") is not one.
+        return _UNITS.get(inside.lower(), inside if not inside.replace(".", "").isalpha() else "")
     word = _LAST_WORD.search(target)
     if word:
         return _UNITS.get(word.group(1).lower(), "")

@@ -113,6 +113,8 @@ def test_at_most_500_chart_pairs_a_seeded_sample():
         ("price_usd", "USD"),
         ("progression", ""),
         ("days", ""),  # a unit alone is not sure to be one
+        ("triglycerides (log)", ""),  # a word in brackets is not a unit
+        ("area (m²)", "m²"),
         ("score", ""),
     ],
 )
