@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from limelight.amount_words import amount
+from limelight.amounts import unit_of
 from limelight.holdout import percent
 from limelight.values import MISSING_TEXT
 
@@ -39,7 +41,8 @@ class Way:
     number: int
     index: int  # 0-based, to open it in the what-if page
     sentence: str  # “If x1 were 5.1 instead of 3, the model would say “1” (probability 97%).”
-    probability: str  # whole percent, never a bare 100%
+    probability: str  # whole percent, never a bare 100%; for an amount, the amount in its unit
+    says: str  # the model's answer for the changed case: “yes (52%)”, or “312 g”
     narrow: bool  # the class wanted only just wins: a small step back would undo it
     features_changed: int
     distance: float
@@ -50,7 +53,9 @@ class Way:
 
 @dataclass(frozen=True)
 class CounterfactualView:
-    desired: str
+    desired: str  # the class to reach, or for an amount “above 300 g”
+    amount: bool  # a model of amounts
+    case_says: str  # the model's answer for the case itself: “no (96%)”, or “288 g”
     found: bool
     message: str
     ways: list[Way]
@@ -66,12 +71,21 @@ class CounterfactualView:
 
 def counterfactual_view(explanation: Explanation) -> CounterfactualView:
     result = explanation.result or {}
+    model = explanation.model
     desired = str(result.get("desired_name", ""))
-    two = len(explanation.model.class_names) == 2
-    ways = [_way(i, cf, desired, two) for i, cf in enumerate(result.get("counterfactuals", []))]
+    unit = unit_of(model.target) if model.predicts_amount else None
+    two = len(model.class_names) == 2
+    ways = [_way(i, cf, desired, two, unit) for i, cf in enumerate(result.get("counterfactuals", []))]
     fixed = list(result.get("fixed", []))
+    if unit is None:
+        best = max(range(len(explanation.probabilities)), key=lambda i: explanation.probabilities[i], default=0)
+        case_says = f"{model.class_names[best]} ({percent(explanation.probabilities[best])})"
+    else:
+        case_says = amount(float(result.get("value", 0.0)), unit)
     return CounterfactualView(
         desired=desired,
+        amount=unit is not None,
+        case_says=case_says,
         found=bool(result.get("found")),
         message=str(result.get("message", "")),
         ways=ways,
@@ -86,18 +100,31 @@ def counterfactual_view(explanation: Explanation) -> CounterfactualView:
     )
 
 
-def _way(index: int, cf: dict[str, Any], desired: str, two_classes: bool) -> Way:
+def _way(index: int, cf: dict[str, Any], desired: str, two_classes: bool, unit: str | None) -> Way:
+    """One way in words; ``unit`` is None for a class, the target's unit ("" for none) for an amount."""
     changes = cf["changes"]
     parts = [f"{c['feature']} were {c['after_text']} instead of {c['before_text']}" for c in changes]
     said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    probability = percent(cf["probability"])
-    narrow = two_classes and cf["probability"] < NARROW
-    margin = ", just over the line" if narrow else ""
+    if unit is not None:  # an amount: the predicted amount, beside the value it had to pass
+        value = amount(float(cf["value"]), unit)
+        sentence, probability, says, narrow = (
+            f"If {said}, the model would predict {value} ({desired}).",
+            value,
+            value,
+            False,
+        )
+    else:
+        probability = percent(cf["probability"])
+        narrow = two_classes and cf["probability"] < NARROW
+        margin = ", just over the line" if narrow else ""
+        sentence = f"If {said}, the model would say “{desired}” (probability {probability}{margin})."
+        says = f"{desired} ({probability})"
     return Way(
         number=index + 1,
         index=index,
-        sentence=f"If {said}, the model would say “{desired}” (probability {probability}{margin}).",
+        sentence=sentence,
         probability=probability,
+        says=says,
         narrow=narrow,
         features_changed=len(changes),
         distance=float(cf["distance"]),

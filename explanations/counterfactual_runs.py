@@ -12,8 +12,10 @@ import numpy as np
 
 from classifiers.artifacts import dataset_frame, explainer_state, model_rows
 from classifiers.models import TrainedModel
+from limelight.amount_words import amount
+from limelight.amounts import unit_of
 from limelight.explainers.counterfactual_space import split_points
-from limelight.explainers.counterfactuals import STABILITY_REPEATS, TabularCounterfactuals, lime_agreement
+from limelight.explainers.counterfactuals import STABILITY_REPEATS, Goal, TabularCounterfactuals, lime_agreement
 
 from .runs import tabular_lime_for
 
@@ -23,19 +25,16 @@ LIME_SAMPLES = 2000
 
 
 def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
-    """Up to N checked ways to make the model give another class, with the person's limits."""
+    """Up to N checked ways to make the model give another class, or bring its amount above or below a
+    value, within the person's limits."""
     model = explanation.model
-    names = model.class_names
-    probabilities = pipeline.predict_proba(row)[0]
-    desired = explanation.desired_label
-    if desired is None:  # the likeliest class other than the one predicted
-        desired = int(np.argsort(probabilities, kind="stable")[-2])
+    goal, reached = goal_of(explanation, pipeline.predict_proba(row)[0])
     case = row.iloc[0]
     result = tabular_counterfactuals_for(model).explain(
         case,
         pipeline.predict_proba,
-        desired=desired,
-        class_name=str(names[desired]),
+        goal=goal,
+        class_name=reached,
         fixed=list(explanation.fixed_columns or []),
         ranges={name: tuple(pair) for name, pair in (explanation.value_ranges or {}).items()},
         count=explanation.counterfactual_count,
@@ -47,7 +46,9 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
         ),
     )
     document = result.to_dict()
-    document["desired_name"] = str(names[desired])
+    document["desired_name"] = reached  # “yes”, or “above 300 g” for an amount
+    if goal.label is None:
+        document["goal"] = {"above": goal.above, "threshold": goal.threshold}
     if explanation.diagnostics and result.found:
         on_progress(0, 0, "Comparing with LIME's reasons")
         lime = tabular_lime_for(model, explanation.discretizer).explain(
@@ -59,6 +60,26 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
             changed, [(w.feature, w.weight) for w in lime.weights], top=max(3, len(changed))
         )
     return document
+
+
+def goal_of(explanation, outputs: np.ndarray) -> tuple[Goal, str]:
+    """What the changes must reach, and how it is named: a class (the one asked for, else the likeliest
+    other one), or for an amount a value to go above or below (else the prediction ± the model's band)."""
+    model = explanation.model
+    if model.predicts_amount:
+        prediction = float(outputs[0])
+        above = explanation.amount_goal != "below"
+        target = explanation.amount_target
+        if target is None:
+            band = float(model.metrics.get("default_band") or 0) or max(abs(prediction) / 10, 1.0)
+            target = prediction + band if above else prediction - band
+        named = f"{'above' if above else 'below'} {amount(target, unit_of(model.target))}"
+        return Goal(words=f"bring the predicted “{model.target}” {named}", threshold=target, above=above), named
+    desired = explanation.desired_label
+    if desired is None:  # the likeliest class other than the one predicted
+        desired = int(np.argsort(outputs, kind="stable")[-2])
+    named = str(model.class_names[desired])
+    return Goal(words=f"make the model say “{named}”", label=desired), named
 
 
 def tabular_counterfactuals_for(model: TrainedModel) -> TabularCounterfactuals:

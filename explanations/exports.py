@@ -31,16 +31,21 @@ def counterfactuals_csv(explanation: Explanation) -> str:
     result = explanation.result
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["way", "feature", "from", "to", "class reached", "probability", "features changed",
+    writer.writerow(["way", "feature", "from", "to", "class reached", "probability or amount", "features changed",
                      "distance (spreads)", "nearest real row (spreads)", "note"])  # fmt: skip
     for number, way in enumerate(result.get("counterfactuals", []), start=1):
         for change in way["changes"]:
             row = [number, change["feature"], change["before_text"], change["after_text"], result.get("desired_name"),
-                   way["probability"], len(way["changes"]), way["distance"], way.get("nearest_real"), ""]  # fmt: skip
+                   _answer(way), len(way["changes"]), way["distance"], way.get("nearest_real"), ""]  # fmt: skip
             writer.writerow([safe_cell(cell) for cell in row])
     if not result.get("counterfactuals"):
         writer.writerow(["", "", "", "", result.get("desired_name"), "", "", "", "", result.get("message", "")])
     return buffer.getvalue()
+
+
+def _answer(way: dict[str, Any]) -> Any:
+    """A way's checked answer: the probability of the class reached, or a model's amount."""
+    return way["probability"] if way.get("probability") is not None else way.get("value")
 
 
 def rule_csv(explanation: Explanation) -> str:

@@ -113,38 +113,20 @@ class ExplainForm(forms.Form):
         label="Change it: keep numbers within",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What would change it only: one range a line, such as “age 18 to 65” or “bmi 18.5 to” "
-        "(an end left out: the values seen in the data). Empty: the values seen in the data.",
-    )
-    counterfactual_count = forms.IntegerField(
-        label="Change it: how many different ways",
-        initial=3,
-        min_value=BOUNDS["counterfactual_count"][0],
-        max_value=BOUNDS["counterfactual_count"][1],
-        required=False,
-    )
-    desired_label = forms.TypedChoiceField(
-        label="Change it: the answer to reach",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        choices=(),
-        help_text="What would change it only. Empty: the likeliest other answer.",
-    )
-    fixed_columns = forms.MultipleChoiceField(
-        label="Change it: columns that cannot change",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="What would change it only: these are never touched (age, sex, things that already happened).",
-    )
-    value_ranges = forms.CharField(
-        label="Change it: keep numbers within",
-        required=False,
-        max_length=2000,
         widget=forms.TextInput(attrs={"placeholder": "age 18 to 65; bmi 18.5 to"}),
         help_text="What would change it only: ranges separated by semicolons, such as “age 18 to 65; bmi 18.5 to” "
         "(an end left out: the values seen in the data). Empty: the values seen in the data.",
+    )
+    amount_goal = forms.ChoiceField(
+        label="Change it: bring the prediction",
+        choices=[("above", "above a value"), ("below", "below a value")],
+        initial="above",
+        required=False,
+    )
+    amount_target = forms.FloatField(
+        label="Change it: the value",
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any"}),
     )
     counterfactual_count = forms.IntegerField(
         label="Change it: how many different ways",
@@ -209,7 +191,7 @@ class ExplainForm(forms.Form):
     # Settings that only some kinds of data (or explainers) have; each kind lists its own.
     OPTIONAL = (
         "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
-        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count",
+        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count", "amount_goal", "amount_target",
         "segmenter", "hide_color", "top_segments", *(n for knobs in SEGMENT_KNOBS.values() for n in knobs),
     )  # fmt: skip
 
@@ -253,14 +235,18 @@ class ExplainForm(forms.Form):
         )
 
     def _counterfactual_fields(self, model: TrainedModel) -> None:
-        """What would change it: the model's classes and columns; none of it for a model of amounts."""
-        if getattr(model, "task", "classification") == "regression":
-            for name in ("desired_label", "fixed_columns", "value_ranges", "counterfactual_count"):
-                self.fields.pop(name, None)
-            if "explainer" in self.fields:
-                offered = self.fields["explainer"].choices
-                self.fields["explainer"].choices = [c for c in offered if c[0] != "counterfactual"]
-            return
+        """What would change it: a class to reach, or for a model of amounts a value to go above or below."""
+        if model.predicts_amount:
+            self.fields.pop("desired_label", None)
+            if "amount_target" in self.fields:
+                unit = unit_of(model.target)
+                self.fields["amount_target"].help_text = (
+                    f"What would change it only{f', in {unit}' if unit else ''}. Empty: the prediction plus "
+                    "(or minus) a tenth of the spread of the amounts."
+                )
+        else:
+            self.fields.pop("amount_goal", None)
+            self.fields.pop("amount_target", None)
         if "desired_label" in self.fields:
             self.fields["desired_label"].choices = [("", "The likeliest other answer"), *enumerate(model.class_names)]
         if "fixed_columns" in self.fields:
@@ -309,6 +295,8 @@ class ExplainForm(forms.Form):
                 "value_ranges": data.get("value_ranges") or {},
                 "counterfactual_count": data.get("counterfactual_count") or self.fields["counterfactual_count"].initial,
             }
+        if "amount_goal" in self.fields:
+            options |= {"amount_goal": data.get("amount_goal") or "above", "amount_target": data.get("amount_target")}
         if options.get("explainer") == BOTH:  # the reasons first; the view asks for the rule beside them
             options["explainer"] = "lime"
         if "segmenter" in self.fields:

@@ -69,6 +69,10 @@ class Explanation(Job):
         default=dict, blank=True, help_text="Number column -> [lowest, highest] a change may reach (null: the data's)."
     )
     counterfactual_count = models.PositiveSmallIntegerField(default=3, help_text="How many different ways to find.")
+    amount_goal = models.CharField(
+        max_length=5, blank=True, default="", help_text="A model of amounts: bring it “above” or “below” amount_target."
+    )
+    amount_target = models.FloatField(null=True, blank=True, help_text="Empty: the prediction ± the model's band.")
 
     class Meta:
         ordering = ["-created_at"]

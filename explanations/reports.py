@@ -180,7 +180,14 @@ def _counterfactual(result: dict[str, Any]) -> dict[str, Any]:
         "counterfactuals": [
             {
                 "changes": [{"feature": c["feature"], "from": c["before"], "to": c["after"]} for c in way["changes"]],
-                "prediction": {"label": result.get("desired_name"), "probability": way["probability"]},
+                "prediction": {
+                    "label": result.get("desired_name"),  # the class reached, or "above 300 g" for an amount
+                    **(
+                        {"value": way["value"]}
+                        if way.get("value") is not None
+                        else {"probability": way["probability"]}
+                    ),
+                },
                 "distance": way["distance"],
                 "features_changed": len(way["changes"]),
                 "nearest_real": way.get("nearest_real"),

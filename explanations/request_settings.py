@@ -24,6 +24,7 @@ from limelight.explainers.choices import DISCRETIZERS, HIDE_COLORS, SEGMENTERS
 from limelight.training_settings import SEED_RANGE
 
 EXPLAINERS: tuple[str, ...] = ("lime", "anchor", "shap", "counterfactual")
+AMOUNT_GOALS: tuple[str, ...] = ("", "above", "below")  # "": not a model of amounts, or the default (above)
 
 # name -> (lowest, highest) accepted value, inclusive.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -82,6 +83,10 @@ class ExplanationSettings:
     fixed_columns: tuple[str, ...] = ()
     value_ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     counterfactual_count: int = 3
+    # … for a model of amounts: bring the prediction "above" or "below" amount_target (None: the
+    # prediction plus or minus the model's usual band).
+    amount_goal: str = ""
+    amount_target: float | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -132,6 +137,9 @@ class ExplanationSettings:
         return self
 
     def _check_counterfactual_limits(self) -> None:
+        _choice(self.amount_goal, AMOUNT_GOALS, "Unknown way to move an amount")
+        if self.amount_target is not None:
+            _in_range(self.amount_target, -math.inf, math.inf, "The value to reach", whole=False)
         if self.desired_label is not None and (
             isinstance(self.desired_label, bool) or not isinstance(self.desired_label, int) or self.desired_label < 0
         ):

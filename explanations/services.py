@@ -131,11 +131,13 @@ def explanation_request_true_class(*, explanation: Explanation) -> Explanation:
 
 def _check_counterfactual_limits(model: TrainedModel, settings: ExplanationSettings) -> None:
     """What only the model can tell about “what would change it”: its task, classes and columns."""
-    if getattr(model, "task", "classification") == "regression":
-        raise RequestError(
-            "“What would change it” looks for the changes that make a model give another class; for a model "
-            "that predicts an amount it is not available yet. Try LIME, KernelSHAP or an if-then rule."
-        )
+    if model.predicts_amount:
+        if settings.desired_label is not None:
+            raise RequestError(
+                "A model of amounts has no classes to reach: say whether to bring its prediction above or below a value."
+            )
+    elif settings.amount_goal or settings.amount_target is not None:
+        raise RequestError("Above or below a value is for a model that predicts an amount; this one predicts a class.")
     if settings.desired_label is not None and settings.desired_label >= len(model.class_names):
         raise RequestError("Choose one of the model's classes as the answer to reach.")
     for name in settings.fixed_columns:

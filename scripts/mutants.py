@@ -957,6 +957,16 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement='"fixed_columns": tuple(name.strip() for name in ("")',
         tests=(f"{CF_WEB}::test_the_command_line_prints_the_counterfactuals_document",),
     ),
+    Mutant(
+        name="counterfactual: an amount's goal turned the other way",
+        path="limelight/explainers/counterfactual_search.py",
+        original="return (amount > self.threshold) if self.above else (amount < self.threshold), amount",
+        replacement="return (amount < self.threshold) if self.above else (amount > self.threshold), amount",
+        tests=(
+            f"{CF_UNIT}::test_an_amount_is_brought_above_and_below_a_value_by_the_smallest_change",
+            f"{CF_WEB}::test_an_amount_is_brought_above_a_value_by_one_column_at_a_time",
+        ),
+    ),
     # Issue 28 (leak warnings: the detector, the verdict, training again without a column) — leaks.
     Mutant(
         name="leaks: a number column's tree cannot see blanks",

@@ -37,7 +37,7 @@ KIND = DataKind(
     instance_shown_with=("lime", "anchor", "shap"),
     explain_fields=(
         "kernel_width", "discretizer", "threshold", "max_anchor_size", "auto_samples",
-        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count",
+        "desired_label", "fixed_columns", "value_ranges", "counterfactual_count", "amount_goal", "amount_target",
     ),  # fmt: skip
     explain_initial={},
     explain_labels={},

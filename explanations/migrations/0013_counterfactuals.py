@@ -11,6 +11,21 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="explanation",
+            name="amount_goal",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="A model of amounts: bring it “above” or “below” amount_target.",
+                max_length=5,
+            ),
+        ),
+        migrations.AddField(
+            model_name="explanation",
+            name="amount_target",
+            field=models.FloatField(blank=True, help_text="Empty: the prediction ± the model's band.", null=True),
+        ),
+        migrations.AddField(
+            model_name="explanation",
             name="counterfactual_count",
             field=models.PositiveSmallIntegerField(default=3, help_text="How many different ways to find."),
         ),

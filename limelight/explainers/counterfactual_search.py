@@ -16,8 +16,9 @@ All of 1-3 go to the model in one batch; 4 takes a batch a round.
    each number back toward its value in the case (a tenth to nine tenths of the way, at the
    column's precision), a few rounds while the answer holds (proximity).
 
-A change counts only where the model's probability of the class wanted is above every other
-class's, and every row returned was given to the model exactly as it is returned (its answer is
+A change counts only where it reaches the :class:`Goal`: the model's probability of the class
+wanted above every other class's, or (a model of amounts) its amount above or below a value;
+every row returned was given to the model exactly as it is returned (its answer is
 its check).
 """
 
@@ -49,9 +50,33 @@ PULL_BACK = tuple(np.linspace(0.1, 0.9, 9))  # how far toward the case's own val
 
 
 @dataclass(frozen=True)
+class Goal:
+    """What a change must reach: class ``label``, or (``label`` None) an amount above or below ``threshold``.
+
+    ``words`` say it for a sentence (“make the model say “yes””, “bring the predicted price above
+    300 g”); ``label`` also picks the real rows that guide the search and judge plausibility."""
+
+    words: str
+    label: int | None = None
+    threshold: float | None = None
+    above: bool = True
+
+    def reached(self, outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(reaches it, the output it is judged by: the class's probability or the amount) per row."""
+        if self.label is None:
+            amount = outputs[:, 0]
+            return (amount > self.threshold) if self.above else (amount < self.threshold), amount
+        wanted = outputs[:, self.label]
+        others = np.delete(outputs, self.label, axis=1)
+        best_other = others.max(axis=1) if others.shape[1] else np.zeros(len(wanted))
+        reached = wanted > best_other
+        return reached, wanted
+
+
+@dataclass(frozen=True)
 class Found:
     changes: Changes
-    probability: float  # of the class wanted
+    output: float  # the probability of the class wanted, or the amount
     distance: float
 
 
@@ -72,7 +97,7 @@ class Search:
         case: Mapping[str, Any],
         predict_proba: PredictProba,
         *,
-        desired: int,
+        goal: Goal,
         mutable: Sequence[str],
         limits: Mapping[str, tuple[float, float]],
         splits: Mapping[str, Sequence[float]],
@@ -81,13 +106,13 @@ class Search:
         self.space = space
         self.case = dict(case)
         self.predict_proba = predict_proba
-        self.desired = desired
+        self.goal = goal
         self.mutable = [name for name in space.columns if name in set(mutable)]
         self.limits = limits
         self.rng = np.random.default_rng(random_state)
         self.tried = 0
         self.calls = 0
-        self.answers: dict[tuple, tuple[bool, float]] = {}  # each row asked: (reaches the class, its probability)
+        self.answers: dict[tuple, tuple[bool, float]] = {}  # each row asked: (reaches the goal, its output)
         self.options = {name: self._options(name, splits.get(name, ())) for name in self.mutable}
 
     # -- what each column may become ------------------------------------------------------------
@@ -132,16 +157,13 @@ class Search:
         return frame
 
     def ask(self, candidates: Sequence[Changes]) -> tuple[np.ndarray, np.ndarray]:
-        """(reaches the class wanted, its probability) for each candidate."""
+        """(reaches the goal, the output it is judged by) for each candidate."""
         if not candidates:
             return np.zeros(0, dtype=bool), np.zeros(0)
-        probabilities = np.asarray(self.predict_proba(self.frame(candidates)), dtype=float)
+        outputs = np.asarray(self.predict_proba(self.frame(candidates)), dtype=float)
         self.tried += len(candidates)
         self.calls += 1
-        wanted = probabilities[:, self.desired]
-        others = np.delete(probabilities, self.desired, axis=1)
-        best_other = others.max(axis=1) if others.shape[1] else np.zeros(len(wanted))
-        reached = wanted > best_other
+        reached, wanted = self.goal.reached(outputs)
         for changes, ok, p in zip(candidates, reached, wanted, strict=True):
             self.answers[_key(changes)] = (bool(ok), float(p))
         return reached, wanted
@@ -213,7 +235,7 @@ class Search:
     def _real_values(self, rows: np.ndarray | None = None) -> list[list[Any]]:
         """Per column that may change, each real row's value of it when that is a change this search
         may make (else None); the real rows of the class wanted unless ``rows`` are given. [] when none."""
-        real = self.space.reference.get(self.desired) if rows is None else rows
+        real = self.space.reference.get(self.goal.label) if rows is None else rows
         if real is None or not len(real):
             return []
         out = []
@@ -235,7 +257,7 @@ class Search:
 
     def _nearest_real(self) -> list[Changes]:
         """The nearest real rows of the class wanted, every column that may change taken from them."""
-        real = self.space.reference.get(self.desired)
+        real = self.space.reference.get(self.goal.label)
         if real is None or not len(real):
             return []
         case = self.space.coded(pd.DataFrame([self.case], columns=self.space.columns))
@@ -285,8 +307,8 @@ class Search:
         final = list({_key(c): c for c in current}.values())
         answers = [self.answers[_key(changes)] for changes in final]
         found = [
-            Found(changes, probability, self.distance(changes))
-            for changes, (ok, probability) in zip(final, answers, strict=True)
+            Found(changes, output, self.distance(changes))
+            for changes, (ok, output) in zip(final, answers, strict=True)
             if ok
         ]
         return sorted(found, key=lambda f: (len(f.changes), f.distance))

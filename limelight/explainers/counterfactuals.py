@@ -29,7 +29,7 @@ import pandas as pd
 from limelight.errors import InputError
 from limelight.values import is_missing, json_value, value_text
 
-from .counterfactual_search import Found, PredictProba, Search, diverse
+from .counterfactual_search import Found, Goal, PredictProba, Search, diverse
 from .counterfactual_space import Space, bounded
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "STABILITY_REPEATS",
     "Counterfactual",
     "CounterfactualExplanation",
+    "Goal",
     "TabularCounterfactuals",
     "lime_agreement",
 ]
@@ -58,8 +59,9 @@ class Change:
 class Counterfactual:
     changes: tuple[Change, ...]
     values: dict[str, Any]  # the whole changed row, as JSON (to open it in the what-if page)
-    label: int
-    probability: float  # the model's probability of ``label`` for the changed row, checked
+    label: int | None  # the class reached (None: an amount)
+    probability: float | None  # the model's probability of ``label`` for the changed row, checked
+    value: float | None  # a model of amounts: its amount for the changed row, checked
     distance: float  # proximity: the sum of the changes, in spreads (a category counts 1)
     nearest_real: float | None  # plausibility: distance to the nearest real row of ``label``
 
@@ -70,7 +72,7 @@ class Counterfactual:
 
 @dataclass(frozen=True)
 class CounterfactualExplanation:
-    desired: int
+    desired: int | None  # the class to reach (None: an amount above or below a value)
     found: bool
     counterfactuals: tuple[Counterfactual, ...]
     message: str  # why none was found (and what blocks it), or that fewer than asked differ
@@ -136,8 +138,9 @@ class TabularCounterfactuals:
         row: pd.Series,
         predict_proba: PredictProba,
         *,
-        desired: int,
-        class_name: str,
+        desired: int | None = None,
+        class_name: str = "",
+        goal: Goal | None = None,
         fixed: Sequence[str] = (),
         ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
         count: int = 3,
@@ -146,13 +149,15 @@ class TabularCounterfactuals:
         repeats: int = 0,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> CounterfactualExplanation:
-        """Up to ``count`` verified counterfactuals for ``row`` reaching class ``desired`` (named ``class_name``).
+        """Up to ``count`` verified counterfactuals for ``row`` reaching class ``desired`` (named ``class_name``),
+        or the ``goal`` given (an amount above or below a value: :class:`Goal`).
 
         ``fixed``: columns never changed; ``ranges``: a number column's (low, high), either end
         None for the data's own; ``splits``: where the model's trees split (:func:`split_points`);
         ``repeats``: the search repeated with that many other seeds for :attr:`stability`.
         """
         space = self.space
+        goal = goal or Goal(words=f"make the model say “{class_name}”", label=desired)
         unknown = sorted(set(fixed) - set(space.columns))
         if unknown:
             raise InputError(f"The model has no column “{unknown[0]}” to keep as it is.")
@@ -169,7 +174,7 @@ class TabularCounterfactuals:
 
         def run(columns: Sequence[str], limits: Mapping[str, tuple[float, float]], seed: int, progress=None):
             return Search(
-                space, case, predict_proba, desired=desired, mutable=columns, limits=limits, splits=splits,
+                space, case, predict_proba, goal=goal, mutable=columns, limits=limits, splits=splits,
                 random_state=seed,
             ).run(progress)  # fmt: skip
 
@@ -178,22 +183,25 @@ class TabularCounterfactuals:
             case_reaches = first.case_reaches
         else:
             first = None
-            own = Search(
-                space, case, predict_proba, desired=desired, mutable=(), limits=limits, splits={}, random_state=0
-            )
+            own = Search(space, case, predict_proba, goal=goal, mutable=(), limits=limits, splits={}, random_state=0)
             case_reaches = bool(own.ask([{}])[0][0])
         if case_reaches:
+            if goal.label is None:
+                raise InputError(
+                    f"The prediction for this case is already {'above' if goal.above else 'below'} that value: "
+                    "choose a value it does not reach yet."
+                )
             raise InputError(f"The model already says “{class_name}” for this case: choose another outcome to reach.")
         found = diverse(first.found, count, list(space.numbers)) if first else []
         tried, calls = (first.tried, first.calls) if first else (0, 0)
-        counterfactuals = tuple(self._counterfactual(case, f, desired) for f in found)
+        counterfactuals = tuple(self._counterfactual(case, f, goal.label) for f in found)
         blocking: tuple[str, ...] = ()
         if counterfactuals:
             message = "" if len(counterfactuals) >= count else _fewer(len(counterfactuals), count)
         else:
-            blocking, message, extra = self._why_none(case, run, mutable, fixed, ranges, limits, class_name)
+            blocking, message, extra = self._why_none(case, run, mutable, fixed, ranges, limits, goal.words)
             tried += extra
-        gaps = space.typical_gaps.get(desired)
+        gaps = space.typical_gaps.get(goal.label)
         explanation = CounterfactualExplanation(
             desired=desired,
             found=bool(counterfactuals),
@@ -216,7 +224,7 @@ class TabularCounterfactuals:
             explanation = _with(explanation, stability=stability(counterfactuals, again))
         return explanation
 
-    def _counterfactual(self, case: Mapping[str, Any], found: Found, desired: int) -> Counterfactual:
+    def _counterfactual(self, case: Mapping[str, Any], found: Found, desired: int | None) -> Counterfactual:
         space = self.space
         changes = []
         for name in space.columns:
@@ -242,12 +250,12 @@ class TabularCounterfactuals:
         if real is not None and len(real):
             coded = space.coded(pd.DataFrame([{**case, **found.changes}], columns=space.columns))
             nearest = float(space.distances(coded, real).min())
-        return Counterfactual(tuple(changes), values, desired, found.probability, found.distance, nearest)
+        probability, value = (found.output, None) if desired is not None else (None, found.output)
+        return Counterfactual(tuple(changes), values, desired, probability, value, found.distance, nearest)
 
-    def _why_none(self, case, run, mutable, fixed, ranges, limits, class_name) -> tuple[tuple[str, ...], str, int]:
+    def _why_none(self, case, run, mutable, fixed, ranges, limits, wanted) -> tuple[tuple[str, ...], str, int]:
         """What blocks every counterfactual: search again without the person's limits, one kind at a time."""
         space = self.space
-        wanted = f"make the model say “{class_name}”"
         if not mutable:
             return tuple(fixed), f"Every column is marked “cannot change”, so nothing can {wanted}.", 0
         data_limits = bounded(space, {})

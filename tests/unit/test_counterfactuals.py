@@ -10,7 +10,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from limelight.errors import InputError
 from limelight.explainers.counterfactual_space import split_points
-from limelight.explainers.counterfactuals import TabularCounterfactuals, lime_agreement
+from limelight.explainers.counterfactuals import Goal, TabularCounterfactuals, lime_agreement
 from limelight.tabular.training import build_pipeline
 
 pytestmark = pytest.mark.unit
@@ -159,3 +159,26 @@ def test_lime_agreement_says_when_a_changed_column_is_not_among_the_top_reasons(
     different = lime_agreement(["city"], weights, top=2)
     assert different == {"top": ["age", "income"], "changed_in_top": [], "changed_not_in_top": ["city"],
                          "agrees": False}  # fmt: skip
+
+
+def test_an_amount_is_brought_above_and_below_a_value_by_the_smallest_change():
+    """y = 3·x1 − 2·x2 (x3 unused), values 0 to 10 with one decimal; the case x1 = 2, x2 = 4 gives −2."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.integers(0, 101, size=(500, 3)) / 10, columns=["x1", "x2", "x3"])
+    explainer = TabularCounterfactuals.fit(frame, numeric=["x1", "x2", "x3"], categorical=[])
+
+    def amount(rows: pd.DataFrame) -> np.ndarray:
+        return (3 * rows["x1"].to_numpy() - 2 * rows["x2"].to_numpy()).reshape(-1, 1)
+
+    row = pd.Series({"x1": 2.0, "x2": 4.0, "x3": 5.0})
+    above = explainer.explain(row, amount, goal=Goal("bring the prediction above 10", threshold=10.0, above=True))
+    best = above.counterfactuals[0]
+    # x1 alone: 3·x1 − 8 > 10 needs x1 > 6, so 6.1; x2 alone cannot (−2·x2 > 4 needs x2 < −2, below the data).
+    assert [(c.feature, c.after) for c in best.changes] == [("x1", 6.1)]
+    assert best.value == pytest.approx(10.3) and best.probability is None
+    assert all("x3" not in cf.features for cf in above.counterfactuals)
+    below = explainer.explain(row, amount, goal=Goal("bring the prediction below -10", threshold=-10.0, above=False))
+    # x2 alone: 6 − 2·x2 < −10 needs x2 > 8, so 8.1; x1 alone cannot (3·x1 < −2 needs x1 below 0).
+    assert [(c.feature, c.after) for c in below.counterfactuals[0].changes] == [("x2", 8.1)]
+    with pytest.raises(InputError, match="already below that value"):
+        explainer.explain(row, amount, goal=Goal("bring the prediction below 0", threshold=0.0, above=False))

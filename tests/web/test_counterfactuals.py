@@ -7,6 +7,8 @@ import csv
 import io
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils.html import escape
 from explanations import runs
 from explanations.models import Explanation
 from jobs.services import job_run
+from limelight.amount_words import amount
 from tests.conftest import risk_table
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
@@ -151,3 +154,69 @@ def test_the_command_line_refuses_bad_counterfactual_flags_in_one_line(tmp_path,
         call_command("explain", str(path), "--target", "risk", "--classifier", "decision_tree", *flags)
     assert exit_.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def mass_table(rows: int = 240, seed: int = 0) -> pd.DataFrame:
+    """mass_g = 3·x1 − 2·x2 + noise (sd 0.5); x3 unused: a model of amounts with a known answer."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 10, size=(rows, 3)).round(3)
+    frame = pd.DataFrame(x, columns=["x1", "x2", "x3"])
+    frame["mass_g"] = (3 * x[:, 0] - 2 * x[:, 1] + rng.normal(0, 0.5, rows)).round(3)
+    return frame
+
+
+def test_an_amount_is_brought_above_a_value_by_one_column_at_a_time(logged_in, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from classifiers import runs as classifier_runs
+    from classifiers import services as classifier_services
+    from classifiers.models import TrainedModel
+
+    frame = mass_table()
+    row = int(np.flatnonzero(frame.x1.between(2, 6) & frame.x2.between(4, 8))[0])
+    upload = SimpleUploadedFile("mass.csv", frame.to_csv(index=False).encode(), "text/csv")
+    dataset = classifier_services.dataset_create(owner=user, upload=upload)
+    model = classifier_services.model_train_request(
+        dataset=dataset, target="mass_g", classifier="linear_regression", dispatch=False
+    )
+    job_run(model=TrainedModel, pk=model.pk, work=classifier_runs.model_train)
+    model.refresh_from_db()
+    assert model.predicts_amount, model.message
+    predicted = 3 * frame.x1[row] - 2 * frame.x2[row]  # the model's answer, up to its fit (noise sd 0.5)
+    target = round(float(predicted) + 6, 1)
+    response = logged_in.post(
+        reverse("explanations:request", args=[model.pk]),
+        {"row": str(row), "explainer": "counterfactual", "amount_goal": "above", "amount_target": str(target)},
+    )
+    explanation = Explanation.objects.latest("pk")
+    assert response.url == reverse("explanations:detail", args=[explanation.pk])
+    job_run(model=Explanation, pk=explanation.pk, work=runs.explanation_run)
+    explanation.refresh_from_db()
+    assert explanation.succeeded, explanation.message
+    ways = {tuple(c["feature"] for c in way["changes"]): way for way in explanation.result["counterfactuals"]}
+    assert ("x1",) in ways and ("x2",) in ways  # +6 g: x1 up by about 2 (3 g each), or x2 down by about 3
+    assert all("x3" not in names for names in ways)
+    assert all(way["value"] > target for way in ways.values())
+    assert ways[("x1",)]["changes"][0]["after"] - frame.x1[row] == pytest.approx(2.0, abs=0.15)
+    assert frame.x2[row] - ways[("x2",)]["changes"][0]["after"] == pytest.approx(3.0, abs=0.2)
+    page = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
+    assert "bring the prediction <strong>above" in page
+    assert "the model would predict" in page and " g (above " in page
+
+
+def test_the_command_line_brings_an_amount_below_a_value(tmp_path, capsys):
+    frame = mass_table()
+    path = tmp_path / "mass.csv"
+    frame.to_csv(path, index=False)
+    row = int(np.flatnonzero(frame.x1.between(2, 6) & frame.x2.between(2, 6))[0])
+    target = round(float(3 * frame.x1[row] - 2 * frame.x2[row]) - 4, 1)
+    common = ["explain", str(path), "--target", "mass_g", "--classifier", "linear_regression", "--row", str(row)]
+    call_command(*common, "--explainer", "counterfactual", "--below", str(target), "--no-diagnostics", "--json")
+    explanation = json.loads(capsys.readouterr().out)["explanation"]
+    assert explanation["found"] is True and explanation["desired"] == f"below {amount(target, 'g')}"
+    for way in explanation["counterfactuals"]:
+        assert way["prediction"]["value"] < target
+        assert {c["feature"] for c in way["changes"]} <= {"x1", "x2"}
+    with pytest.raises(SystemExit):
+        call_command(*common, "--explainer", "counterfactual", "--above", "1", "--below", "2")
+    assert "--above, --below: give one of them." in capsys.readouterr().err

@@ -86,6 +86,8 @@ class Command(BaseCommand):
         parser.add_argument("--hide-color", choices=HIDE_COLORS, help=f"images (default: {defaults.hide_color})")
         parser.add_argument("--desired", help="counterfactual: the class to reach (default: the likeliest other one)")
         parser.add_argument("--fixed", help="counterfactual: columns that cannot change, as COL,COL")
+        parser.add_argument("--above", type=float, help="counterfactual, an amount: bring the prediction above this")
+        parser.add_argument("--below", type=float, help="counterfactual, an amount: bring the prediction below this")
         parser.add_argument(
             "--count", type=int, help=f"counterfactual: how many ways (default: {defaults.counterfactual_count})"
         )
@@ -215,12 +217,13 @@ class Command(BaseCommand):
             lines += [f"  {w['weight']:+.3f}  region {w['segment']}" for w in explanation["weights"]]
             lines.append(f"Overlay: {explanation['overlay_path']}")
         elif "counterfactuals" in explanation:
-            lines[-1] = f"What would make it say {explanation['desired']}:"
-            lines += [
-                "  " + ", ".join(f"{c['feature']} {c['from']} -> {c['to']}" for c in way["changes"])
-                + f"  (p = {way['prediction']['probability']:.2f}, distance {way['distance']:.2f})"
-                for way in explanation["counterfactuals"]
-            ]
+            amount = "value" in document["prediction"]
+            lines[-1] = f"What would {'bring the prediction' if amount else 'make it say'} {explanation['desired']}:"
+            for way in explanation["counterfactuals"]:
+                answer = way["prediction"]
+                said = f"predicted {answer['value']:g}" if amount else f"p = {answer['probability']:.2f}"
+                changes = ", ".join(f"{c['feature']} {c['from']} -> {c['to']}" for c in way["changes"])
+                lines.append(f"  {changes}  ({said}, distance {way['distance']:.2f})")
             if explanation.get("message"):
                 lines.append(explanation["message"])
         elif "rule" in explanation:
@@ -395,7 +398,8 @@ def _numbers(items: list[str], flag: str) -> dict[str, float]:
 
 def _counterfactual_settings(model: TrainedModel, options: dict[str, Any]) -> dict[str, Any]:
     """``--desired``, ``--fixed``, ``--count`` and ``--range``: settings of ``--explainer counterfactual`` only."""
-    given = [flag for flag in ("desired", "fixed", "count", "range") if options[flag] not in (None, [])]
+    flags = ("desired", "fixed", "count", "range", "above", "below")
+    given = [flag for flag in flags if options[flag] not in (None, [])]
     if options["explainer"] != "counterfactual":
         if given:
             raise InputError(f"{', '.join('--' + flag for flag in given)}: only for --explainer counterfactual.")
@@ -409,7 +413,18 @@ def _counterfactual_settings(model: TrainedModel, options: dict[str, Any]) -> di
         "fixed_columns": tuple(name.strip() for name in (options["fixed"] or "").split(",") if name.strip()),
         "value_ranges": ranges_from_text("; ".join(options["range"])),
         "counterfactual_count": DEFAULTS.counterfactual_count if options["count"] is None else options["count"],
+        **_amount_goal(options),
     }
+
+
+def _amount_goal(options: dict[str, Any]) -> dict[str, Any]:
+    """``--above V`` or ``--below V``: where to bring a model's amount (neither: the prediction plus its band)."""
+    above, below = options["above"], options["below"]
+    if above is not None and below is not None:
+        raise InputError("--above, --below: give one of them.")
+    if above is None and below is None:
+        return {}
+    return {"amount_goal": "above" if above is not None else "below", "amount_target": _given(above, below)}
 
 
 def _label_index(model: TrainedModel, label: str | None) -> int | None:
