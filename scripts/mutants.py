@@ -83,6 +83,10 @@ AMOUNTS = "limelight/amounts.py"
 AMOUNTS_UNIT = "tests/unit/test_amounts.py"
 AMOUNTS_WEB = "tests/web/test_amounts_training.py"
 
+CLASSROOM_UNIT = "tests/unit/test_classroom_lessons.py"
+CLASSROOM_WEB = "tests/web/test_classroom.py"
+CLASSROOM_E2E = "tests/e2e/test_classroom.py"
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -1337,6 +1341,101 @@ MUTANTS: tuple[Mutant, ...] = (
         original="left = seconds / done * remaining",
         replacement="left = seconds / done * (done + remaining)",
         tests=("tests/web/test_photo_progress.py::test_time_left_is_the_pace_so_far_times_the_steps_left",),
+    ),
+    # Issue 28, the classroom experiment: lessons whose leak is real, a vote that counts each browser once.
+    Mutant(
+        name="classroom: the snow falls on wolves and huskies alike in the leaky pictures",
+        path="limelight/classroom/material.py",
+        original="per_class=80, snow_given_wolf=0.97, snow_given_husky=0.03",
+        replacement="per_class=80, snow_given_wolf=0.5, snow_given_husky=0.5",
+        tests=(
+            f"{CLASSROOM_UNIT}::test_the_leaky_model_looks_better_and_falls_apart_on_the_clean_test[snow]",
+            f"{CLASSROOM_UNIT}::test_the_leaky_snow_model_calls_a_husky_on_snow_a_wolf_and_points_at_the_snow",
+        ),
+    ),
+    Mutant(
+        name="classroom: both topics signed by Hermes in the leaky messages",
+        path="limelight/classroom/material.py",
+        original="signature_given_space=0.98, signature_given_medicine=0.02",
+        replacement="signature_given_space=0.98, signature_given_medicine=0.98",
+        tests=(f"{CLASSROOM_UNIT}::test_the_leaky_headers_model_reads_the_signature_word",),
+    ),
+    Mutant(
+        name="classroom: the clean test still knows the discharge code",
+        path="limelight/classroom/material.py",
+        original="    test[LEAK] = np.nan",
+        replacement="    test[LEAK] = stays_frame(seed * 10 + 4, rows=400, leak=True)[LEAK]",
+        tests=(f"{CLASSROOM_UNIT}::test_the_leaky_model_looks_better_and_falls_apart_on_the_clean_test[hospital]",),
+    ),
+    Mutant(
+        name="classroom: the showcase drawn among the training rows",
+        path="limelight/classroom/material.py",
+        original='return np.sort(holdout_split(truths, random_state=0, too_few="{n_classes}")[1])',
+        replacement='return np.sort(holdout_split(truths, random_state=0, too_few="{n_classes}")[0])',
+        tests=(f"{CLASSROOM_UNIT}::test_the_showcase_cases_are_held_out_by_both_models",),
+    ),
+    Mutant(
+        name="classroom: the clean test counts every answer as right",
+        path="limelight/classroom/scoring.py",
+        original="correct = int(np.sum(predicted == truths))",
+        replacement="correct = len(truths)",
+        tests=(f"{CLASSROOM_UNIT}::test_clean_test_scores_count_by_hand",),
+    ),
+    Mutant(
+        name="classroom: a browser gets a new voter id with every vote",
+        path="classroom/views.py",
+        original="voter = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)",
+        replacement="voter = secrets.token_hex()",
+        tests=(f"{CLASSROOM_WEB}::test_one_vote_per_browser_and_none_after_the_reveal",),
+    ),
+    Mutant(
+        name="classroom: votes still count after the reveal",
+        path="classroom/services.py",
+        original="    if session.revealed:\n",
+        replacement="    if False:\n",
+        tests=(f"{CLASSROOM_WEB}::test_one_vote_per_browser_and_none_after_the_reveal",),
+    ),
+    Mutant(
+        name="classroom: votes are not rate-limited",
+        path="classroom/views.py",
+        original="        if _too_many_votes(request):",
+        replacement="        if False:",
+        tests=(f"{CLASSROOM_WEB}::test_votes_are_rate_limited_per_address",),
+    ),
+    Mutant(
+        name="classroom: another user's session opens",
+        path="classroom/selectors.py",
+        original="ClassSession.objects.filter(pk=pk, owner=user)",
+        replacement="ClassSession.objects.filter(pk=pk)",
+        tests=(f"{CLASSROOM_WEB}::test_only_the_owner_sees_the_projector_and_reveals",),
+    ),
+    Mutant(
+        name="classroom: the clean test shown before the reveal",
+        path="templates/classroom/_column.html",
+        original="{% if session.revealed and column.clean %}",
+        replacement="{% if column.clean %}",
+        tests=(f"{CLASSROOM_WEB}::test_the_hospital_session_shows_the_leak_and_the_reveal",),
+    ),
+    Mutant(
+        name="classroom: 'mostly because of' names the largest weight, even one against the answer",
+        path="classroom/selectors.py",
+        original="next((reason for reason in view.reasons if reason.toward), None)",
+        replacement="next(iter(view.reasons), None)",
+        tests=(f"{CLASSROOM_WEB}::test_mostly_because_of_names_the_strongest_reason_toward_the_answer",),
+    ),
+    Mutant(
+        name="classroom: the vote page sends no Referer, so Chromium's vote fails the CSRF check",
+        path="classroom/views.py",
+        original='VOTE_HEADERS = SHARED_HEADERS | {"Referrer-Policy": "same-origin"}',
+        replacement="VOTE_HEADERS = SHARED_HEADERS",
+        tests=(f"{CLASSROOM_E2E}::test_two_phones_vote_and_the_projector_reveals",),
+    ),
+    Mutant(
+        name="classroom: the projector's count does not follow the votes",
+        path="static/js/classroom.js",
+        original="if (count) { count.textContent = results[name]; }",
+        replacement="",
+        tests=(f"{CLASSROOM_E2E}::test_two_phones_vote_and_the_projector_reveals",),
     ),
 )
 
