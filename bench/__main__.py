@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 from . import report  # noqa: E402
 
 AREAS = ("tabular", "anchors", "web", "text", "images", "archive", "cluster", "stability", "faithfulness", "load",
-         "counterfactuals", "overview", "amounts")  # fmt: skip
+         "counterfactuals", "overview", "amounts", "leaks")  # fmt: skip
 THREADS_NOTE = "1 BLAS/OpenMP thread (OMP/OPENBLAS/MKL_NUM_THREADS=1 + threadpoolctl.threadpool_limits(1))"
 
 
@@ -142,6 +142,14 @@ def run_amounts(quick: bool, repeats: int) -> dict[str, Any]:
     return amounts.run(quick, repeats, log)
 
 
+def run_leaks(quick: bool, repeats: int) -> dict[str, Any]:
+    """Leak checks (issue 28): each kind's check beside the training it follows."""
+    from . import leaks
+
+    log("leaks:")
+    return leaks.run(quick, repeats, log)
+
+
 def run_counterfactuals(quick: bool) -> dict[str, Any]:
     """What would change it: ours against dice-ml random and genetic, same models and rows."""
     from . import counterfactuals
@@ -250,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             result["overview"] = run_overview(args.quick)
         if args.only in (None, "amounts"):
             result["amounts"] = run_amounts(args.quick, repeats)
+        if args.only in (None, "leaks"):
+            result["leaks"] = run_leaks(args.quick, repeats)
         if args.only in (None, "counterfactuals"):
             result["counterfactuals"] = run_counterfactuals(args.quick)
         if args.only == "load":  # minutes of gunicorn + workers: only when asked for
@@ -265,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(amounts.summary(result["amounts"]))
+    if result.get("leaks"):
+        from . import leaks
+
+        print()
+        print(leaks.summary(result["leaks"]))
     if result.get("overview"):
         from . import overview
 
