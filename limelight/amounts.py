@@ -16,11 +16,13 @@ import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "AmountModel",
     "InBand",
     "actual_predicted",
+    "amount_truths",
     "amount_metrics",
     "default_band",
     "unit_of",
@@ -69,6 +71,14 @@ class InBand:
         amounts = np.asarray(self.predict_proba_amount(X), dtype=float)[:, 0]
         inside = ((amounts >= self.low) & (amounts <= self.high)).astype(float)
         return np.column_stack([1.0 - inside, inside])
+
+
+def amount_truths(values: Any) -> np.ndarray:
+    """A column's amounts as floats, NaN where missing, not a number or not finite: an "inf" cell is
+    not an amount to learn from or to score on (it is predicted, like a missing one)."""
+    truths = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
+    truths[~np.isfinite(truths)] = np.nan
+    return truths
 
 
 def default_band(train_truths: np.ndarray) -> float:

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from limelight.values import value_text
 
-from ..amounts import AmountModel
+from ..amounts import AmountModel, amount_truths
 from ..catalogue import (
     CLASSIFIER_CARDS,
     CLASSIFIERS,
@@ -439,7 +439,7 @@ def train_classifier(
             raise TableError(refused)
         check_amount_target(frame, target)
         class_names: tuple[str, ...] = (target,)
-        truths = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
+        truths = amount_truths(frame[target])
     else:
         refused = wrong_task_message(classifier, task, CLASSIFIERS)
         if refused:

@@ -35,7 +35,7 @@ from limelight.tabular.reading import TableError
 from limelight.tabular.training import CalibratedSVM, check_classes
 from limelight.values import is_missing, value_text
 
-from ..amounts import AmountModel
+from ..amounts import AmountModel, amount_truths
 from ..catalogue import TEXT_CLASSIFIERS, TEXT_REGRESSORS, wrong_task_message
 from ..fitting import fit_and_measure, holdout_split
 from ..tabular.tasks import CLASSIFICATION, REGRESSION, check_amount_target
@@ -234,7 +234,7 @@ def train_text_classifier(
     if task == REGRESSION:
         check_amount_target(pd.DataFrame({target: label_series}), target)
         class_names: tuple[str, ...] = (target,)
-        truths = pd.to_numeric(label_series, errors="coerce").to_numpy(dtype=float)
+        truths = amount_truths(label_series)
     else:
         labelled = label_series.notna().to_numpy()
         present = label_series[labelled]

@@ -260,3 +260,15 @@ def test_an_amount_most_rows_share_is_learned_with_a_warning_naming_the_share_an
     assert "60% of the rows have the same “visits”, 0" in warning
     spread = pd.DataFrame({"visits": np.arange(100.0)})
     assert check_amount_target(spread, "visits").warnings == ()
+
+
+def test_an_infinite_amount_is_left_out_like_a_missing_one():
+    frame = linear_frame(120, seed=3)
+    frame["y"] = 3 * frame.x1
+    frame.loc[5, "y"] = np.inf
+    trained = train_classifier(
+        frame, target="y", features=COLUMNS, numeric=COLUMNS, categorical=[], classifier="linear_regression",
+        task="regression",
+    )  # fmt: skip
+    assert np.isnan(trained.truths[5]) and not trained.in_training[5] and np.isfinite(trained.predictions[5])
+    assert trained.metrics["n_train"] + trained.metrics["n_test"] == 119 and np.isfinite(trained.metrics["mae"])
