@@ -92,10 +92,13 @@ def _balanced_accuracy(features: np.ndarray, labels: list[str]) -> float:
     return float(balanced_accuracy_score(labels, cross_val_predict(head, features, labels, cv=folds)))
 
 
-def _predictor(network: Network, images: list[np.ndarray], labels: list[str]) -> Callable[[Any], np.ndarray]:
-    """The app's logistic regression trained on this network's features, as a predict_proba of images."""
+def _predictor(
+    network: Network, images: list[np.ndarray], labels: list[str], *, run_on: Network | None = None
+) -> Callable[[Any], np.ndarray]:
+    """The app's logistic regression trained on this network's features, as a predict_proba of images
+    (run through ``run_on``, a faster session of the same graph, when given)."""
     head = build_image_pipeline("logistic_regression")[1:].fit(network.features(images), labels)
-    return lambda batch: head.predict_proba(network.features(batch))
+    return lambda batch: head.predict_proba((run_on or network).features(batch))
 
 
 def _top(explanation) -> set[int]:
@@ -129,13 +132,15 @@ def run(quick: bool, repeats: int, log: Callable[[str], None]) -> dict[str, Any]
 
     if photos:
         explained = [photos[i] for i in (0, len(photos) // 2, len(photos) - 1)][: 1 if quick else 3]
-        before_predict = _predictor(networks[before_name], photos, labels)
-        after_predict = _predictor(fast, photos, labels)
+        train = photos, labels
     else:  # no photos here: a drawn picture at a photo's size, and the demo's shapes to train on
         explained = [demo_images(seed=1, per_class=1, size=384).images[1]]
         demo = demo_images(seed=0, per_class=10)
-        before_predict = _predictor(networks[before_name], list(demo.images), list(demo.labels))
-        after_predict = _predictor(fast, list(demo.images), list(demo.labels))
+        train = list(demo.images), list(demo.labels)
+    before_predict = _predictor(networks[before_name], *train)
+    after_predict = _predictor(fast, *train)
+    # The reference: the float32 model, its graph run with the arena (the same numbers, sooner).
+    reference_predict = _predictor(networks[before_name], *train, run_on=reference)
 
     def before(image: np.ndarray, label: int, **extra: Any):
         return explain_image(image, before_predict, label=label, num_samples=NUM_SAMPLES, hide_color="grey", **extra)
@@ -157,7 +162,7 @@ def run(quick: bool, repeats: int, log: Callable[[str], None]) -> dict[str, Any]
         segments = segment(image)
         label = int(np.argmax(before_predict(image[None])[0]))
         truth = _top(
-            explain_image(image, before_predict, label=label, segments=segments, num_samples=REFERENCE_SAMPLES,
+            explain_image(image, reference_predict, label=label, segments=segments, num_samples=REFERENCE_SAMPLES,
                           hide_color="grey", random_state=12345)
         )  # fmt: skip
         old, new = before(image, label, segments=segments), after(image, label, segments=segments)

@@ -166,7 +166,9 @@ def _lime_image(
         "weights": [{"segment": w["segment"], "weight": w["weight"]} for w in result.get("weights", [])],
         "intercept": result.get("intercept"),
         "score": result.get("score"),
-        "num_samples": result.get("num_samples"),
+        "num_samples": result.get("num_samples"),  # used: fewer than planned when the top regions settled
+        "planned_samples": result.get("planned_samples", result.get("num_samples")),
+        "stopped_early": bool(result.get("stopped_early")),
         **_diagnostics(explanation),
     }
 

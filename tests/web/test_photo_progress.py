@@ -6,8 +6,10 @@ the JSON of static/js/progress.js), on a real image explanation run by the worke
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -59,3 +61,26 @@ def test_a_photo_explanations_progress_counts_copies_and_says_the_time_left(user
     assert "up to 1,000" in sampling[0]["stage"] and "left" not in sampling[0]["stage"]  # no pace yet
     assert all(re.search(r"· (about \d+ (s|min)|less than a second) left$", s["stage"]) for s in sampling[1:])
     assert explanation.result["planned_samples"] == 1000
+
+
+def test_the_cli_and_the_page_say_how_many_copies_were_used_of_those_planned(tmp_path, client):
+    """Quickshift cuts a 96-px demo picture into ~10 regions, whose top 5 settle long before 2,000 copies."""
+    from django.core.management import call_command
+
+    from limelight.images.demos import demo_archive_bytes
+
+    path = tmp_path / "shapes.zip"
+    path.write_bytes(demo_archive_bytes())
+    out = io.StringIO()
+    call_command(
+        "explain", str(path), "--classifier", "logistic_regression", "--explainer", "lime",
+        "--row", "circles/circle_003.png", "--num-samples", "2000", "--share", "--json", stdout=out,
+    )  # fmt: skip
+    document = json.loads(out.getvalue())
+    explained = document["explanation"]
+    assert explained["planned_samples"] == 2000 and explained["stopped_early"] is True
+    assert 300 <= explained["num_samples"] < 2000 and explained["num_samples"] % 100 == 0
+    page = client.get(urlsplit(document["share_url"]).path).content.decode()
+    words = re.sub(r"\s+", " ", page)
+    assert f"{explained['num_samples']:,} copies of the image" in words
+    assert "(of up to 2,000 copies: it stopped there because the top regions had stopped changing)" in words
