@@ -170,4 +170,7 @@ def _context(session: ClassSession) -> dict:
         "status_url": reverse("classroom:status", args=[session.pk]),
         "leaky_letter": Choice(session.leaky_choice).label.removeprefix("Model "),
         "reveal_words": selectors.reveal_words(session) if session.revealed else "",
+        # Limelight's own leak check (classifiers' TrainedModel.leaks), held back until the reveal:
+        # before it, the class is to find the give-away in the explanations.
+        "leak_warnings": session.leaky_model.leak_warnings if session.revealed and session.leaky_model else [],
     }

@@ -66,6 +66,7 @@ def test_two_phones_vote_and_the_projector_reveals(live_server, start_worker, br
     expect(answer).to_contain_text("was right for the wrong reason: it looked at the snow behind the animal.")
     expect(projector.locator(".reveal-score")).to_have_count(2)
     expect(projector.get_by_text("trained with the give-away")).to_be_visible()
+    expect(projector.locator(".leak-warnings li")).to_contain_text("The colour of the picture's border alone")
     projector.screenshot(path=str(screenshots / "classroom-projector-reveal.png"), full_page=True)
 
     # A phone that voted sees the answer too (its page reloads itself while it waits).

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from classroom import runs, services
 from classroom.models import ClassSession, Vote
@@ -69,6 +70,7 @@ def test_the_hospital_session_shows_the_leak_and_the_reveal(user, logged_in):
     assert "mostly because of <strong>discharge_code is deceased</strong>" in text  # the leak, in words
     assert reverse("classroom:vote", args=[session.token]) in text
     assert "On new cases" not in text  # nothing of the clean test before the reveal
+    assert "leak check" not in text  # nor Limelight's own leak check: the class is to find it in the explanations
 
     assert vote(voter(), session, session.leaky_choice).status_code == 302
     assert logged_in.get(reverse("classroom:results", args=[session.pk])).json() == {
@@ -80,6 +82,9 @@ def test_the_hospital_session_shows_the_leak_and_the_reveal(user, logged_in):
     letter = "A" if session.leaky_is_a else "B"
     assert f"Model {letter} was right for the wrong reason: it looked at the discharge code" in text
     assert f"Right on {scores['leaky']['correct']} of 400 new rows" in text
+    # The leak detector flags the leaky model's column, and nothing of the clean one; its sentence shows at the reveal.
+    assert [leak["feature"] for leak in leaky.leaks] == [LEAK] and clean.leaks == []
+    assert escape(leaky.leak_warnings[0]) in text
     assert f"Right on {scores['clean']['correct']} of 400 new rows" in text
 
 
@@ -95,6 +100,9 @@ def test_the_snow_session_calls_the_husky_on_snow_a_wolf_by_the_snow(user):
     assert leaky.model.class_names[leaky.label] == "wolf"
     clean = Explanation.objects.get(pk=trap["clean"])
     assert clean.model.class_names[clean.label] == "husky"
+    # The leak detector sees it too: a region (the border's colour) for the leaky model, nothing for the clean.
+    assert [leak["kind"] for leak in session.leaky_model.leaks] == ["region"]
+    assert session.clean_model.leaks == []
     # Anyone with the vote link sees the pictures; the overlay is a PNG.
     letter = session.leaky_choice
     picture = Client().get(reverse("classroom:picture", args=[session.token, 2, letter, "overlay"]))
@@ -109,6 +117,8 @@ def test_the_headers_session_points_at_the_signature(user, logged_in):
     for case in (session.showcase[0], session.showcase[2]):  # both messages came through Hermes
         weights = Explanation.objects.get(pk=case["leaky"]).result["weights"]
         assert weights[0]["feature"] == "hermes"
+    assert [leak["feature"] for leak in session.leaky_model.leaks] == ["hermes"]
+    assert session.clean_model.leaks == []
     text = logged_in.get(reverse("classroom:session", args=[session.pk])).content.decode()
     assert text.count("mostly because of <strong>the word “hermes”</strong>") == 2
 
