@@ -83,4 +83,4 @@ def test_the_cli_and_the_page_say_how_many_copies_were_used_of_those_planned(tmp
     page = client.get(urlsplit(document["share_url"]).path).content.decode()
     words = re.sub(r"\s+", " ", page)
     assert f"{explained['num_samples']:,} copies of the image" in words
-    assert "(of up to 2,000 copies: it stopped there because the top regions had stopped changing)" in words
+    assert "It stopped there, of up to 2,000 copies, because the top regions had stopped changing." in words
