@@ -59,6 +59,10 @@ def session_prepare(session: ClassSession, on_progress: ProgressReporter) -> dic
 
 
 def _train(session: ClassSession, which: str, letter: str, content: bytes, filename: str) -> TrainedModel:
+    """The model trained on ``content``; one a lost worker had already trained is kept, not trained again."""
+    done = getattr(session, f"{which}_model")
+    if done is not None and done.succeeded:
+        return done
     lesson = LESSONS[session.lesson]
     stem, _, extension = filename.rpartition(".")
     upload = SimpleUploadedFile(f"{stem} (model {letter}).{extension}", content)

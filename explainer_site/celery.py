@@ -21,7 +21,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "explainer_site.settings")
 #: queue: it takes milliseconds, and explanations are the jobs a person waits for,
 #: so a worker for them is always there.
 QUEUES: dict[str, tuple[str, ...]] = {
-    "training": ("classifiers.profile_dataset", "classifiers.train_model"),
+    # A classroom session trains its two models (and explains a few cases) in one job.
+    "training": ("classifiers.profile_dataset", "classifiers.train_model", "classroom.prepare"),
     "explanations": ("explanations.explain", "jobs.sweep"),
     "diagnostics": ("explanations.diagnose", "explanations.overview", "explanations.report"),
 }

@@ -1437,6 +1437,13 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="",
         tests=(f"{CLASSROOM_E2E}::test_two_phones_vote_and_the_projector_reveals",),
     ),
+    Mutant(
+        name="classroom: a session tried again trains its models again",
+        path="classroom/runs.py",
+        original="    if done is not None and done.succeeded:\n",
+        replacement="    if False:\n",
+        tests=(f"{CLASSROOM_WEB}::test_a_session_tried_again_keeps_the_models_already_trained",),
+    ),
 )
 
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.MULTILINE)

@@ -247,3 +247,17 @@ def test_a_failed_preparation_says_so(user, logged_in):
     assert services.session_reveal is not None
     with pytest.raises(services.StartRefused):
         services.session_reveal(session=session)
+
+
+def test_a_session_tried_again_keeps_the_models_already_trained(user):
+    """A worker lost mid-way: the sweeper queues the session again, and the models it had trained stay."""
+    from classifiers.models import TrainedModel
+
+    session = prepare(user, "hospital")
+    models = (session.leaky_model_id, session.clean_model_id)
+    ClassSession.objects.filter(pk=session.pk).update(status=JobStatus.QUEUED, showcase=[], clean_scores={})
+    job_run(model=ClassSession, pk=session.pk, work=runs.session_prepare)
+    session.refresh_from_db()
+    assert session.succeeded and (session.leaky_model_id, session.clean_model_id) == models
+    assert TrainedModel.objects.filter(dataset__owner=user).count() == 2
+    assert len(session.showcase) == 3 and set(session.clean_scores) == {"leaky", "clean"}
