@@ -46,7 +46,7 @@ NEAREST_SPLITS = 16  # a forest splits a column in hundreds of places: the neare
 NEAREST_REAL = 50  # real rows of the class wanted tried in stage 3
 SHRINK_KEPT = 12  # successes shrunk in stage 4
 SHRINK_ROUNDS = 3
-PULL_BACK = tuple(np.linspace(0.1, 0.9, 9))  # how far toward the case's own value a number is pulled each round
+PULL_BACK = np.linspace(0.1, 0.9, 9)  # how far toward the case's own value a number is pulled each round
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Search:
         self.rng = np.random.default_rng(random_state)
         self.tried = 0
         self.calls = 0
-        self.answers: dict[tuple, tuple[bool, float]] = {}  # each row asked: (reaches the goal, its output)
+        self.answers: dict[frozenset, float] = {}  # each row asked that reached the goal: its output
         self.options = {name: self._options(name, splits.get(name, ())) for name in self.mutable}
 
     # -- what each column may become ------------------------------------------------------------
@@ -164,8 +164,8 @@ class Search:
         self.tried += len(candidates)
         self.calls += 1
         reached, wanted = self.goal.reached(outputs)
-        for changes, ok, p in zip(candidates, reached, wanted, strict=True):
-            self.answers[_key(changes)] = (bool(ok), float(p))
+        for i in np.flatnonzero(reached):  # only the rows that reach it can be returned
+            self.answers[_key(candidates[i])] = float(wanted[i])
         return reached, wanted
 
     def distance(self, changes: Changes) -> float:
@@ -173,7 +173,7 @@ class Search:
         for name, value in changes.items():
             own = self.case[name]
             if name in self.space.numbers:
-                if is_missing(own) or is_missing(value):
+                if _blank(own) or _blank(value):
                     total += 1.0
                 else:
                     total += abs(float(value) - float(own)) / self.space.numbers[name].spread
@@ -305,11 +305,11 @@ class Search:
         # Every row kept was given to the model exactly as it is and reached the class: its answer
         # then is its check (asking again would only repeat it, at the cost of a call).
         final = list({_key(c): c for c in current}.values())
-        answers = [self.answers[_key(changes)] for changes in final]
+        answers = [self.answers.get(_key(changes)) for changes in final]
         found = [
             Found(changes, output, self.distance(changes))
-            for changes, (ok, output) in zip(final, answers, strict=True)
-            if ok
+            for changes, output in zip(final, answers, strict=True)
+            if output is not None
         ]
         return sorted(found, key=lambda f: (len(f.changes), f.distance))
 
@@ -323,18 +323,22 @@ class Search:
                 out += [{a: changes[a], b: changes[b]} for a, b in itertools.combinations(names, 2)]
         for name, value in changes.items():
             own = self.case[name]
-            if name not in self.space.numbers or is_missing(own) or is_missing(value):
+            if name not in self.space.numbers or _blank(own) or _blank(value):
                 continue
-            column = self.space.numbers[name]
-            for t in PULL_BACK:
-                pulled = float(column.rounded(np.array([value + t * (float(own) - value)]))[0])
-                if pulled not in (value, float(own)):
-                    out.append({**changes, name: pulled})
+            pulled = self.space.numbers[name].rounded(value + PULL_BACK * (float(own) - value))
+            for step in dict.fromkeys(pulled.tolist()):
+                if step not in (value, float(own)):
+                    out.append({**changes, name: step})
         return out
 
 
-def _key(changes: Changes) -> tuple:
-    return tuple(sorted((name, repr(value)) for name, value in changes.items()))
+def _key(changes: Changes) -> frozenset:
+    return frozenset(changes.items())
+
+
+def _blank(value: Any) -> bool:
+    """Missing, the fast way for the values a search makes (None or NaN; never pandas' NA)."""
+    return value is None or value != value
 
 
 def diverse(found: Sequence[Found], count: int, numbers: Sequence[str]) -> list[Found]:
