@@ -318,7 +318,10 @@ def _with(explanation: CounterfactualExplanation, **changes: Any) -> Counterfact
 
 def _fewer(found: int, count: int) -> str:
     ways = "1 way" if found == 1 else f"{found} ways"
-    return f"Only {ways} of the {count} asked for: other changes found are the same columns moved by other amounts."
+    return (
+        f"Only {ways} of the {count} asked for were found: any other change that works moves the same "
+        "columns by other amounts."
+    )
 
 
 def _names(names: Sequence[str]) -> str:
