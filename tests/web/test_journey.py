@@ -74,7 +74,8 @@ def test_upload_shows_columns_types_missing_counts_and_default_target(logged_in,
     }
     assert missing["weight"] == len(range(3, 160, 17))
     assert missing["city"] == len(range(5, 160, 19))
-    assert '<option value="risk" selected>risk</option>' in page.text
+    # Selected, whatever else the option carries (the tasks the column allows, issue 25).
+    assert '<option value="risk" selected data-tasks="classification">risk</option>' in page.text
     assert "(missing)" in page.text  # missing cells are shown as missing in the preview
 
 
