@@ -317,9 +317,9 @@ def _with(explanation: CounterfactualExplanation, **changes: Any) -> Counterfact
 
 
 def _fewer(found: int, count: int) -> str:
-    ways = "1 way" if found == 1 else f"{found} ways"
+    ways = "1 way was" if found == 1 else f"{found} ways were"
     return (
-        f"Only {ways} of the {count} asked for were found: any other change that works moves the same "
+        f"Only {ways} found of the {count} asked for: any other change that works moves the same "
         "columns by other amounts."
     )
 
