@@ -220,3 +220,17 @@ def test_the_command_line_brings_an_amount_below_a_value(tmp_path, capsys):
     with pytest.raises(SystemExit):
         call_command(*common, "--explainer", "counterfactual", "--above", "1", "--below", "2")
     assert "--above, --below: give one of them." in capsys.readouterr().err
+
+
+def test_a_lime_result_asks_what_would_change_it_side_by_side(logged_in, tree, make_explanation):
+    lime = make_explanation(tree, row=LOW_ROW, diagnostics=False)
+    page = logged_in.get(reverse("explanations:detail", args=[lime.pk])).text
+    assert 'value="counterfactual"' in page  # the side-by-side button
+    response = logged_in.post(reverse("explanations:pair_request", args=[lime.pk]), {"explainer": "counterfactual"})
+    second = Explanation.objects.latest("pk")
+    assert (second.explainer, second.row_index) == ("counterfactual", LOW_ROW)
+    assert response.url == reverse("explanations:compare", args=[lime.pk, second.pk])
+    job_run(model=Explanation, pk=second.pk, work=runs.explanation_run)
+    compared = logged_in.get(response.url).text
+    assert "What pushed the prediction" in compared and "What would change it" in compared
+    assert "If age were 51 instead of" in compared
