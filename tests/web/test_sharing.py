@@ -120,6 +120,7 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
     second = make_explanation(model, row=2)
     link = services.share_link_create(user=user, explanation=explanation)
     overview = services.overview_request(model=model, dispatch=False)
+    report = services.report_request(model=model, dispatch=False)
     dataset = model.dataset
     table = {
         "classifiers:dataset": [dataset.pk],
@@ -158,6 +159,12 @@ def test_every_url_that_takes_an_id_is_404_for_another_user(
         "explanations:overview_request": [model.pk],
         "explanations:overview": [overview.pk],
         "explanations:overview_status": [overview.pk],
+        "explanations:report_request": [model.pk],
+        "explanations:report": [report.pk],
+        "explanations:report_status": [report.pk],
+        "explanations:report_chart": [report.pk, "importance.svg"],
+        "explanations:report_download": [report.pk],
+        "explanations:report_share": [report.pk],
     }
     assert sorted(id_patterns(get_resolver())) == sorted(table)  # a new URL must join this table
     client.force_login(other_user)
