@@ -7,6 +7,8 @@ from limelight.catalogue import (
     IMAGE_CLASSIFIERS,
     IMAGE_FEATURES,
     REGRESSORS,
+    TEXT_CLASSIFIERS,
+    TEXT_REGRESSORS,
     Knob,
 )
 from limelight.tabular.profiling import OVERRIDABLE_KINDS, ColumnKind
@@ -89,27 +91,39 @@ def knob_field(knob: Knob) -> forms.Field:
 
 # What each task is called on the page; the first words say what the model will do.
 TASK_WORDS = {REGRESSION: "an amount", CLASSIFICATION: "a category"}
-# Which tasks each kind of model learns (limelight.catalogue): the page offers only those of the chosen task.
-ESTIMATOR_TASKS = {
-    name: " ".join(
-        task for task, offered in ((CLASSIFICATION, CLASSIFIERS), (REGRESSION, REGRESSORS)) if name in offered
-    )
-    for name in CLASSIFIER_CARDS
-}
+
+
+def _tasks_learnt(categories: dict[str, str], amounts: dict[str, str]) -> dict[str, str]:
+    """Per kind of model, the tasks it learns ("classification regression"; "" for none)."""
+    return {
+        name: " ".join(
+            task for task, offered in ((CLASSIFICATION, categories), (REGRESSION, amounts)) if name in offered
+        )
+        for name in CLASSIFIER_CARDS
+    }
+
+
+# Which tasks each kind of model learns (limelight.catalogue), from a table's columns and from a text:
+# the page offers only those of the chosen task.
+ESTIMATOR_TASKS = _tasks_learnt(CLASSIFIERS, REGRESSORS)
+TEXT_ESTIMATOR_TASKS = _tasks_learnt(TEXT_CLASSIFIERS, TEXT_REGRESSORS)
 
 
 class TaggedSelect(forms.Select):
     """A select whose options carry ``data-tasks``: the tasks a column allows, or a model learns,
     so the page's script can show the task in words and offer only the models that fit."""
 
-    def __init__(self, *args, tasks: dict[str, str] | None = None, **kwargs):
+    def __init__(self, *args, tasks: dict[str, str] | None = None, text_tasks: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tasks = tasks or {}
+        self.text_tasks = text_tasks or {}  # a model's tasks when it reads a text column
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)
         if str(value) in self.tasks:
             option["attrs"]["data-tasks"] = self.tasks[str(value)]
+        if str(value) in self.text_tasks:
+            option["attrs"]["data-text-tasks"] = self.text_tasks[str(value)]
         return option
 
 
@@ -138,7 +152,7 @@ class TrainForm(forms.Form):
         label="Kind of model",
         choices=[(card.name, card.label) for card in CLASSIFIER_CARDS.values()],
         initial="random_forest",
-        widget=TaggedSelect(tasks=ESTIMATOR_TASKS),
+        widget=TaggedSelect(tasks=ESTIMATOR_TASKS, text_tasks=TEXT_ESTIMATOR_TASKS),
     )
 
     text_column = forms.ChoiceField(label="Predict from", required=False)

@@ -1290,6 +1290,13 @@ MUTANTS: tuple[Mutant, ...] = (
             "tests/e2e/test_amount_pages.py::test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams",
         ),
     ),
+    Mutant(
+        name="amounts: a text model is offered the table's models",
+        path="static/js/task-switch.js",
+        original='var reads = text && text.value ? "data-text-tasks" : "data-tasks";',
+        replacement='var reads = "data-tasks";',
+        tests=("tests/e2e/test_amount_pages.py::test_reading_a_text_the_switch_offers_the_text_models_of_the_task",),
+    ),
     # Issue 29, a photo explained in seconds: the INT8 network, early stopping, reused hidden sets, time left.
     Mutant(
         name="int8 network quantises the first depthwise convolution too",

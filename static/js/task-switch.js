@@ -14,11 +14,16 @@
     var model = form.querySelector("select[name=classifier]");
     var choice = form.querySelector("[data-task-choice]");
     var words = form.querySelector("[data-task-words] strong");
+    var text = form.querySelector("select[name=text_column]");  // set: a model reading that text column
     if (!target || !model || !choice || !words) { return; }
     var radios = Array.prototype.slice.call(choice.querySelectorAll("input[name=task]"));
 
     function tasksOf(option) {
       return ((option && option.getAttribute("data-tasks")) || "classification").split(" ");
+    }
+    function modelTasksOf(option) {  // what a kind of model learns, from the table's columns or from a text
+      var reads = text && text.value ? "data-text-tasks" : "data-tasks";
+      return ((option && option.getAttribute(reads)) || "").split(" ");
     }
     function chosen() {
       var checked = radios.filter(function (radio) { return radio.checked; })[0];
@@ -34,7 +39,7 @@
       words.textContent = "predicting " + WORDS[task] + ": \u201c" + target.value + "\u201d";
       var first = null;
       Array.prototype.forEach.call(model.options, function (option) {
-        var fits = tasksOf(option).indexOf(task) >= 0;
+        var fits = modelTasksOf(option).indexOf(task) >= 0;
         option.hidden = !fits;
         option.disabled = !fits;
         if (fits && first === null) { first = option; }
@@ -47,6 +52,7 @@
     }
     target.addEventListener("change", function () { update(true); });
     radios.forEach(function (radio) { radio.addEventListener("change", function () { update(false); }); });
+    if (text) { text.addEventListener("change", function () { update(false); }); }
     update(false);
   });
 })();

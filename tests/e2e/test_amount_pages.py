@@ -95,3 +95,30 @@ def test_the_task_switch_follows_the_column_and_amount_pages_read_in_grams(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshots / "e2e-amount-rule-390.png"), full_page=True)
     context.close()
+
+
+def test_reading_a_text_the_switch_offers_the_text_models_of_the_task(live_server, browser, make_dataset, user):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    words = rng.choice(["plain", "luxury", "small", "large", "old", "new"], (80, 4))
+    frame = pd.DataFrame(
+        {
+            "description": [" ".join(row) + " room with a view of the old town" for row in words],
+            "price_usd": (50 + 40 * (words == "luxury").any(axis=1) + rng.normal(0, 5, 80)).round(2),
+        }
+    )
+    dataset = make_dataset(user, content=csv_bytes(frame), name="rooms.csv")
+    context, page = logged_in_page(browser, live_server, 1280, 900)
+    page.goto(f"{live_server.url}/datasets/{dataset.pk}/")
+    page.locator("select[name=target]").select_option("price_usd")
+    model = page.locator("select[name=classifier]")
+    page.locator("select[name=text_column]").select_option("")  # from the table's other columns
+    assert not model.locator("option[value=gradient_boosting]").is_disabled()
+    page.locator("select[name=text_column]").select_option("description")
+    expect(page.locator("[data-task-words] strong")).to_have_text("predicting an amount: “price_usd”")
+    assert model.locator("option[value=gradient_boosting]").is_disabled()  # no text model of that kind
+    assert model.locator("option[value=naive_bayes]").is_disabled()  # categories only
+    assert not model.locator("option[value=linear_regression]").is_disabled()
+    context.close()

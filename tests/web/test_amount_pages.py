@@ -163,6 +163,10 @@ def test_the_training_form_says_the_task_and_offers_the_switch_and_models_that_f
     assert models["linear_regression"] == "regression"
     assert models["logistic_regression"] == models["naive_bayes"] == "classification"
     assert models["random_forest"] == "classification regression"
+    # Reading a text column, fewer kinds of model learn each task (the engine's text lists).
+    text = dict(re.findall(r'<option value="(\w+)"[^>]*? data-text-tasks="([\w ]*)"', page))
+    assert text["linear_regression"] == "regression" and text["svm"] == "classification regression"
+    assert text["naive_bayes"] == "classification" and text["gradient_boosting"] == ""
     assert 'name="task" value="regression"' in page and "data-task-choice" in page
     assert "js/task-switch.js" in page
 
