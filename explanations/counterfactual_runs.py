@@ -22,6 +22,9 @@ from .runs import tabular_lime_for
 # LIME's samples when it runs beside a counterfactual only to compare columns: its top reasons
 # settle with fewer samples than a LIME result shown for itself.
 LIME_SAMPLES = 2000
+# The progress a person sees: the search's two batches and its shrinking, then the comparison with LIME.
+STEPS = 4
+SEARCHING = "Looking for the smallest changes that change the answer"
 
 
 def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict[str, Any]:
@@ -41,16 +44,14 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
         splits=split_points(pipeline, model.numeric),
         random_state=explanation.random_state,
         repeats=STABILITY_REPEATS if explanation.diagnostics else 0,
-        on_progress=lambda done, total: on_progress(
-            done, total, "Looking for the smallest changes that change the answer"
-        ),
+        on_progress=lambda done, total: on_progress(done, STEPS, SEARCHING),
     )
     document = result.to_dict()
     document["desired_name"] = reached  # “yes”, or “above 300 g” for an amount
     if goal.label is None:
         document["goal"] = {"above": goal.above, "threshold": goal.threshold}
     if explanation.diagnostics and result.found:
-        on_progress(0, 0, "Comparing with LIME's reasons")
+        on_progress(3, STEPS, "Comparing with LIME's reasons")
         lime = tabular_lime_for(model, explanation.discretizer).explain(
             case, pipeline.predict_proba, label=label, num_samples=LIME_SAMPLES,
             num_features=explanation.num_features, random_state=explanation.random_state,
@@ -59,6 +60,7 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
         document["lime"] = lime_agreement(
             changed, [(w.feature, w.weight) for w in lime.weights], top=max(3, len(changed))
         )
+    on_progress(STEPS, STEPS, "Done")
     return document
 
 
