@@ -316,7 +316,8 @@ def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict
     rng = np.random.default_rng(overview.random_state)
     rows = np.sort(rng.choice(len(frame), size=min(overview.candidates, len(frame)), replace=False))
     lime = tabular_lime_for(model)
-    predictions = pipeline.predict_proba(frame.iloc[rows]).argmax(axis=1)
+    outputs = pipeline.predict_proba(frame.iloc[rows])
+    predictions = outputs.argmax(axis=1)  # an amount: its one column, label 0
     explained = []
     for done, (row, label) in enumerate(zip(rows, predictions, strict=True)):
         on_progress(done, len(rows), "Explaining a sample of rows")
@@ -336,6 +337,8 @@ def overview_run(overview: ModelOverview, on_progress: ProgressReporter) -> dict
                     "row": explained[i][0],
                     "label": model.class_names[explained[i][1]],
                     "weights": [w for w in explained[i][2].to_dict()["weights"]],
+                    # An amount: the prediction itself, which the page says in the target's unit.
+                    **({"value": float(outputs[i, 0])} if model.predicts_amount else {}),
                 }
                 for i in picks
             ],

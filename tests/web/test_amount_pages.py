@@ -373,3 +373,21 @@ def test_side_by_side_present_and_the_other_exports_of_an_amount(logged_in, form
     assert "probabilities" not in document.get("prediction", {})
     chart = logged_in.get(reverse("explanations:what_if_chart", args=[lime.pk]), {"feature": "x1"}).content.decode()
     assert "predicted 'mass_g' (g)" in " ".join(re.findall(r">([^<>]+)</text>", chart))
+
+
+def test_the_representative_rows_of_an_amount_model_read_in_grams(logged_in, formula_model, table):
+    from explanations import runs
+    from explanations.models import ModelOverview
+    from jobs.services import job_run
+
+    overview = explanation_services.overview_request(model=formula_model, dispatch=False)
+    job_run(model=ModelOverview, pk=overview.pk, work=runs.overview_run)
+    page = logged_in.get(reverse("explanations:overview", args=[overview.pk])).text
+    picks = ModelOverview.objects.get(pk=overview.pk).result["picks"]
+    assert picks
+    for pick in picks:  # each pick's prediction is the formula's, said in grams
+        first = table.iloc[pick["row"]]
+        assert pick["value"] == pytest.approx(3000 + 300 * first["x1"] - 200 * first["x2"])
+        assert f"predicted {pick['value']:,.0f} g</h2>" in page
+    assert "predicted mass_g" not in page and "each predicted class" not in page
+    assert "▶ raises it" in page or "◀ lowers it" in page
