@@ -971,6 +971,13 @@ MUTANTS: tuple[Mutant, ...] = (
             f"{CF_WEB}::test_an_amount_is_brought_above_a_value_by_one_column_at_a_time",
         ),
     ),
+    Mutant(
+        name="counterfactual: ways that change with the seed still trusted",
+        path=VERDICT,
+        original="s.counterfactual_agreement < UNSTEADY,",
+        replacement="s.counterfactual_agreement < 0,",
+        tests=("tests/unit/test_counterfactual_verdict.py::test_ways_that_change_with_the_seed_ask_to_look_closer",),
+    ),
     # Issue 28 (leak warnings: the detector, the verdict, training again without a column) — leaks.
     Mutant(
         name="leaks: a number column's tree cannot see blanks",
