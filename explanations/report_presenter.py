@@ -44,6 +44,8 @@ def shared_document(document: dict[str, Any], disclosure: Disclosure) -> dict[st
 def _shared_item(item: dict[str, Any], index: int, disclosure: Disclosure) -> dict[str, Any]:
     hidden = {*_ID_KEYS, *(() if disclosure.row_label else _CASE_KEYS), *(() if disclosure.true_value else _TRUTH_KEYS)}
     shown = {key: value for key, value in item.items() if key not in hidden and not key.startswith("shared_")}
+    if item.get("chart"):  # the stored name may carry a database id: a link names it by its place instead
+        shown["chart"] = f"case-{index}.svg"
     if not disclosure.true_value:  # the owner's sentence may rest on the true value: the one read without it
         shown.update({key: item.get(f"shared_{key}", "") for key in _SHARED if key in item})
     if not disclosure.row_label and "case" not in item:  # a title that may name the case: a number instead
@@ -51,13 +53,27 @@ def _shared_item(item: dict[str, Any], index: int, disclosure: Disclosure) -> di
     return shown
 
 
+def chart_names(report: ModelReport, disclosure: Disclosure | None = None) -> dict[str, str]:
+    """The report's charts by the name a page asks for -> their names in the storage. A share link
+    asks for an explanation's chart by its place in the list (``case-2.svg``), never its stored name."""
+    if disclosure is None:
+        return dict(report.charts)
+    cases = [item.get("chart") for item in report.result.get("explanations") or []]
+    names = {name: stored for name, stored in report.charts.items() if name not in cases}
+    for index, name in enumerate(cases, 1):
+        if name in report.charts:
+            names[f"case-{index}.svg"] = report.charts[name]
+    return names
+
+
 def present(
     report: ModelReport, *, chart_url: Callable[[str], str], disclosure: Disclosure | None = None
 ) -> dict[str, Any]:
     """The document with what the page needs beside it: each chart's URL, rates as words."""
+    charts = chart_names(report, disclosure)
     view = shared_document(report.result, disclosure) if disclosure is not None else copy.deepcopy(report.result)
     importance = view.get("importance") or {}
-    if importance.get("chart") in report.charts:
+    if importance.get("chart") in charts:
         importance["chart_url"] = chart_url(importance["chart"])
     regression = view.get("task") == "regression"
     importance["change_heading"] = "Mean error rises by" if regression else "Accuracy falls by"
@@ -66,10 +82,10 @@ def present(
         item["importance_words"] = change(item.get("importance"))
         item["range_words"] = f"{change(item.get('low'))} to {change(item.get('high'))}"
     for item in view.get("explanations") or []:
-        if item.get("chart") in report.charts:
+        if item.get("chart") in charts:
             item["chart_url"] = chart_url(item["chart"])
     for feature in (view.get("dependence") or {}).get("features", []):
-        if feature.get("chart") in report.charts:
+        if feature.get("chart") in charts:
             feature["chart_url"] = chart_url(feature["chart"])
         feature["table"] = _dependence_table(
             feature, amounts=view.get("task") == "regression", unit=view.get("unit", "")
@@ -124,9 +140,9 @@ def _dependence_table(feature: dict[str, Any], *, amounts: bool, unit: str) -> d
     return {"columns": [feature.get("feature", ""), *(line["name"] for line in series)], "rows": rows}
 
 
-def chart_response(report: ModelReport, name: str) -> HttpResponse:
-    """One of the report's charts (SVG), by the name its document gives it."""
-    stored = stored_result_file(report.charts.get(name, "")) if report.succeeded else None
+def chart_response(report: ModelReport, name: str, disclosure: Disclosure | None = None) -> HttpResponse:
+    """One of the report's charts (SVG), by the name its page gives it (:func:`chart_names`)."""
+    stored = stored_result_file(chart_names(report, disclosure).get(name, "")) if report.succeeded else None
     if stored is None:
         raise Http404("No chart.")
     return FileResponse(stored.open("rb"), content_type="image/svg+xml")
@@ -147,7 +163,8 @@ def shared_html(report: ModelReport, disclosure: Disclosure) -> str:
 
     if not report.succeeded:
         raise Http404("No report.")
-    charts = {name: read_stored(stored) for name, stored in report.charts.items() if stored_result_file(stored)}
+    names = chart_names(report, disclosure)
+    charts = {name: read_stored(stored) for name, stored in names.items() if stored_result_file(stored)}
     return render_report(shared_document(report.result, disclosure), charts)
 
 

@@ -154,7 +154,7 @@ def _report_context(link) -> dict:
 def shared_report_chart(request: HttpRequest, link, name: str) -> HttpResponse:
     if not link.report_id:
         raise Http404("No chart.")
-    return report_presenter.chart_response(link.report, name)
+    return report_presenter.chart_response(link.report, name, link.disclosure)
 
 
 @private_link

@@ -245,6 +245,17 @@ def test_a_shared_report_names_no_case_and_no_true_value_unless_ticked(
     assert '<section id="fairness">' in download.content.decode()
     charts = re.findall(r'<img src="(/s/[^"]+/chart/[^"]+)"', page.content.decode())
     assert charts and all(client.get(url).status_code == 200 for url in charts)
+    # The explanation's chart is named by its place in the list, never by its database id.
+    assert any(url.endswith("/chart/case-1.svg") for url in charts)
+    assert not re.search(r"explanation-\d+\.svg", page.content.decode())
+    stored_name = next(name for name in report.charts if name.startswith("explanation-"))
+    assert client.get(reverse("shared:report_chart", args=[link.token, stored_name])).status_code == 404
+
+    client.force_login(link.created_by)  # a second link, showing which row each explanation is about
+    client.post(reverse("explanations:report_share", args=[report.pk]), {"days": "7", "show_row_label": "on"})
+    ticked = ShareLink.objects.filter(report=report, show_row_label=True).get()
+    client.logout()
+    assert "row 7" in text_of(client.get(reverse("shared:view", args=[ticked.token])).content.decode())
 
     link.revoked_at = link.created_at
     link.save()
