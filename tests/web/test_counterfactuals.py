@@ -113,6 +113,8 @@ def test_exports_and_a_share_link_show_the_same_ways(logged_in, client, tree, us
     shared = client.get(reverse("shared:view", args=[token])).text
     assert "If age were 51 instead of" in shared
     assert "counterfactual=0" not in shared  # "what if" is the owner's
+    assert "If age were 51 instead of" in client.get(reverse("shared:present", args=[token])).text
+    assert "If age were 51 instead of" in logged_in.get(reverse("explanations:present", args=[explanation.pk])).text
 
 
 def test_the_command_line_prints_the_counterfactuals_document(tmp_path, capsys):
