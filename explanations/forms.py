@@ -1,3 +1,5 @@
+import contextlib
+
 from django import forms
 
 from classifiers.artifacts import dataset_frame
@@ -384,6 +386,9 @@ class ShareForm(forms.Form):
             return
         self.fields["show_row_label"].label = f"Which {model.data_kind.words.case} it is: {explanation.subject}"
         truth = true_value(explanation)
+        if truth is not None and model.predicts_amount:  # in the target's unit, as the page says it
+            with contextlib.suppress(TypeError, ValueError):  # "(missing)" stays as it is
+                truth = amount(float(truth), unit_of(model.target))
         self.fields["show_true_value"].label = f"Its true “{model.target}”: {'' if truth is None else truth}"
 
     def disclosure(self) -> Disclosure:

@@ -267,6 +267,11 @@ def test_a_share_link_shows_grams_and_only_what_was_ticked(client, user, formula
     assert 'The model predicts <strong class="predicted">3,309 g</strong>' in page
     assert "adds about 652 g" in page
     assert "The file says" not in page and "3300.0" not in page  # the true amount was not ticked
+    owner = client.get(reverse("explanations:detail", args=[explanation.pk]))  # not logged in: no owner page
+    assert owner.status_code == 302
+    client.force_login(user)
+    detail = client.get(reverse("explanations:detail", args=[explanation.pk])).text
+    assert "Its true “mass_g”: 3,300 g" in detail  # the share form's tick box says what ticking adds
     model_link = explanation_services.share_link_create(user=user, model=formula_model)
     summary = client.get(reverse("shared:view", args=[model_link.token])).text
     assert "it predicts an amount: “mass_g”" in summary and "Off by" in summary
