@@ -18,6 +18,7 @@ from limelight.drawing.charts import weights_chart
 from limelight.overview.build import Overview, OverviewInputs, ProgressCallback, build_overview
 from limelight.overview.report import render_report
 
+from .counterfactual_presenter import counterfactual_view
 from .models import Explanation
 from .verdicts import verdict_of
 
@@ -98,6 +99,8 @@ def _add_explanations(overview: Overview, explanations: list[Explanation]) -> No
         if explanation.explainer == "anchor":
             conditions = " AND ".join(str(c) for c in result.get("rule") or []) or "anything"
             lines = [f"IF {conditions} THEN “{predicted}”"]
+        elif explanation.explainer == "counterfactual":  # what would change it: each way in words
+            lines = [way.sentence for way in counterfactual_view(explanation).ways] or [result.get("message", "")]
         else:
             weights = result.get("weights", [])[:8]
             lines = [f"{w.get('condition', w.get('feature'))}: {float(w['weight']):+.3f}" for w in weights]

@@ -236,3 +236,16 @@ def test_a_lime_result_asks_what_would_change_it_side_by_side(logged_in, tree, m
     compared = logged_in.get(response.url).text
     assert "What pushed the prediction" in compared and "What would change it" in compared
     assert "If age were 51 instead of" in compared
+
+
+def test_the_whole_model_report_lists_each_way_in_words(tree, make_explanation):
+    from explanations import services
+    from explanations.models import ModelReport
+
+    make_explanation(tree, row=LOW_ROW, explainer="counterfactual", diagnostics=False)
+    report = services.report_request(model=tree, dispatch=False)
+    job_run(model=ModelReport, pk=report.pk, work=runs.report_run)
+    report.refresh_from_db()
+    assert report.succeeded, report.message
+    listed = [e for e in report.result["explanations"] if e["explainer"] == "counterfactual"]
+    assert [line.startswith("If age were 51 instead of") for e in listed for line in e["lines"]] == [True]
