@@ -1204,6 +1204,13 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="report_presenter.stored_html(link.report)",
         tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
     ),
+    Mutant(
+        name="whole-model report: a share link names an explanation's chart by its database id",
+        path="explanations/report_presenter.py",
+        original='        shown["chart"] = f"case-{index}.svg"',
+        replacement="        pass",
+        tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
+    ),
     # Issue 25 (amounts: every page) — amounts-pages.
     Mutant(
         name="amounts: numbers lose their significant digits",
