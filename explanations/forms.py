@@ -223,8 +223,12 @@ class ExplainForm(forms.Form):
 
     def _band_field(self, model: TrainedModel) -> None:
         """Anchors for an amount: the band its rule keeps the prediction in, with the default in the target's unit."""
-        if model.predicts_amount:  # one amount, no classes to choose from
+        if model.predicts_amount:  # one amount, no classes to choose from, nor ranges that separate them
             del self.fields["label"]
+            if "discretizer" in self.fields:
+                self.fields["discretizer"].choices = [
+                    choice for choice in self.fields["discretizer"].choices if choice[0] != "entropy"
+                ]
         if not model.predicts_amount or not model.data_kind.offers("anchor"):
             del self.fields["band_width"]
             return

@@ -100,3 +100,9 @@ def amount_effect(value: float | None, model) -> str:
 def target_unit(model) -> str:
     """The unit the model's target carries in its name ("body_mass_g" -> "g"), or ""."""
     return unit_of(model.target)
+
+
+@register.filter
+def has_category_models(models) -> bool:
+    """Whether any of these models picks categories (the comparison table then shows their scores)."""
+    return any(not getattr(model, "predicts_amount", False) for model in models)
