@@ -64,10 +64,12 @@ def diagnose_table(
     return {
         "stability": stability.to_dict(),
         "stability_words": stability_words(stability),
-        "stability_chart": _write(explanation, "stability.svg", charts.stability_chart(stability, title=title)),
+        "stability_chart": _write(
+            explanation, "stability.svg", charts.stability_chart(stability, title=title, **amount_unit)
+        ),
         "kernel": sweep.to_dict(),
         "kernel_words": diagnostics.sign_flip_words(sweep),
-        "kernel_chart": _write(explanation, "kernel.svg", charts.kernel_width_chart(sweep, title=title)),
+        "kernel_chart": _write(explanation, "kernel.svg", charts.kernel_width_chart(sweep, title=title, **amount_unit)),
         "curves": {"deletion": curves.deletion.to_dict(), "insertion": curves.insertion.to_dict()},
         "curves_chart": _write(
             explanation,

@@ -47,10 +47,13 @@ def _tidy(ax) -> None:
     ax.tick_params(labelsize=FONT_SIZE)
 
 
-def stability_chart(result: Stability, *, title: str, top: int = 10, format: str = "svg") -> bytes:
+def stability_chart(
+    result: Stability, *, title: str, top: int = 10, format: str = "svg", amount_unit: str | None = None
+) -> bytes:
     """Mean weight per feature over the runs with its 95% interval as whiskers.
 
-    Blue bars push toward the class ``title``, vermillion (hatched) away;
+    Blue bars push toward the class ``title``, vermillion (hatched) away (for an amount model,
+    ``amount_unit`` is its unit and ``title`` the target: blue raises the predicted amount);
     features whose sign is uncertain are drawn light with a cross hatch and
     a "sign uncertain" note. The largest |mean| is at the top.
     """
@@ -105,7 +108,7 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
         # The axis words and the title go over the whole figure: beside long labels the axes are
         # narrow, and words centred on them run off a phone-narrow chart's right edge.
         fig.supxlabel(
-            _label(f"mean weight over {result.runs} runs, with 95% interval (toward '{title}' \u2192)", 40),
+            _label(f"mean weight over {result.runs} runs, with 95% interval ({_direction(title, amount_unit)})", 40),
             parse_math=False,
             fontsize=FONT_SIZE,
         )
@@ -119,7 +122,14 @@ def stability_chart(result: Stability, *, title: str, top: int = 10, format: str
         return figure_bytes(fig, format)
 
 
-def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -> bytes:
+def _direction(title: str, amount_unit: str | None) -> str:
+    """Which way a positive weight points: toward the class, or up for an amount (in its unit)."""
+    if amount_unit is None:
+        return f"toward '{title}' \u2192"
+    return f"raises '{title}' \u2192" + (f", in {amount_unit}" if amount_unit else "")
+
+
+def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg", amount_unit: str | None = None) -> bytes:
     """One line per tracked feature: its weight against the kernel width (log scale).
 
     The default width is a dashed vertical line; a sign flip is ringed and
@@ -165,7 +175,11 @@ def kernel_width_chart(sweep: KernelSweep, *, title: str, format: str = "svg") -
         ax.set_xticks(widths, labels=[f"{w:.2g}" for w in widths])
         ax.minorticks_off()
         ax.set_xlabel("neighbourhood width (kernel width; log scale)", fontsize=FONT_SIZE)
-        ax.set_ylabel(f"weight toward '{title}'", parse_math=False, fontsize=FONT_SIZE)
+        if amount_unit is None:
+            ax.set_ylabel(f"weight toward '{title}'", parse_math=False, fontsize=FONT_SIZE)
+        else:
+            unit = f" ({amount_unit})" if amount_unit else ""
+            ax.set_ylabel(_label(f"weight on the predicted '{title}'{unit}", 30), parse_math=False, fontsize=FONT_SIZE)
         ax.set_title("Do the weights depend on\nthe neighbourhood size?", fontsize=FONT_SIZE + 1)
         if sweep.features:  # below the plot: inside it, a phone-narrow chart has no room for it
             fig.legend(fontsize=FONT_SIZE, loc="outside lower center", frameon=False, ncols=1)

@@ -342,6 +342,9 @@ def test_from_the_form_to_the_pages_through_the_real_training_and_explainers(
     curves = curves.decode()
     axis = " ".join(" ".join(re.findall(r">([^<>]+)</text>", curves)).split())
     assert "predicted 'mass_g' (g)" in axis and "probability" not in axis
+    for name, words in (("stability", "raises 'mass_g' →, in g"), ("kernel", "weight on the predicted 'mass_g' (g)")):
+        chart = b"".join(logged_in.get(reverse("explanations:diagnostic", args=[lime.pk, name])).streaming_content)
+        assert words in " ".join(" ".join(re.findall(r">([^<>]+)</text>", chart.decode())).split()), name
 
     rule = make_explanation(mass, row=row, explainer="anchor", band_width=150.0, num_samples=1000)
     low, high = rule.result["band"]
