@@ -63,6 +63,7 @@ class CounterfactualView:
     fixed: list[str]
     ranges: list[str]  # “age 18 to 65”
     plausibility_words: str
+    has_plausibility: bool  # some way was measured against real rows (an amount: those already past the value)
     stability_words: str
     lime_words: str
     lime_agrees: bool | None
@@ -92,7 +93,8 @@ def counterfactual_view(explanation: Explanation) -> CounterfactualView:
         table=_table(explanation, result, fixed),
         fixed=fixed,
         ranges=[f"{name} {low:g} to {high:g}" for name, (low, high) in result.get("ranges", {}).items()],
-        plausibility_words=_plausibility(result, desired),
+        plausibility_words=_plausibility(result, desired if unit is None else f"“{model.target}” {desired}"),
+        has_plausibility=any(way.nearest_real is not None for way in ways),
         stability_words=_stability(result.get("stability")),
         lime_words=_lime(result.get("lime")),
         lime_agrees=None if result.get("lime") is None else bool(result["lime"]["agrees"]),
@@ -150,14 +152,16 @@ def _table(explanation: Explanation, result: dict[str, Any], fixed: list[str]) -
     return rows
 
 
-def _plausibility(result: dict[str, Any], desired: str) -> str:
+def _plausibility(result: dict[str, Any], reached: str) -> str:
+    """``reached``: “yes” for a class (quoted here), or “mass_g” above 300 g for an amount (quoted already)."""
     typical, high = result.get("typical_gap"), result.get("usual_gap_high")
     if typical is None or not result.get("counterfactuals"):
         return ""
+    rows = f"row with {reached}" if reached.startswith("“") else f"“{reached}” row"
     return (
-        f"For comparison, a real “{desired}” row of the file is usually {typical:.2f} spreads from the nearest "
-        f"other real “{desired}” row (9 in 10 are within {high:.2f}). A way further than that from every real "
-        f"“{desired}” row is a combination of values the data seldom shows."
+        f"For comparison, a real {rows} of the file is usually {typical:.2f} spreads from the nearest "
+        f"other such row (9 in 10 are within {high:.2f}). A way further than that from every real one "
+        "is a combination of values the data seldom shows."
     )
 
 

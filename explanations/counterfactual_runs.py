@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from classifiers.artifacts import dataset_frame, explainer_state, model_rows
 from classifiers.models import TrainedModel
@@ -44,6 +45,7 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
         splits=split_points(pipeline, model.numeric),
         random_state=explanation.random_state,
         repeats=STABILITY_REPEATS if explanation.diagnostics else 0,
+        real_rows=None if goal.label is not None else _real_rows(model, goal),
         on_progress=lambda done, total: on_progress(done, STEPS, SEARCHING),
     )
     document = result.to_dict()
@@ -62,6 +64,16 @@ def counterfactual_table(explanation, pipeline, row, label, on_progress) -> dict
         )
     on_progress(STEPS, STEPS, "Done")
     return document
+
+
+def _real_rows(model: TrainedModel, goal: Goal) -> pd.DataFrame:
+    """For an amount: the training rows whose true amount is already past the value (plausibility's yardstick)."""
+    rows = model_rows(model)
+    truths = rows.truths[rows.in_training]
+    frame = dataset_frame(model.dataset)[rows.in_training][list(model.features)]
+    with np.errstate(invalid="ignore"):  # a missing amount (NaN) is past nothing
+        past = truths > goal.threshold if goal.above else truths < goal.threshold
+    return frame[past]
 
 
 def goal_of(explanation, outputs: np.ndarray) -> tuple[Goal, str]:
@@ -93,7 +105,8 @@ def tabular_counterfactuals_for(model: TrainedModel) -> TabularCounterfactuals:
             dataset_frame(model.dataset)[rows.in_training][list(model.features)],
             numeric=model.numeric,
             categorical=model.categorical,
-            labels=rows.truths[rows.in_training],
+            # An amount's truths are numbers, not classes: its real rows are picked per request (_real_rows).
+            labels=None if model.predicts_amount else rows.truths[rows.in_training],
             random_state=model.random_state,
         )
 

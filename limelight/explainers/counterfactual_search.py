@@ -102,8 +102,11 @@ class Search:
         limits: Mapping[str, tuple[float, float]],
         splits: Mapping[str, Sequence[float]],
         random_state: int,
+        real: np.ndarray | None = None,
     ) -> None:
         self.space = space
+        # Real rows (coded) that reach the goal: they guide the search; by default, the class's own.
+        self.real = space.reference.get(goal.label) if real is None else real
         self.case = dict(case)
         self.predict_proba = predict_proba
         self.goal = goal
@@ -235,7 +238,7 @@ class Search:
     def _real_values(self, rows: np.ndarray | None = None) -> list[list[Any]]:
         """Per column that may change, each real row's value of it when that is a change this search
         may make (else None); the real rows of the class wanted unless ``rows`` are given. [] when none."""
-        real = self.space.reference.get(self.goal.label) if rows is None else rows
+        real = self.real if rows is None else rows
         if real is None or not len(real):
             return []
         out = []
@@ -257,7 +260,7 @@ class Search:
 
     def _nearest_real(self) -> list[Changes]:
         """The nearest real rows of the class wanted, every column that may change taken from them."""
-        real = self.space.reference.get(self.goal.label)
+        real = self.real
         if real is None or not len(real):
             return []
         case = self.space.coded(pd.DataFrame([self.case], columns=self.space.columns))

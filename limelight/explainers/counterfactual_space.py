@@ -122,21 +122,34 @@ class Space:
         return total
 
     def _fit_reference(self, frame: pd.DataFrame, labels: np.ndarray, most: int, random_state: int) -> None:
-        rng = np.random.default_rng(random_state)
         coded = self.coded(frame)
         for label in np.unique(labels[labels >= 0]):
-            rows = coded[labels == label]
-            if len(rows) > most:
-                rows = rows[rng.choice(len(rows), size=most, replace=False)]
+            rows = self.real_rows(coded[labels == label], most=most, random_state=random_state)
             self.reference[int(label)] = rows
-            if len(rows) >= 3:
-                probe = rows[rng.choice(len(rows), size=min(300, len(rows)), replace=False)]
-                gaps = self.distances(probe, rows)
-                gaps[gaps == 0] = np.inf  # a row is not its own neighbour (nor its exact twin)
-                nearest = gaps.min(axis=1)
-                nearest = nearest[np.isfinite(nearest)]
-                if len(nearest):
-                    self.typical_gaps[int(label)] = (float(np.median(nearest)), float(np.quantile(nearest, 0.9)))
+            gaps = self.gaps(rows, random_state=random_state)
+            if gaps is not None:
+                self.typical_gaps[int(label)] = gaps
+
+    @staticmethod
+    def real_rows(coded: np.ndarray, *, most: int = 2000, random_state: int = 0) -> np.ndarray:
+        """At most ``most`` of the coded rows (a seeded sample), for guiding a search and judging plausibility."""
+        if len(coded) <= most:
+            return coded
+        return coded[np.random.default_rng(random_state).choice(len(coded), size=most, replace=False)]
+
+    def gaps(self, rows: np.ndarray, *, random_state: int = 0) -> tuple[float, float] | None:
+        """How far a real row usually is from its nearest other real row: (median, 90th percentile)."""
+        if len(rows) < 3:
+            return None
+        rng = np.random.default_rng(random_state)
+        probe = rows[rng.choice(len(rows), size=min(300, len(rows)), replace=False)]
+        gaps = self.distances(probe, rows)
+        gaps[gaps == 0] = np.inf  # a row is not its own neighbour (nor its exact twin)
+        nearest = gaps.min(axis=1)
+        nearest = nearest[np.isfinite(nearest)]
+        if not len(nearest):
+            return None
+        return float(np.median(nearest)), float(np.quantile(nearest, 0.9))
 
 
 def _number_column(name: str, column: pd.Series) -> NumberColumn:

@@ -147,6 +147,7 @@ class TabularCounterfactuals:
         splits: Mapping[str, Sequence[float]] | None = None,
         random_state: int = 0,
         repeats: int = 0,
+        real_rows: pd.DataFrame | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> CounterfactualExplanation:
         """Up to ``count`` verified counterfactuals for ``row`` reaching class ``desired`` (named ``class_name``),
@@ -154,10 +155,17 @@ class TabularCounterfactuals:
 
         ``fixed``: columns never changed; ``ranges``: a number column's (low, high), either end
         None for the data's own; ``splits``: where the model's trees split (:func:`split_points`);
-        ``repeats``: the search repeated with that many other seeds for :attr:`stability`.
+        ``repeats``: the search repeated with that many other seeds for :attr:`stability`;
+        ``real_rows``: real rows that reach the goal (an amount's: the rows whose true amount does),
+        which guide the search and judge plausibility (default: the training rows of class ``desired``).
         """
         space = self.space
         goal = goal or Goal(words=f"make the model say “{class_name}”", label=desired)
+        if real_rows is not None:
+            real = space.real_rows(space.coded(real_rows[space.columns]), random_state=random_state)
+            gaps = space.gaps(real, random_state=random_state)
+        else:
+            real, gaps = space.reference.get(goal.label), space.typical_gaps.get(goal.label)
         unknown = sorted(set(fixed) - set(space.columns))
         if unknown:
             raise InputError(f"The model has no column “{unknown[0]}” to keep as it is.")
@@ -175,7 +183,7 @@ class TabularCounterfactuals:
         def run(columns: Sequence[str], limits: Mapping[str, tuple[float, float]], seed: int, progress=None):
             return Search(
                 space, case, predict_proba, goal=goal, mutable=columns, limits=limits, splits=splits,
-                random_state=seed,
+                random_state=seed, real=real,
             ).run(progress)  # fmt: skip
 
         if mutable:
@@ -194,14 +202,13 @@ class TabularCounterfactuals:
             raise InputError(f"The model already says “{class_name}” for this case: choose another outcome to reach.")
         found = diverse(first.found, count, list(space.numbers)) if first else []
         tried, calls = (first.tried, first.calls) if first else (0, 0)
-        counterfactuals = tuple(self._counterfactual(case, f, goal.label) for f in found)
+        counterfactuals = tuple(self._counterfactual(case, f, goal.label, real) for f in found)
         blocking: tuple[str, ...] = ()
         if counterfactuals:
             message = "" if len(counterfactuals) >= count else _fewer(len(counterfactuals), count)
         else:
             blocking, message, extra = self._why_none(case, run, mutable, fixed, ranges, limits, goal.words)
             tried += extra
-        gaps = space.typical_gaps.get(goal.label)
         explanation = CounterfactualExplanation(
             desired=desired,
             found=bool(counterfactuals),
@@ -224,7 +231,9 @@ class TabularCounterfactuals:
             explanation = _with(explanation, stability=stability(counterfactuals, again))
         return explanation
 
-    def _counterfactual(self, case: Mapping[str, Any], found: Found, desired: int | None) -> Counterfactual:
+    def _counterfactual(
+        self, case: Mapping[str, Any], found: Found, desired: int | None, real: np.ndarray | None
+    ) -> Counterfactual:
         space = self.space
         changes = []
         for name in space.columns:
@@ -246,7 +255,6 @@ class TabularCounterfactuals:
             )
         values = {name: json_value(_plain(found.changes.get(name, case[name]))) for name in space.columns}
         nearest = None
-        real = space.reference.get(desired)
         if real is not None and len(real):
             coded = space.coded(pd.DataFrame([{**case, **found.changes}], columns=space.columns))
             nearest = float(space.distances(coded, real).min())

@@ -171,12 +171,19 @@ def test_an_amount_is_brought_above_and_below_a_value_by_the_smallest_change():
         return (3 * rows["x1"].to_numpy() - 2 * rows["x2"].to_numpy()).reshape(-1, 1)
 
     row = pd.Series({"x1": 2.0, "x2": 4.0, "x3": 5.0})
-    above = explainer.explain(row, amount, goal=Goal("bring the prediction above 10", threshold=10.0, above=True))
+    past = frame[amount(frame)[:, 0] > 10]  # real rows already above 10: the yardstick of plausibility
+    above = explainer.explain(
+        row, amount, goal=Goal("bring the prediction above 10", threshold=10.0, above=True), real_rows=past
+    )
     best = above.counterfactuals[0]
     # x1 alone: 3·x1 − 8 > 10 needs x1 > 6, so 6.1; x2 alone cannot (−2·x2 > 4 needs x2 < −2, below the data).
     assert [(c.feature, c.after) for c in best.changes] == [("x1", 6.1)]
     assert best.value == pytest.approx(10.3) and best.probability is None
     assert all("x3" not in cf.features for cf in above.counterfactuals)
+    # The nearest real row above 10 from (6.1, 4, 5), by hand over those rows, in spreads.
+    space = explainer.space
+    by_hand = space.distances(space.coded(pd.DataFrame([best.values])), space.coded(past)).min()
+    assert best.nearest_real == pytest.approx(by_hand) and above.typical_gap is not None
     below = explainer.explain(row, amount, goal=Goal("bring the prediction below -10", threshold=-10.0, above=False))
     # x2 alone: 6 − 2·x2 < −10 needs x2 > 8, so 8.1; x1 alone cannot (3·x1 < −2 needs x1 below 0).
     assert [(c.feature, c.after) for c in below.counterfactuals[0].changes] == [("x2", 8.1)]

@@ -199,11 +199,13 @@ def test_an_amount_is_brought_above_a_value_by_one_column_at_a_time(logged_in, u
     assert ("x1",) in ways and ("x2",) in ways  # +6 g: x1 up by about 2 (3 g each), or x2 down by about 3
     assert all("x3" not in names for names in ways)
     assert all(way["value"] > target for way in ways.values())
+    assert all(way["nearest_real"] is not None for way in ways.values())  # rows whose mass is past the target
     assert ways[("x1",)]["changes"][0]["after"] - frame.x1[row] == pytest.approx(2.0, abs=0.15)
     assert frame.x2[row] - ways[("x2",)]["changes"][0]["after"] == pytest.approx(3.0, abs=0.2)
     page = logged_in.get(reverse("explanations:detail", args=[explanation.pk])).text
     assert "bring the prediction <strong>above" in page
     assert "the model would predict" in page and " g (above " in page
+    assert "Nearest real row above" in page
 
 
 def test_the_command_line_brings_an_amount_below_a_value(tmp_path, capsys):
