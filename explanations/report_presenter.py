@@ -48,8 +48,8 @@ def _shared_item(item: dict[str, Any], index: int, disclosure: Disclosure) -> di
         shown["chart"] = f"case-{index}.svg"
     if not disclosure.true_value:  # the owner's sentence may rest on the true value: the one read without it
         shown.update({key: item.get(f"shared_{key}", "") for key in _SHARED if key in item})
-    if not disclosure.row_label and "case" not in item:  # a title that may name the case: a number instead
-        shown["title"] = f"Explanation {index}"
+    if not disclosure.row_label:  # the case by its place in the list instead of its name
+        shown["case"] = f"Case {index}"
     return shown
 
 

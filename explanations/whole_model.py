@@ -19,6 +19,7 @@ from limelight.overview.build import Overview, OverviewInputs, ProgressCallback,
 from limelight.overview.report import render_report
 
 from .counterfactual_presenter import counterfactual_view
+from .disclosure import NOTHING_EXTRA
 from .models import Explanation
 from .verdicts import verdict_of
 
@@ -87,12 +88,17 @@ def whole_model_report(model: TrainedModel, overview: Overview) -> str:
 
 
 def _add_explanations(overview: Overview, explanations: list[Explanation]) -> None:
-    """The kept explanations (what each says, its verdict, its chart) and their verdicts, into the overview."""
+    """The kept explanations (what each says, its verdict, its chart) and their verdicts, into the overview.
+
+    Which case each is about is kept apart (``case``), and each verdict also as a share link that
+    hides true values reads it (``shared_*``: the owner's may say "the file says …"), so a link to
+    the report can show only what it discloses (explanations.report_presenter).
+    """
     document = overview.document
     document["explanations_note"] = KEPT_NOTE
-    for explanation in explanations:
-        title = f"{explanation.subject}: {explanation.get_explainer_display()}"
-        verdict = verdict_of(explanation)
+    for index, explanation in enumerate(explanations, 1):
+        title, case = explanation.get_explainer_display(), explanation.subject
+        verdict, shared = verdict_of(explanation), verdict_of(explanation, NOTHING_EXTRA)
         names = explanation.model.class_names
         predicted = names[int(np.argmax(explanation.probabilities))] if explanation.probabilities else ""
         result = explanation.result
@@ -106,16 +112,19 @@ def _add_explanations(overview: Overview, explanations: list[Explanation]) -> No
             lines = [f"{w.get('condition', w.get('feature'))}: {float(w['weight']):+.3f}" for w in weights]
         chart = ""
         if result.get("weights") and explanation.label is not None:
-            chart = f"explanation-{explanation.pk}.svg"
+            chart = f"explanation-{index}.svg"
             overview.charts[chart] = weights_chart(
                 [(w.get("condition", w.get("feature")), float(w["weight"])) for w in result["weights"][:8]],
                 title=str(names[explanation.label]),
             )
         headline = f"predicted “{predicted}”" if predicted else ""
         document["explanations"].append(
-            {"title": title, "sentence": f"The model {headline}. {verdict.sentence}".strip(), "lines": lines,
+            {"title": title, "case": case, "sentence": f"The model {headline}. {verdict.sentence}".strip(),
+             "shared_sentence": f"The model {headline}. {shared.sentence}".strip(), "lines": lines,
              "chart": chart, "explainer": explanation.explainer}
         )  # fmt: skip
         document["verdicts"].append(
-            {"title": title, "headline": verdict.headline, "sentence": verdict.reason, "level": str(verdict.level)}
-        )
+            {"title": title, "case": case, "headline": verdict.headline, "sentence": verdict.reason,
+             "level": str(verdict.level), "shared_headline": shared.headline, "shared_sentence": shared.reason,
+             "shared_level": str(shared.level)}
+        )  # fmt: skip

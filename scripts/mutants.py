@@ -1211,6 +1211,20 @@ MUTANTS: tuple[Mutant, ...] = (
         replacement="        pass",
         tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
     ),
+    Mutant(
+        name="whole-model report: a share link quotes the file's class inside a verdict",
+        path="explanations/report_presenter.py",
+        original='        shown.update({key: item.get(f"shared_{key}", "") for key in _SHARED if key in item})',
+        replacement="        pass",
+        tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
+    ),
+    Mutant(
+        name="whole-model report: a verdict for a link read with the true value",
+        path="explanations/whole_model.py",
+        original="verdict, shared = verdict_of(explanation), verdict_of(explanation, NOTHING_EXTRA)",
+        replacement="verdict, shared = verdict_of(explanation), verdict_of(explanation)",
+        tests=(f"{REPORT_WEB}::test_a_shared_report_names_no_case_and_no_true_value_unless_ticked",),
+    ),
     # Issue 25 (amounts: every page) — amounts-pages.
     Mutant(
         name="amounts: numbers lose their significant digits",

@@ -321,12 +321,18 @@ def _fairness(document: Mapping[str, Any]) -> str:
     return _section("fairness", body)
 
 
+def _named(item: Mapping[str, Any]) -> str:
+    """An explanation's or a verdict's title with the case it is about ("row 9: LIME feature weights")."""
+    title = str(item.get("title", ""))
+    return f"{item['case']}: {title}" if item.get("case") else title
+
+
 def _trust(document: Mapping[str, Any]) -> str:
     verdicts = document.get("verdicts") or []
     if not verdicts:
         return _section("trust", "<p>No explanation of this model has been checked yet, so there is no verdict.</p>")
     items = "".join(
-        f"<li><strong>{_e(v.get('title', ''))}</strong>: {_e(v.get('headline', ''))}. {_e(v.get('sentence', ''))}</li>"
+        f"<li><strong>{_e(_named(v))}</strong>: {_e(v.get('headline', ''))}. {_e(v.get('sentence', ''))}</li>"
         for v in verdicts
     )
     return _section("trust", f"<ul>{items}</ul>")
@@ -339,9 +345,9 @@ def _explanations(document: Mapping[str, Any], charts: Mapping[str, bytes]) -> s
     body = f"<p class=note>{_e(document.get('explanations_note', ''))}</p>" if document.get("explanations_note") else ""
     for item in items:
         lines = "".join(f"<li>{_e(line)}</li>" for line in item.get("lines", []))
-        picture = _image(charts, item.get("chart", ""), f"{item.get('title', '')}: " + "; ".join(item.get("lines", [])))
+        picture = _image(charts, item.get("chart", ""), f"{_named(item)}: " + "; ".join(item.get("lines", [])))
         body += (
-            f"<article><h3>{_e(item.get('title', ''))}</h3><p>{_e(item.get('sentence', ''))}</p>"
+            f"<article><h3>{_e(_named(item))}</h3><p>{_e(item.get('sentence', ''))}</p>"
             f"{f'<figure>{picture}</figure>' if picture else ''}<ul>{lines}</ul></article>"
         )
     return _section("explanations", body)

@@ -221,14 +221,20 @@ def test_someone_elses_report_is_not_found_and_a_visitor_is_asked_to_log_in(clie
 def test_a_shared_report_names_no_case_and_no_true_value_unless_ticked(
     client, logged_in, table_model, make_explanation
 ):
+    from classifiers.artifacts import model_rows
     from explanations.models import ShareLink
 
     model, frame = table_model
     make_explanation(model, row=6, num_samples=300)
+    rows = model_rows(model)
+    wrong = int(np.flatnonzero(rows.predictions != rows.truths)[0])  # its verdict quotes the file's class
+    make_explanation(model, row=wrong, num_samples=300)
     report = ask(logged_in, model, sensitive="group")
     assert report.succeeded, report.message
     own = text_of(logged_in.get(reverse("explanations:report", args=[report.pk])).content.decode())
-    assert "row 7" in own  # the owner sees which case the explanation is about
+    assert "Row 7: LIME feature weights" in own  # the owner sees which case the explanation is about
+    truth = frame["label"][wrong]
+    assert f"the file says “{truth}”" in own
 
     logged_in.post(reverse("explanations:report_share", args=[report.pk]), {"days": "7"})
     link = ShareLink.objects.get(report=report)
@@ -237,11 +243,14 @@ def test_a_shared_report_names_no_case_and_no_true_value_unless_ticked(
     shared = text_of(page.content.decode())
     assert page.status_code == 200
     assert "What the model relies on most" in shared and "Per group of" in page.content.decode()
-    assert "row 7" not in shared and "two.csv" not in shared
+    assert "row 7" not in shared.lower() and "two.csv" not in shared
+    assert "the file says" not in shared  # the true value is not shown, not even inside a verdict
+    assert "Case 1: LIME feature weights" in shared  # by its place in the list
     download = client.get(reverse("shared:report_download", args=[link.token]))
     kept = text_of(download.content.decode())
     assert download["Content-Disposition"].startswith("attachment;")
-    assert "row 7" not in kept and "two.csv" not in kept
+    assert "row 7" not in kept.lower() and "two.csv" not in kept and "the file says" not in kept
+    assert "Case 1: LIME feature weights" in kept
     assert '<section id="fairness">' in download.content.decode()
     charts = re.findall(r'<img src="(/s/[^"]+/chart/[^"]+)"', page.content.decode())
     assert charts and all(client.get(url).status_code == 200 for url in charts)
@@ -255,7 +264,9 @@ def test_a_shared_report_names_no_case_and_no_true_value_unless_ticked(
     client.post(reverse("explanations:report_share", args=[report.pk]), {"days": "7", "show_row_label": "on"})
     ticked = ShareLink.objects.filter(report=report, show_row_label=True).get()
     client.logout()
-    assert "row 7" in text_of(client.get(reverse("shared:view", args=[ticked.token])).content.decode())
+    assert "Row 7: LIME feature weights" in text_of(
+        client.get(reverse("shared:view", args=[ticked.token])).content.decode()
+    )
 
     link.revoked_at = link.created_at
     link.save()

@@ -81,7 +81,7 @@ def test_the_overview_of_an_explained_model_keeps_its_explanations_and_compares_
     model = TrainedModel.objects.order_by("-pk").first()  # each explain trains its own: the last has one explanation
     overview = whole_model_overview(model)
     document = overview.document
-    assert [item["title"] for item in document["explanations"]] == ["row 9: LIME feature weights"]
+    assert [(item["case"], item["title"]) for item in document["explanations"]] == [("row 9", "LIME feature weights")]
     assert len(document["verdicts"]) == 1
     local = [item["feature"] for item in document["importance"]["local"]]
     assert set(local[:2]) == {"x1", "x2"}  # LIME's weights agree with the shuffling about what decides
