@@ -17,7 +17,7 @@ mutants: ## Plant known bugs one by one and check the tests named for each catch
 	@$(PYTHON) scripts/mutants.py
 
 bench: ## Run the benchmarks
-	@bash scripts/bootstrap.sh requirements-dev.txt
+	@bash scripts/bootstrap.sh requirements-bench.txt
 	@if [ -d bench ]; then $(PYTHON) -m bench; else echo "No benchmarks yet (there is no bench/ package)."; fi
 
 lint: ## Check code style with ruff
