@@ -1277,8 +1277,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         name="amounts: the form offers classifiers for amounts",
         path="classifiers/forms.py",
-        original="(REGRESSION, REGRESSORS)",
-        replacement="(REGRESSION, CLASSIFIERS)",
+        original="ESTIMATOR_TASKS = _tasks_learnt(CLASSIFIERS, REGRESSORS)",
+        replacement="ESTIMATOR_TASKS = _tasks_learnt(CLASSIFIERS, CLASSIFIERS)",
         tests=(f"{AMOUNT_PAGES}::test_the_training_form_says_the_task_and_offers_the_switch_and_models_that_fit",),
     ),
     Mutant(
