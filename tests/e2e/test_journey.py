@@ -106,7 +106,7 @@ def test_demo_table_what_if_values_and_the_loan_rule(live_server, start_worker, 
     expect(page.locator("table.rows tbody tr.wrong").first).to_be_visible()
 
     page.locator("table.rows tbody tr").first.get_by_role("link", name="What if…").click()
-    page.get_by_label("previous_defaults").select_option("3")
+    page.locator("select[name^=value_]").and_(page.get_by_label("previous_defaults")).select_option("3")
     page.get_by_role("button", name="Explain these values").click()
     expect(page.get_by_role("heading", name="Why did the model predict this for your own values?")).to_be_visible(
         timeout=90_000

@@ -58,7 +58,8 @@ def test_every_classifier_and_feature_trains_on_the_shape_demo(demo, network_row
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)  # float32 features
     if features in ("hog", "network"):
         # The shape decides the class; edges see it, and so does the pretrained network. Chance is 1/3.
-        assert metrics["accuracy"] >= 0.8
+        # The INT8 network (issue 29) puts the SVM at 23 or 24 of the 30 held-out images depending on threads.
+        assert metrics["accuracy"] >= (0.75 if features == "network" else 0.8)
     if kept:  # the kept rows are what the fitted pipeline's first step computes from the images
         np.testing.assert_allclose(result.pipeline[0].transform(demo.images[:3]), network_rows[:3], atol=1e-4)
 

@@ -69,7 +69,7 @@ def test_the_kind_of_answer_is_chosen_up_front_and_both_opens_side_by_side(
     page = logged_in.get(reverse("classifiers:model", args=[model.pk])).text
     choice, folded = page.index('name="explainer"'), page.index('<details class="advanced">')
     assert choice < folded  # outside the folded settings
-    assert re.findall(r'name="explainer" value="(\w+)"', page) == ["lime", "anchor", "both", "shap"]
+    assert re.findall(r'name="explainer" value="(\w+)"', page) == ["lime", "anchor", "both", "shap", "counterfactual"]
     response = logged_in.post(reverse("explanations:request", args=[model.pk]), {"row": "2", "explainer": "both"})
     first, second = Explanation.objects.order_by("pk")
     assert (first.explainer, second.explainer) == ("lime", "anchor")
